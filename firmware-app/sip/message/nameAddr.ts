@@ -1,0 +1,185 @@
+// name-addr / addr-spec with header parameters (RFC 3261 §20.10, §25.1): From, To, Contact, Route …
+
+import { CLASS, COMMA, DQUOTE, LAQUOT, QUESTION, RAQUOT, SEMI, SP, HT, TOKEN, CR, equalsLower, skipLws } from './chars.ts';
+import { type SipParseErrorCode, fail } from './errors.ts';
+import { PARAM_SCAN, paramMap, scanParam, scanQuoted, unquote } from './params.ts';
+import { text } from './text.ts';
+import { type SipUri, scanUri, uriFromScan } from './uri.ts';
+
+/** Offsets of the last element scanned by `scanNameAddr` (scratch). -1 marks an absent part. */
+const NA = {
+  displayStart: -1,
+  displayEnd: -1,
+  quoted: false,
+  uriStart: 0,
+  uriEnd: 0,
+  paramsStart: 0,
+  paramsEnd: 0,
+  tagStart: -1,
+  tagEnd: -1,
+};
+
+/**
+ * Scans one `(name-addr / addr-spec) *(SEMI param)` element at `p`. With `list` set, a top-level
+ * comma ends the element (Contact, Route); otherwise the element must fill the value (From, To).
+ * Returns the index where the element ends.
+ */
+export function scanNameAddr(bytes: Uint8Array, p: number, end: number, code: SipParseErrorCode, list: boolean): number {
+  p = skipLws(bytes, p, end);
+  NA.displayStart = NA.displayEnd = -1;
+  NA.quoted = false;
+  NA.tagStart = NA.tagEnd = -1;
+  let c = bytes[p];
+  if (c === DQUOTE) {
+    NA.displayStart = p;
+    p = scanQuoted(bytes, p, end, code);
+    NA.displayEnd = p;
+    NA.quoted = true;
+    p = skipLws(bytes, p, end);
+    if (bytes[p] !== LAQUOT) fail(code, 'quoted display name must be followed by <URI>');
+  } else if (c !== LAQUOT) {
+    // Either an unquoted display name (*(token LWS)) before <URI>, or a bare addr-spec.
+    let q = p;
+    for (;;) {
+      c = bytes[q];
+      if (q < end && ((CLASS[c!]! & TOKEN) !== 0 || c === SP || c === HT)) q++;
+      else if (c === CR && skipLws(bytes, q, end) !== q) q = skipLws(bytes, q, end);
+      else break;
+    }
+    if (q < end && bytes[q] === LAQUOT) {
+      NA.displayStart = p;
+      let e = q;
+      while (e > p && (bytes[e - 1] === SP || bytes[e - 1] === HT || bytes[e - 1] === 10 || bytes[e - 1] === CR)) e--;
+      NA.displayEnd = e;
+      p = q;
+    }
+  }
+  if (bytes[p] === LAQUOT) {
+    const uriStart = p + 1;
+    let q = uriStart;
+    while (q < end && bytes[q] !== RAQUOT) q++;
+    if (q >= end) fail(code, 'missing > after URI');
+    scanUri(bytes, uriStart, q, code);
+    NA.uriStart = uriStart;
+    NA.uriEnd = q;
+    p = q + 1;
+  } else {
+    // addr-spec: RFC 3261 §20.10 says a URI with a comma, semicolon or question mark must be in <>,
+    // so the URI ends at the first of them (or white space); its ;params are header parameters.
+    const uriStart = p;
+    let q = p;
+    while (q < end) {
+      c = bytes[q]!;
+      if (c === SEMI || c === SP || c === HT || c === CR || (list && c === COMMA)) break;
+      if (c === QUESTION || c === COMMA) fail(code, 'a URI with ? or , must be enclosed in <>');
+      q++;
+    }
+    scanUri(bytes, uriStart, q, code);
+    NA.uriStart = uriStart;
+    NA.uriEnd = q;
+    p = q;
+  }
+  NA.paramsStart = p;
+  for (;;) {
+    const q = skipLws(bytes, p, end);
+    if (q >= end || bytes[q] !== SEMI) {
+      NA.paramsEnd = p;
+      p = q;
+      break;
+    }
+    p = scanParam(bytes, q, end, code);
+    if (equalsLower(bytes, PARAM_SCAN.nameStart, PARAM_SCAN.nameEnd, 'tag')) {
+      if (PARAM_SCAN.valueStart < 0 || bytes[PARAM_SCAN.valueStart] === DQUOTE) fail(code, 'tag needs a token value');
+      NA.tagStart = PARAM_SCAN.valueStart;
+      NA.tagEnd = PARAM_SCAN.valueEnd;
+    }
+  }
+  if (p < end && !(list && bytes[p] === COMMA)) fail(code, 'unexpected character after address');
+  return p;
+}
+
+/** An address with its header parameters: From, To, Contact, Route, Record-Route … */
+export interface NameAddr {
+  /** Display name without quotes, or undefined. */
+  readonly displayName: string | undefined;
+  /** The URI as written, without `<>`. */
+  readonly uri: string;
+  /** The `tag` parameter (From/To), or undefined. */
+  readonly tag: string | undefined;
+  /** Header parameters (not URI parameters), names lower-cased, `null` for a flag. */
+  readonly params: ReadonlyMap<string, string | null>;
+  /** The URI split into its parts. */
+  readonly parsedUri: SipUri;
+}
+
+class NameAddrValue implements NameAddr {
+  readonly uri: string;
+  readonly tag: string | undefined;
+  readonly #bytes: Uint8Array;
+  readonly #displayStart: number;
+  readonly #displayEnd: number;
+  readonly #quoted: boolean;
+  readonly #uriStart: number;
+  readonly #uriEnd: number;
+  readonly #paramsStart: number;
+  readonly #paramsEnd: number;
+  #params: ReadonlyMap<string, string | null> | undefined;
+
+  constructor(bytes: Uint8Array) {
+    this.uri = text(bytes, NA.uriStart, NA.uriEnd);
+    this.tag = NA.tagStart >= 0 ? text(bytes, NA.tagStart, NA.tagEnd) : undefined;
+    this.#bytes = bytes;
+    this.#displayStart = NA.displayStart;
+    this.#displayEnd = NA.displayEnd;
+    this.#quoted = NA.quoted;
+    this.#uriStart = NA.uriStart;
+    this.#uriEnd = NA.uriEnd;
+    this.#paramsStart = NA.paramsStart;
+    this.#paramsEnd = NA.paramsEnd;
+    this.#params = undefined;
+  }
+
+  get displayName(): string | undefined {
+    if (this.#displayStart < 0) return undefined;
+    const raw = text(this.#bytes, this.#displayStart, this.#displayEnd);
+    return this.#quoted ? unquote(raw) : raw.replace(/\s+/g, ' ');
+  }
+
+  get params(): ReadonlyMap<string, string | null> {
+    return (this.#params ??= paramMap(this.#bytes, this.#paramsStart, this.#paramsEnd));
+  }
+
+  get parsedUri(): SipUri {
+    scanUri(this.#bytes, this.#uriStart, this.#uriEnd, 'BAD_URI');
+    return uriFromScan(this.#bytes, this.#uriStart, this.#uriEnd);
+  }
+}
+
+/** Reads the single address filling [start, end) (validated earlier). */
+export function readNameAddr(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode): NameAddr {
+  scanNameAddr(bytes, start, end, code, false);
+  return new NameAddrValue(bytes);
+}
+
+/** Validates a comma-separated list of addresses; returns how many it holds. */
+export function validateNameAddrList(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode): number {
+  let count = 0;
+  let p = start;
+  for (;;) {
+    p = scanNameAddr(bytes, p, end, code, true);
+    count++;
+    if (p >= end) return count;
+    p++;
+  }
+}
+
+/** Reads a comma-separated list of addresses into `out`. */
+export function readNameAddrList(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode, out: NameAddr[]): void {
+  let p = start;
+  for (;;) {
+    p = scanNameAddr(bytes, p, end, code, true);
+    out.push(new NameAddrValue(bytes));
+    if (p >= end) return;
+    p++;
+  }
+}

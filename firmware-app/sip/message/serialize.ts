@@ -1,0 +1,158 @@
+// Serializer: builds SIP requests and responses (RFC 3261 §7) into one buffer with one allocation.
+
+import { CLASS, TOKEN } from './chars.ts';
+import { SipParseError } from './errors.ts';
+import { H, headerIdOf } from './headerNames.ts';
+import type { SipMessage } from './SipMessage.ts';
+import { utf8Length, writeUtf8 } from './text.ts';
+
+/** A message to build. Content-Length is always computed from the body and written last. */
+export type SipMessageInit =
+  | {
+      readonly isRequest: true;
+      readonly method: string;
+      readonly requestUri: string;
+      readonly headers: ReadonlyArray<readonly [name: string, value: string]>;
+      readonly body?: Uint8Array;
+    }
+  | {
+      readonly isRequest: false;
+      readonly status: number;
+      readonly reason: string;
+      readonly headers: ReadonlyArray<readonly [name: string, value: string]>;
+      readonly body?: Uint8Array;
+    };
+
+/** A response to a received request. */
+export interface ResponseInit {
+  readonly status: number;
+  readonly reason: string;
+  /** Added as `;tag=` to the To header when the request's To has no tag yet. */
+  readonly toTag?: string;
+  /** Further headers, written after the copied ones. */
+  readonly headers?: ReadonlyArray<readonly [name: string, value: string]>;
+  readonly body?: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Throws unless `name` is a token and `value` holds no CR, LF or other control character, so that
+ * nothing taken from configuration or a peer can inject header lines.
+ */
+function checkHeader(name: string, value: string): void {
+  if (name === '') throw new SipParseError('BAD_HEADER_NAME', 'empty header name');
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 127 || (CLASS[c]! & TOKEN) === 0) throw new SipParseError('BAD_HEADER_NAME', `header name ${JSON.stringify(name)} is not a token`);
+  }
+  checkText(value, `value of ${name}`);
+}
+
+function checkText(value: string, what: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) throw new SipParseError('BAD_CHARACTER', `control character in ${what}`);
+  }
+}
+
+function writeAscii(s: string, out: Uint8Array, pos: number): number {
+  for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+  return pos;
+}
+
+/** Serializes a message; headers keep their order, Content-Length is added from the body. */
+export function serializeMessage(init: SipMessageInit): Uint8Array {
+  const body = init.body ?? EMPTY;
+  let startLine: string;
+  if (init.isRequest) {
+    if (init.method === '' || [...init.method].some((ch) => ch.charCodeAt(0) > 127 || (CLASS[ch.charCodeAt(0)]! & TOKEN) === 0)) {
+      throw new SipParseError('BAD_START_LINE', 'method is not a token');
+    }
+    if (/[\s<>"]/.test(init.requestUri) || init.requestUri === '') throw new SipParseError('BAD_REQUEST_URI', 'Request-URI holds white space or <>"');
+    startLine = `${init.method} ${init.requestUri} SIP/2.0\r\n`;
+  } else {
+    if (!Number.isInteger(init.status) || init.status < 100 || init.status > 699) throw new SipParseError('BAD_STATUS_LINE', 'status must be 100-699');
+    checkText(init.reason, 'reason phrase');
+    startLine = `SIP/2.0 ${init.status} ${init.reason}\r\n`;
+  }
+  const contentLength = `Content-Length: ${body.length}\r\n\r\n`;
+  let total = utf8Length(startLine) + contentLength.length + body.length;
+  for (const [name, value] of init.headers) {
+    checkHeader(name, value);
+    if (headerIdOf(name) === H.contentLength) continue;
+    total += name.length + 2 + utf8Length(value) + 2;
+  }
+  const out = new Uint8Array(total);
+  let pos = writeUtf8(startLine, out, 0);
+  for (const [name, value] of init.headers) {
+    if (headerIdOf(name) === H.contentLength) continue;
+    pos = writeAscii(name, out, pos);
+    out[pos++] = 58;
+    out[pos++] = 32;
+    pos = writeUtf8(value, out, pos);
+    out[pos++] = 13;
+    out[pos++] = 10;
+  }
+  pos = writeAscii(contentLength, out, pos);
+  out.set(body, pos);
+  return out;
+}
+
+const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+
+/**
+ * Builds a response to `request` (RFC 3261 §8.2.6.2): Via, From, To, Call-ID and CSeq are copied
+ * byte for byte as they came, then `init.headers`, then Content-Length and the body.
+ */
+export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Array {
+  const body = init.body ?? EMPTY;
+  if (!Number.isInteger(init.status) || init.status < 100 || init.status > 699) throw new SipParseError('BAD_STATUS_LINE', 'status must be 100-699');
+  checkText(init.reason, 'reason phrase');
+  const startLine = `SIP/2.0 ${init.status} ${init.reason}\r\n`;
+  const extra = init.headers ?? [];
+  const src = request.bytes;
+  const ranges = COPIED.map((name) => request.headerLineRanges(name));
+  let tagInsert = -1;
+  let tag = '';
+  if (init.toTag !== undefined && request.to.tag === undefined) {
+    checkText(init.toTag, 'To tag');
+    tag = `;tag=${init.toTag}`;
+    tagInsert = request.headerValueRange('to')![1];
+  }
+  const contentLength = `Content-Length: ${body.length}\r\n\r\n`;
+  let total = utf8Length(startLine) + tag.length + contentLength.length + body.length;
+  for (const list of ranges) for (const [s, e] of list) total += e - s;
+  for (const [name, value] of extra) {
+    checkHeader(name, value);
+    if (headerIdOf(name) !== H.contentLength) total += name.length + 2 + utf8Length(value) + 2;
+  }
+  const out = new Uint8Array(total);
+  let pos = writeUtf8(startLine, out, 0);
+  for (const list of ranges) {
+    for (const [s, e] of list) {
+      if (tagInsert >= s && tagInsert < e) {
+        out.set(src.subarray(s, tagInsert), pos);
+        pos += tagInsert - s;
+        pos = writeAscii(tag, out, pos);
+        out.set(src.subarray(tagInsert, e), pos);
+        pos += e - tagInsert;
+      } else {
+        out.set(src.subarray(s, e), pos);
+        pos += e - s;
+      }
+    }
+  }
+  for (const [name, value] of extra) {
+    if (headerIdOf(name) === H.contentLength) continue;
+    pos = writeAscii(name, out, pos);
+    out[pos++] = 58;
+    out[pos++] = 32;
+    pos = writeUtf8(value, out, pos);
+    out[pos++] = 13;
+    out[pos++] = 10;
+  }
+  pos = writeAscii(contentLength, out, pos);
+  out.set(body, pos);
+  return out;
+}

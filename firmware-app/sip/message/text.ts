@@ -1,0 +1,42 @@
+// Turns byte ranges of a received message into strings, only when a value is read (zero-copy parser).
+
+type SliceFn = (this: Uint8Array, start: number, end: number) => string;
+
+// Node's Buffer exposes a native UTF-8 slice that works on any Uint8Array and is the fastest way
+// to make a short string from bytes. Feature-detected so this layer imports nothing from Node.
+const nativeUtf8Slice = (globalThis as { Buffer?: { prototype: { utf8Slice?: SliceFn } } }).Buffer
+  ?.prototype.utf8Slice;
+const decoder = new TextDecoder('utf-8');
+
+/** The bytes [start, end) decoded as UTF-8 (invalid sequences become U+FFFD). */
+export function text(bytes: Uint8Array, start: number, end: number): string {
+  if (end <= start) return '';
+  if (nativeUtf8Slice !== undefined) return nativeUtf8Slice.call(bytes, start, end);
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+const encoder = new TextEncoder();
+
+/** Number of bytes `s` takes in UTF-8. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) n += 1; // surrogate pair: 2 UTF-16 units, 4 bytes
+    else n += 2;
+  }
+  return n;
+}
+
+/** Writes `s` as UTF-8 into `out` at `pos`; returns the index after it. */
+export function writeUtf8(s: string, out: Uint8Array, pos: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return pos + encoder.encodeInto(s.slice(i), out.subarray(pos)).written;
+    out[pos++] = c;
+  }
+  return pos;
+}

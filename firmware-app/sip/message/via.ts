@@ -1,0 +1,168 @@
+// Via header grammar (RFC 3261 §20.42, §25.1 via-parm) with RFC 3581 rport and RFC 5118 IPv6.
+
+import { COMMA, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, skipLws, scanClass } from './chars.ts';
+import { fail } from './errors.ts';
+import { PARAM_SCAN, paramMap, scanParam } from './params.ts';
+import { text } from './text.ts';
+import { URI, scanHost, scanPort } from './uri.ts';
+
+/** Offsets of the last via-parm scanned by `scanVia` (scratch). */
+const VIA = {
+  transportStart: 0,
+  transportEnd: 0,
+  hostStart: 0,
+  hostEnd: 0,
+  port: -1,
+  paramsStart: 0,
+  paramsEnd: 0,
+  branchStart: -1,
+  branchEnd: -1,
+  receivedStart: -1,
+  receivedEnd: -1,
+  /** -2 absent, -1 present without value, else the value. */
+  rport: -2,
+};
+
+function scanToken(bytes: Uint8Array, p: number, end: number): number {
+  const q = scanClass(bytes, p, end, TOKEN);
+  if (q === p) fail('BAD_VIA', 'Via sent-protocol is incomplete');
+  return q;
+}
+
+function expectSlash(bytes: Uint8Array, p: number, end: number): number {
+  p = skipLws(bytes, p, end);
+  if (bytes[p] !== SLASH) fail('BAD_VIA', 'Via sent-protocol needs protocol/version/transport');
+  return skipLws(bytes, p + 1, end);
+}
+
+/**
+ * Scans one via-parm starting at `p` (leading white space allowed); returns the index where it
+ * ends: at a top-level comma or at `end`. Fills the VIA scratch.
+ */
+export function scanVia(bytes: Uint8Array, p: number, end: number): number {
+  p = skipLws(bytes, p, end);
+  p = scanToken(bytes, p, end); // protocol-name
+  p = expectSlash(bytes, p, end);
+  p = scanToken(bytes, p, end); // protocol-version
+  p = expectSlash(bytes, p, end);
+  VIA.transportStart = p;
+  p = scanToken(bytes, p, end);
+  VIA.transportEnd = p;
+  const hostStart = skipLws(bytes, p, end);
+  if (hostStart === p) fail('BAD_VIA', 'Via needs white space before sent-by');
+  VIA.hostStart = hostStart;
+  p = scanHost(bytes, hostStart, end, 'BAD_VIA');
+  VIA.hostEnd = p;
+  p = skipLws(bytes, p, end);
+  p = scanPort(bytes, p, end, 'BAD_VIA');
+  VIA.port = URI.port;
+  VIA.paramsStart = p;
+  VIA.branchStart = VIA.branchEnd = VIA.receivedStart = VIA.receivedEnd = -1;
+  VIA.rport = -2;
+  for (;;) {
+    const q = skipLws(bytes, p, end);
+    if (q >= end || bytes[q] !== SEMI) {
+      VIA.paramsEnd = p;
+      p = q;
+      break;
+    }
+    p = scanParam(bytes, q, end, 'BAD_VIA', true);
+    const { nameStart, nameEnd, valueStart, valueEnd } = PARAM_SCAN;
+    if (equalsLower(bytes, nameStart, nameEnd, 'branch')) {
+      if (valueStart < 0) fail('BAD_VIA', 'Via branch without value');
+      VIA.branchStart = valueStart;
+      VIA.branchEnd = valueEnd;
+    } else if (equalsLower(bytes, nameStart, nameEnd, 'received')) {
+      if (valueStart < 0) fail('BAD_VIA', 'Via received without value');
+      VIA.receivedStart = valueStart;
+      VIA.receivedEnd = valueEnd;
+    } else if (equalsLower(bytes, nameStart, nameEnd, 'rport')) {
+      VIA.rport = valueStart < 0 ? -1 : parseDecimal(bytes, valueStart, valueEnd, 65535);
+      if (VIA.rport === -1 && valueStart >= 0) fail('BAD_VIA', 'Via rport is not a port');
+    }
+  }
+  if (p < end && bytes[p] !== COMMA) fail('BAD_VIA', 'unexpected character in Via');
+  return p;
+}
+
+/** One via-parm of a Via header. */
+export interface Via {
+  /** Transport as written, upper-cased: `UDP`, `TCP`, `TLS`, `WS` … */
+  readonly transport: string;
+  /** sent-by host; an IPv6 reference keeps its brackets. */
+  readonly host: string;
+  /** sent-by port, or undefined when absent (no 5060 default is filled in). */
+  readonly port: number | undefined;
+  readonly branch: string | undefined;
+  readonly received: string | undefined;
+  /** RFC 3581: undefined when absent, `true` when requested without value, else the port. */
+  readonly rport: number | true | undefined;
+  /** Every via-param, names lower-cased, `null` for a flag. */
+  readonly params: ReadonlyMap<string, string | null>;
+}
+
+function transportName(bytes: Uint8Array, s: number, e: number): string {
+  if (equalsLower(bytes, s, e, 'udp')) return 'UDP';
+  if (equalsLower(bytes, s, e, 'tcp')) return 'TCP';
+  if (equalsLower(bytes, s, e, 'tls')) return 'TLS';
+  return text(bytes, s, e).toUpperCase();
+}
+
+class ViaValue implements Via {
+  readonly transport: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly branch: string | undefined;
+  readonly received: string | undefined;
+  readonly rport: number | true | undefined;
+  readonly #bytes: Uint8Array;
+  readonly #paramsStart: number;
+  readonly #paramsEnd: number;
+  #params: ReadonlyMap<string, string | null> | undefined;
+
+  constructor(bytes: Uint8Array) {
+    this.transport = transportName(bytes, VIA.transportStart, VIA.transportEnd);
+    this.host = text(bytes, VIA.hostStart, VIA.hostEnd);
+    this.port = VIA.port >= 0 ? VIA.port : undefined;
+    this.branch = VIA.branchStart >= 0 ? text(bytes, VIA.branchStart, VIA.branchEnd) : undefined;
+    this.received = VIA.receivedStart >= 0 ? text(bytes, VIA.receivedStart, VIA.receivedEnd) : undefined;
+    this.rport = VIA.rport === -2 ? undefined : VIA.rport === -1 ? true : VIA.rport;
+    this.#bytes = bytes;
+    this.#paramsStart = VIA.paramsStart;
+    this.#paramsEnd = VIA.paramsEnd;
+    this.#params = undefined;
+  }
+
+  get params(): ReadonlyMap<string, string | null> {
+    return (this.#params ??= paramMap(this.#bytes, this.#paramsStart, this.#paramsEnd, true));
+  }
+}
+
+/** Parses the via-parm at `p` (validated earlier) into a Via; `next` receives where it ended. */
+export function readVia(bytes: Uint8Array, p: number, end: number): Via {
+  scanVia(bytes, p, end);
+  return new ViaValue(bytes);
+}
+
+/** Validates every via-parm of one Via header value; returns how many it holds. */
+export function validateVias(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  let p = start;
+  for (;;) {
+    p = scanVia(bytes, p, end);
+    count++;
+    if (p >= end) return count;
+    p++; // the comma
+  }
+}
+
+/** Reads every via-parm of one Via header value into `out`. */
+export function readVias(bytes: Uint8Array, start: number, end: number, out: Via[]): void {
+  let p = start;
+  for (;;) {
+    p = scanVia(bytes, p, end);
+    out.push(new ViaValue(bytes));
+    if (p >= end) return;
+    p++;
+  }
+}

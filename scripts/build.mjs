@@ -1,0 +1,49 @@
+// Bundles firmware-app/main.ts with esbuild into dist/sip-doorbell.js, the single file that runs on the device.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the bundle is written. */
+export const OUTFILE = path.join(root, 'dist', 'sip-doorbell.js');
+
+// Native add-ons and hardware access stay real `node_modules` packages on the device.
+const EXTERNAL_PACKAGES = ['onoff', 'epoll', 'node-record-lpcm16'];
+
+// Bundled CommonJS dependencies call require(), which an ES module does not have until we give it one.
+const BANNER = "import { createRequire as __sipDoorbellCreateRequire } from 'node:module';\n" +
+  'const require = __sipDoorbellCreateRequire(import.meta.url);';
+
+/**
+ * Builds dist/sip-doorbell.js (+ .map) and prints its size.
+ * @returns {Promise<{ outfile: string, bytes: number }>}
+ */
+export async function build() {
+  await esbuild.build({
+    entryPoints: [path.join(root, 'firmware-app', 'main.ts')],
+    outfile: OUTFILE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    sourcemap: true,
+    external: EXTERNAL_PACKAGES,
+    banner: { js: BANNER },
+    logLevel: 'warning',
+  });
+  const { size } = await stat(OUTFILE);
+  console.log(`built ${path.relative(process.cwd(), OUTFILE)} (${(size / 1024).toFixed(1)} KiB)`);
+  return { outfile: OUTFILE, bytes: size };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await build();
+  } catch {
+    // esbuild has already printed the errors with file and line.
+    process.exitCode = 1;
+  }
+}

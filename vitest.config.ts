@@ -1,0 +1,17 @@
+// Vitest configuration: unit, scenario and architecture tests under test/, run in plain Node.
+import { defineConfig } from 'vitest/config';
+
+// CI and scripts/test.sh set VITEST_JSON=1 to get a machine-readable report for the tally line.
+const jsonReport = process.env.VITEST_JSON === '1';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    // Generous for a slow Raspberry Pi or a loaded CI machine; protocol tests run on a fake clock.
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    reporters: jsonReport ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.vitest-results.json' },
+  },
+});
