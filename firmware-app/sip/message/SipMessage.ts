@@ -1,17 +1,18 @@
 // SipMessage: a read-only view of a received SIP message (RFC 3261 §7): the input bytes plus offsets.
 
-import { COMMA, CR, DQUOTE, LAQUOT, RAQUOT, BACKSLASH, equalsLower, parseDecimal, skipLws } from './chars.ts';
-import { type SipParseErrorCode, fail } from './errors.ts';
+import {
+  BACKSLASH, CLASS, COLON, COMMA, DQUOTE, HT, LAQUOT, LF, RAQUOT, SP, TOKEN, equalsLower, packedEnd, packedStart,
+  parseDecimal, trimEnd,
+} from './chars.ts';
+import { fail } from './errors.ts';
 import { type DigestChallenge, type DigestCredentials, readChallenge, readCredentials } from './auth.ts';
 import { H, headerIdOf, isListHeader } from './headerNames.ts';
-import { type NameAddr, readNameAddr, readNameAddrList } from './nameAddr.ts';
-import { text } from './text.ts';
-import { type Via, readVia, readVias } from './via.ts';
+import { type NameAddr, readNameAddrList } from './nameAddr.ts';
+import { indexOfByte, text } from './text.ts';
+import { type Via, readVias } from './via.ts';
 
-/** Header table packing: two small integers per header line (see parse.ts). */
+/** Header table: one small integer per header line: value start | id << 16 | FOLDED. */
 export const FOLDED = 1 << 23;
-const ID_SHIFT = 16;
-const LOW16 = 0xffff;
 
 /** CSeq header (RFC 3261 §20.16). */
 export interface CSeq {
@@ -19,27 +20,10 @@ export interface CSeq {
   readonly method: string;
 }
 
-/** Where the parts of the start line sit (request: method, Request-URI; response: reason). */
-export interface StartLine {
-  readonly start: number;
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-}
-
-/** Indexes of the first occurrence of the hot headers in the header table (-1 when absent). */
-export interface HotIndex {
-  readonly via: number;
-  readonly from: number;
-  readonly to: number;
-  readonly callId: number;
-  readonly cseq: number;
-}
-
 /**
  * A parsed SIP message. It keeps the bytes it was parsed from and a table of offsets; a header
  * value becomes a string only when it is read, and typed accessors parse their header on first
- * use. Everything returned is read-only.
+ * use (Via, From, To, Call-ID and CSeq were validated by the parser). Everything is read-only.
  */
 export class SipMessage {
   /** The bytes the message was parsed from (not copied). */
@@ -49,18 +33,19 @@ export class SipMessage {
   readonly status: number;
   /** Request method; for a response, the method of its CSeq. */
   readonly method: string;
+  /** The top (first) via-parm: the one a response is matched by. */
+  readonly topVia: Via;
+  readonly from: NameAddr;
+  readonly to: NameAddr;
   readonly #startLine: number;
-  readonly #p1: number;
-  readonly #p2: number;
   readonly #table: number[];
-  readonly #hot: number;
-  readonly #hotTo: number;
+  readonly #callId: number;
+  readonly #cseq: number;
+  readonly #cseqMethod: string;
   readonly #bodyStart: number;
   readonly #bodyEnd: number;
-  #topVia: Via | undefined;
-  #from: NameAddr | undefined;
-  #to: NameAddr | undefined;
-  #cseq: CSeq | undefined;
+  #cseqValue: CSeq | undefined;
+  #contact: readonly NameAddr[] | '*' | undefined;
 
   /** @internal Built by `parseMessage`, not by hand. */
   constructor(
@@ -69,10 +54,13 @@ export class SipMessage {
     status: number,
     method: string,
     startLine: number,
-    p1: number,
-    p2: number,
     table: number[],
-    hot: HotIndex,
+    topVia: Via,
+    from: NameAddr,
+    to: NameAddr,
+    callId: number,
+    cseq: number,
+    cseqMethod: string,
     bodyStart: number,
     bodyEnd: number,
   ) {
@@ -80,34 +68,33 @@ export class SipMessage {
     this.isRequest = isRequest;
     this.status = status;
     this.method = method;
+    this.topVia = topVia;
+    this.from = from;
+    this.to = to;
     this.#startLine = startLine;
-    this.#p1 = p1;
-    this.#p2 = p2;
     this.#table = table;
-    // Four 8-bit header indexes in one small integer keep the object small.
-    this.#hot = hot.via | (hot.from << 8) | (hot.callId << 16);
-    this.#hotTo = hot.to | (hot.cseq << 8);
+    this.#callId = callId;
+    this.#cseq = cseq;
+    this.#cseqMethod = cseqMethod;
     this.#bodyStart = bodyStart;
     this.#bodyEnd = bodyEnd;
-    this.#topVia = undefined;
-    this.#from = undefined;
-    this.#to = undefined;
-    this.#cseq = undefined;
+    this.#cseqValue = undefined;
+    this.#contact = undefined;
   }
 
   /** The Request-URI as written; empty for a response. */
   get requestUri(): string {
-    return this.isRequest ? text(this.bytes, this.#p1, this.#p2) : '';
+    return this.isRequest ? text(this.bytes, packedStart(this.#startLine), packedEnd(this.#startLine)) : '';
   }
 
   /** The Reason-Phrase of a response; empty for a request. */
   get reason(): string {
-    return this.isRequest ? '' : text(this.bytes, this.#p1, this.#p2);
+    return this.isRequest ? '' : text(this.bytes, packedStart(this.#startLine), packedEnd(this.#startLine));
   }
 
   /** Number of header lines. */
   get headerCount(): number {
-    return this.#table.length >> 1;
+    return this.#table.length;
   }
 
   /** The body: a view into the input bytes, framed by Content-Length (RFC 3261 §18.3). */
@@ -120,46 +107,65 @@ export class SipMessage {
     return this.#bodyEnd - this.#bodyStart;
   }
 
+  get callId(): string {
+    return text(this.bytes, packedStart(this.#callId), packedEnd(this.#callId));
+  }
+
+  get cseq(): CSeq {
+    return (this.#cseqValue ??= { seq: this.#cseq, method: this.#cseqMethod });
+  }
+
   // ---- raw header access -------------------------------------------------------------------
 
   #id(i: number): number {
-    return (this.#table[i << 1]! >> ID_SHIFT) & 0x7f;
+    return (this.#table[i]! >> 16) & 0x7f;
   }
 
   #valueStart(i: number): number {
-    return this.#table[(i << 1) + 1]! & LOW16;
+    return this.#table[i]! & 0xffff;
   }
 
+  /** End of the value of line `i`, trailing white space excluded (lines were checked to end in CRLF). */
   #valueEnd(i: number): number {
-    const q = this.#table[(i << 1) + 1]!;
-    return (q & LOW16) + (q >>> ID_SHIFT);
+    const start = this.#table[i]! & 0xffff;
+    let p = start;
+    for (;;) {
+      const lf = indexOfByte(this.bytes, LF, p);
+      const next = this.bytes[lf + 1];
+      if (next !== SP && next !== HT) return trimEnd(this.bytes, start, lf - 1);
+      p = lf + 1;
+    }
+  }
+
+  /** Start of the name of line `i`: back from the value over white space, the colon and the name. */
+  #nameRange(i: number): [number, number] {
+    let p = this.#valueStart(i);
+    while (this.bytes[p - 1] !== COLON) p--;
+    let end = p - 1;
+    while (this.bytes[end - 1] === SP || this.bytes[end - 1] === HT) end--;
+    let start = end;
+    while (start > 0 && (CLASS[this.bytes[start - 1]!]! & TOKEN) !== 0) start--;
+    return [start, end];
   }
 
   /** The value of header line `i`, unfolded (RFC 3261 §7.3.1: CRLF + white space is one SP). */
   #value(i: number): string {
     const s = text(this.bytes, this.#valueStart(i), this.#valueEnd(i));
-    return (this.#table[i << 1]! & FOLDED) === 0 ? s : s.replace(/[ \t]*\r\n[ \t]+/g, ' ');
-  }
-
-  /** The header name of line `i` as written. */
-  #name(i: number): string {
-    const start = this.#table[i << 1]! & LOW16;
-    let end = start;
-    while (this.bytes[end] !== 58 && this.bytes[end] !== 32 && this.bytes[end] !== 9) end++;
-    return text(this.bytes, start, end);
+    const value = (this.#table[i]! & FOLDED) === 0 ? s : s.replace(/[ \t]*\r\n[ \t]+/g, ' ');
+    // Line ends were found natively; a stray control character is reported when its value is read.
+    if (CONTROL.test(value)) fail('BAD_CHARACTER', 'control character in a header value');
+    return value;
   }
 
   #matches(i: number, id: number, lowerName: string): boolean {
     if (id !== 0) return this.#id(i) === id;
     if (this.#id(i) !== 0) return false;
-    const start = this.#table[i << 1]! & LOW16;
-    return equalsLower(this.bytes, start, start + lowerName.length, lowerName) &&
-      (this.bytes[start + lowerName.length] === 58 || this.bytes[start + lowerName.length] === 32 || this.bytes[start + lowerName.length] === 9);
+    const [start, end] = this.#nameRange(i);
+    return equalsLower(this.bytes, start, end, lowerName);
   }
 
-  #indexOf(id: number, lowerName: string, from = 0): number {
-    const n = this.#table.length >> 1;
-    for (let i = from; i < n; i++) if (this.#matches(i, id, lowerName)) return i;
+  #indexOf(id: number, lowerName: string): number {
+    for (let i = 0; i < this.#table.length; i++) if (this.#matches(i, id, lowerName)) return i;
     return -1;
   }
 
@@ -178,8 +184,7 @@ export class SipMessage {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: string[] = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.#table.length; i++) {
       if (!this.#matches(i, id, lower)) continue;
       const value = this.#value(i);
       if (id !== 0 && isListHeader(id)) splitList(value, out);
@@ -191,25 +196,26 @@ export class SipMessage {
   /** Every header line as [name as written, unfolded value], in order. */
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) out.push([this.#name(i), this.#value(i)]);
+    for (let i = 0; i < this.#table.length; i++) {
+      const [start, end] = this.#nameRange(i);
+      out.push([text(this.bytes, start, end), this.#value(i)]);
+    }
     return out;
   }
 
   /**
-   * Byte ranges [lineStart, lineEnd) of every header line with this id, CRLF included, exactly as
-   * received (folding kept). Used by the serializer to copy headers into a response unchanged.
+   * Byte ranges [lineStart, lineEnd) of every header line with this name, CRLF included, exactly
+   * as received (folding kept). Used by the serializer to copy headers into a response unchanged.
    */
   headerLineRanges(name: string): Array<[number, number]> {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: Array<[number, number]> = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.#table.length; i++) {
       if (!this.#matches(i, id, lower)) continue;
       let end = this.#valueEnd(i);
-      while (this.bytes[end] !== CR || (this.bytes[end + 2] === 32 || this.bytes[end + 2] === 9)) end++;
-      out.push([this.#table[i << 1]! & LOW16, end + 2]);
+      end = indexOfByte(this.bytes, LF, end) + 1;
+      out.push([this.#nameRange(i)[0], end]);
     }
     return out;
   }
@@ -221,59 +227,28 @@ export class SipMessage {
     return i < 0 ? undefined : [this.#valueStart(i), this.#valueEnd(i)];
   }
 
-  // ---- typed accessors ---------------------------------------------------------------------
-
-  /** The top (first) via-parm: the one a response is matched by. */
-  get topVia(): Via {
-    if (this.#topVia === undefined) {
-      const i = this.#hot & 0xff;
-      this.#topVia = readVia(this.bytes, this.#valueStart(i), this.#valueEnd(i));
-    }
-    return this.#topVia;
+  /** @internal Validates every Contact header and keeps the result (the parser calls it). */
+  readContacts(): void {
+    this.#contact = this.#readContacts();
   }
+
+  // ---- typed accessors ---------------------------------------------------------------------
 
   /** Every via-parm of every Via header, top first. */
   get via(): Via[] {
     const out: Via[] = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
+    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
     return out;
   }
 
-  get from(): NameAddr {
-    if (this.#from === undefined) {
-      const i = (this.#hot >> 8) & 0xff;
-      this.#from = readNameAddr(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_FROM');
-    }
-    return this.#from;
-  }
-
-  get to(): NameAddr {
-    if (this.#to === undefined) {
-      const i = this.#hotTo & 0xff;
-      this.#to = readNameAddr(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_TO');
-    }
-    return this.#to;
-  }
-
-  get callId(): string {
-    const i = (this.#hot >> 16) & 0xff;
-    return text(this.bytes, this.#valueStart(i), this.#valueEnd(i));
-  }
-
-  get cseq(): CSeq {
-    if (this.#cseq === undefined) {
-      const i = (this.#hotTo >> 8) & 0xff;
-      this.#cseq = readCSeq(this.bytes, this.#valueStart(i), this.#valueEnd(i));
-    }
-    return this.#cseq;
-  }
-
   /** Contact addresses with their parameters; `'*'` for the wildcard; empty when absent. */
-  get contact(): NameAddr[] | '*' {
+  get contact(): readonly NameAddr[] | '*' {
+    return (this.#contact ??= this.#readContacts());
+  }
+
+  #readContacts(): readonly NameAddr[] | '*' {
     const out: NameAddr[] = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.#table.length; i++) {
       if (this.#id(i) !== H.contact) continue;
       const s = this.#valueStart(i);
       const e = this.#valueEnd(i);
@@ -285,30 +260,23 @@ export class SipMessage {
 
   /** Route header addresses in order (RFC 3261 §20.34). */
   get route(): NameAddr[] {
-    return this.#addressList(H.route, 'BAD_NAME_ADDR');
+    return this.#addressList(H.route);
   }
 
   /** Record-Route header addresses in order (RFC 3261 §20.30). */
   get recordRoute(): NameAddr[] {
-    return this.#addressList(H.recordRoute, 'BAD_NAME_ADDR');
+    return this.#addressList(H.recordRoute);
   }
 
-  #addressList(id: number, code: SipParseErrorCode): NameAddr[] {
+  #addressList(id: number): NameAddr[] {
     const out: NameAddr[] = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) if (this.#id(i) === id) readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), code, out);
+    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === id) readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_NAME_ADDR', out);
     return out;
   }
 
-  #number(id: number, max: number, code: SipParseErrorCode): number | undefined {
-    const i = this.#indexOf(id, '');
-    if (i < 0) return undefined;
-    const n = parseDecimal(this.bytes, this.#valueStart(i), this.#valueEnd(i), max);
-    return n < 0 ? fail(code, 'not a number') : n;
-  }
-
   get maxForwards(): number | undefined {
-    return this.#number(H.maxForwards, 255, 'BAD_MAX_FORWARDS');
+    const i = this.#indexOf(H.maxForwards, '');
+    return i < 0 ? undefined : parseDecimal(this.bytes, this.#valueStart(i), this.#valueEnd(i), 255);
   }
 
   /**
@@ -343,25 +311,12 @@ export class SipMessage {
 
   #each<T>(id: number, read: (bytes: Uint8Array, s: number, e: number) => T): T[] {
     const out: T[] = [];
-    const n = this.#table.length >> 1;
-    for (let i = 0; i < n; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
+    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
     return out;
   }
-
-  /** Start of the start line (after any leading CRLFs); used by the serializer. */
-  get startLineOffset(): number {
-    return this.#startLine;
-  }
 }
 
-/** Reads a validated CSeq value: `1*DIGIT LWS Method`. */
-export function readCSeq(bytes: Uint8Array, start: number, end: number): CSeq {
-  let p = start;
-  while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) p++;
-  const seq = parseDecimal(bytes, start, p, 0x7fffffff);
-  const m = skipLws(bytes, p, end);
-  return { seq, method: methodName(bytes, m, end) };
-}
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** delta-seconds, clamped at 2^32-1; undefined when empty or not all digits. */
 export function readDeltaSeconds(bytes: Uint8Array, start: number, end: number): number | undefined {

@@ -132,3 +132,19 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number, max:
   }
   return n;
 }
+
+/**
+ * A byte range of the header section packed into one small integer: start in the low 16 bits,
+ * length in the next 15 (the parser keeps the header section under 64 KiB and lines under 32 KiB).
+ */
+export function pack(start: number, end: number): number {
+  return start | ((end - start) << 16);
+}
+
+export function packedStart(packed: number): number {
+  return packed & 0xffff;
+}
+
+export function packedEnd(packed: number): number {
+  return (packed & 0xffff) + (packed >>> 16);
+}

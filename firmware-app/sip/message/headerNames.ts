@@ -132,26 +132,23 @@ const canonical: string[] = new Array<string>(ID_LIMIT).fill('');
 const listHeader = new Uint8Array(ID_LIMIT);
 const byLowerName = new Map<string, number>();
 
-// Open-addressing table from a case-folded hash of the name bytes to the id, verified byte by byte.
+// Open-addressing table from a hash of (length, first and last byte, case-folded) to the id,
+// verified byte by byte: the parser never hashes every byte of a name.
 const SLOTS = 512;
 const slotId = new Uint8Array(SLOTS);
 const slotName: Uint8Array[] = new Array<Uint8Array>(SLOTS);
 
-/** Folds ASCII letters to lower case; other token characters already have bit 0x20 or are unique. */
-export function foldHash(h: number, c: number): number {
-  return (Math.imul(h, 31) + (c | 0x20)) | 0;
+/** Folding with 0x20 lower-cases letters; other token characters already have that bit or are unique. */
+function nameHash(length: number, first: number, last: number): number {
+  return (Math.imul(length, 0x9e3779b1) ^ ((first | 0x20) << 7) ^ (last | 0x20)) >>> 3;
 }
 
 function addName(name: string, id: number): void {
   const lower = name.toLowerCase();
   byLowerName.set(lower, id);
-  let h = 0;
   const bytes = new Uint8Array(lower.length);
-  for (let i = 0; i < lower.length; i++) {
-    bytes[i] = lower.charCodeAt(i);
-    h = foldHash(h, bytes[i]!);
-  }
-  let slot = h & (SLOTS - 1);
+  for (let i = 0; i < lower.length; i++) bytes[i] = lower.charCodeAt(i);
+  let slot = nameHash(bytes.length, bytes[0]!, bytes[bytes.length - 1]!) & (SLOTS - 1);
   while (slotId[slot] !== 0) slot = (slot + 1) & (SLOTS - 1);
   slotId[slot] = id;
   slotName[slot] = bytes;
@@ -164,9 +161,9 @@ for (const [id, name, list, compact] of DEFS) {
   if (compact !== undefined) addName(compact, id);
 }
 
-/** Id of the header name in [start, end) whose folded hash is `hash`, or 0 when unknown. */
-export function internName(bytes: Uint8Array, start: number, end: number, hash: number): number {
-  let slot = hash & (SLOTS - 1);
+/** Id of the header name in the non-empty range [start, end), or 0 when unknown. */
+export function internName(bytes: Uint8Array, start: number, end: number): number {
+  let slot = nameHash(end - start, bytes[start]!, bytes[end - 1]!) & (SLOTS - 1);
   for (;;) {
     const id = slotId[slot]!;
     if (id === 0) return 0;

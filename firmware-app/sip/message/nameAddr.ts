@@ -1,6 +1,6 @@
 // name-addr / addr-spec with header parameters (RFC 3261 §20.10, §25.1): From, To, Contact, Route …
 
-import { CLASS, COMMA, DQUOTE, LAQUOT, QUESTION, RAQUOT, SEMI, SP, HT, TOKEN, CR, equalsLower, skipLws } from './chars.ts';
+import { CLASS, COMMA, DQUOTE, LAQUOT, QUESTION, RAQUOT, SEMI, SP, HT, TOKEN, CR, equalsLower, pack, packedEnd, packedStart, skipLws } from './chars.ts';
 import { type SipParseErrorCode, fail } from './errors.ts';
 import { PARAM_SCAN, paramMap, scanParam, scanQuoted, unquote } from './params.ts';
 import { text } from './text.ts';
@@ -112,50 +112,57 @@ export interface NameAddr {
   readonly parsedUri: SipUri;
 }
 
+/** Lazy view of one scanned address: strings are made only when a property is read. */
 class NameAddrValue implements NameAddr {
-  readonly uri: string;
-  readonly tag: string | undefined;
   readonly #bytes: Uint8Array;
-  readonly #displayStart: number;
-  readonly #displayEnd: number;
-  readonly #quoted: boolean;
-  readonly #uriStart: number;
-  readonly #uriEnd: number;
-  readonly #paramsStart: number;
-  readonly #paramsEnd: number;
+  readonly #uri: number;
+  readonly #tag: number;
+  readonly #display: number;
+  readonly #paramRange: number;
   #params: ReadonlyMap<string, string | null> | undefined;
 
+  /** Captures the element just scanned by `scanNameAddr`. */
   constructor(bytes: Uint8Array) {
-    this.uri = text(bytes, NA.uriStart, NA.uriEnd);
-    this.tag = NA.tagStart >= 0 ? text(bytes, NA.tagStart, NA.tagEnd) : undefined;
     this.#bytes = bytes;
-    this.#displayStart = NA.displayStart;
-    this.#displayEnd = NA.displayEnd;
-    this.#quoted = NA.quoted;
-    this.#uriStart = NA.uriStart;
-    this.#uriEnd = NA.uriEnd;
-    this.#paramsStart = NA.paramsStart;
-    this.#paramsEnd = NA.paramsEnd;
+    this.#uri = pack(NA.uriStart, NA.uriEnd);
+    this.#tag = NA.tagStart >= 0 ? pack(NA.tagStart, NA.tagEnd) : -1;
+    this.#display = NA.displayStart >= 0 ? pack(NA.displayStart, NA.displayEnd) : -1;
+    this.#paramRange = pack(NA.paramsStart, NA.paramsEnd);
     this.#params = undefined;
   }
 
+  get uri(): string {
+    return text(this.#bytes, packedStart(this.#uri), packedEnd(this.#uri));
+  }
+
+  get tag(): string | undefined {
+    return this.#tag < 0 ? undefined : text(this.#bytes, packedStart(this.#tag), packedEnd(this.#tag));
+  }
+
   get displayName(): string | undefined {
-    if (this.#displayStart < 0) return undefined;
-    const raw = text(this.#bytes, this.#displayStart, this.#displayEnd);
-    return this.#quoted ? unquote(raw) : raw.replace(/\s+/g, ' ');
+    if (this.#display < 0) return undefined;
+    const start = packedStart(this.#display);
+    const raw = text(this.#bytes, start, packedEnd(this.#display));
+    return this.#bytes[start] === DQUOTE ? unquote(raw) : raw.replace(/\s+/g, ' ');
   }
 
   get params(): ReadonlyMap<string, string | null> {
-    return (this.#params ??= paramMap(this.#bytes, this.#paramsStart, this.#paramsEnd));
+    return (this.#params ??= paramMap(this.#bytes, packedStart(this.#paramRange), packedEnd(this.#paramRange)));
   }
 
   get parsedUri(): SipUri {
-    scanUri(this.#bytes, this.#uriStart, this.#uriEnd, 'BAD_URI');
-    return uriFromScan(this.#bytes, this.#uriStart, this.#uriEnd);
+    const start = packedStart(this.#uri);
+    const end = packedEnd(this.#uri);
+    scanUri(this.#bytes, start, end, 'BAD_URI');
+    return uriFromScan(this.#bytes, start, end);
+  }
+
+  toJSON(): object {
+    return { displayName: this.displayName, uri: this.uri, tag: this.tag, params: Object.fromEntries(this.params) };
   }
 }
 
-/** Reads the single address filling [start, end) (validated earlier). */
+/** Validates the single address filling [start, end) and returns a lazy view of it. */
 export function readNameAddr(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode): NameAddr {
   scanNameAddr(bytes, start, end, code, false);
   return new NameAddrValue(bytes);

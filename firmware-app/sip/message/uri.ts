@@ -88,20 +88,38 @@ export function isIpv6(bytes: Uint8Array, s: number, e: number): boolean {
   return compressed ? groups <= 7 : groups === 8;
 }
 
-function isHostname(bytes: Uint8Array, s: number, e: number): boolean {
-  if (bytes[e - 1] === DOT) e--; // a fully qualified name may end with a dot
-  if (e <= s) return false;
-  let labelStart = s;
-  let lastLabelStart = s;
-  for (let i = s; i <= e; i++) {
-    if (i === e || bytes[i] === DOT) {
-      if (i === labelStart || bytes[labelStart] === 45 || bytes[i - 1] === 45) return false;
-      lastLabelStart = labelStart;
-      labelStart = i + 1;
+/**
+ * Scans hostname / IPv4address at `p` in one pass: labels of letters, digits, `-` (not at either
+ * end) and `_`, separated by dots, an optional final dot; a numeric last label means IPv4.
+ */
+function scanHostname(bytes: Uint8Array, p: number, end: number, code: SipParseErrorCode): number {
+  const start = p;
+  let labelStart = p;
+  let lastLabel = p;
+  for (;;) {
+    const c = bytes[p]!;
+    if (p < end && (CLASS[c]! & HOSTNAME) !== 0 && c !== DOT) {
+      p++;
+    } else if (p < end && c === DOT && p > labelStart) {
+      if (bytes[labelStart] === 45 || bytes[p - 1] === 45) fail(code, 'host label starts or ends with -');
+      lastLabel = labelStart;
+      labelStart = ++p;
+    } else {
+      break;
     }
   }
+  let nameEnd = p;
+  if (p > labelStart) {
+    if (bytes[labelStart] === 45 || bytes[p - 1] === 45) fail(code, 'host label starts or ends with -');
+    lastLabel = labelStart;
+  } else if (p === start) {
+    fail(code, 'empty host');
+  } else {
+    nameEnd = p - 1; // a fully qualified name may end with a dot
+  }
   // RFC 3261: toplabel starts with a letter; a name whose last label is numeric must be IPv4.
-  return (CLASS[bytes[lastLabelStart]!]! & DIGIT) === 0 || isIpv4(bytes, s, e);
+  if ((CLASS[bytes[lastLabel]!]! & DIGIT) !== 0 && !isIpv4(bytes, start, nameEnd)) fail(code, 'bad IPv4 address');
+  return p;
 }
 
 /** Scans a host (name, IPv4 or bracketed IPv6) at `p`; returns the index after it. */
@@ -112,9 +130,7 @@ export function scanHost(bytes: Uint8Array, p: number, end: number, code: SipPar
     if (q >= end || !isIpv6(bytes, p + 1, q)) fail(code, 'bad IPv6 reference');
     return q + 1;
   }
-  const q = scanClass(bytes, p, end, HOSTNAME);
-  if (q === p || !isHostname(bytes, p, q)) fail(code, 'bad host name');
-  return q;
+  return scanHostname(bytes, p, end, code);
 }
 
 /** Parses `:port` at `p` when present; returns the index after it and stores the port in URI.port. */

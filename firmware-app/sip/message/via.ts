@@ -1,6 +1,6 @@
 // Via header grammar (RFC 3261 §20.42, §25.1 via-parm) with RFC 3581 rport and RFC 5118 IPv6.
 
-import { COMMA, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, skipLws, scanClass } from './chars.ts';
+import { COMMA, SEMI, SLASH, TOKEN, equalsLower, pack, packedEnd, packedStart, parseDecimal, skipLws, scanClass } from './chars.ts';
 import { fail } from './errors.ts';
 import { PARAM_SCAN, paramMap, scanParam } from './params.ts';
 import { text } from './text.ts';
@@ -108,60 +108,98 @@ function transportName(bytes: Uint8Array, s: number, e: number): string {
   return text(bytes, s, e).toUpperCase();
 }
 
+/** Lazy view of one scanned via-parm: strings are made only when a property is read. */
 class ViaValue implements Via {
   readonly transport: string;
-  readonly host: string;
   readonly port: number | undefined;
-  readonly branch: string | undefined;
-  readonly received: string | undefined;
-  readonly rport: number | true | undefined;
   readonly #bytes: Uint8Array;
-  readonly #paramsStart: number;
-  readonly #paramsEnd: number;
+  readonly #range: number;
+  readonly #host: number;
+  readonly #branch: number;
   #params: ReadonlyMap<string, string | null> | undefined;
 
-  constructor(bytes: Uint8Array) {
+  /** Captures the via-parm [start, end) just scanned by `scanVia`. */
+  constructor(bytes: Uint8Array, start: number, end: number) {
     this.transport = transportName(bytes, VIA.transportStart, VIA.transportEnd);
-    this.host = text(bytes, VIA.hostStart, VIA.hostEnd);
     this.port = VIA.port >= 0 ? VIA.port : undefined;
-    this.branch = VIA.branchStart >= 0 ? text(bytes, VIA.branchStart, VIA.branchEnd) : undefined;
-    this.received = VIA.receivedStart >= 0 ? text(bytes, VIA.receivedStart, VIA.receivedEnd) : undefined;
-    this.rport = VIA.rport === -2 ? undefined : VIA.rport === -1 ? true : VIA.rport;
     this.#bytes = bytes;
-    this.#paramsStart = VIA.paramsStart;
-    this.#paramsEnd = VIA.paramsEnd;
+    this.#range = pack(start, end);
+    this.#host = pack(VIA.hostStart, VIA.hostEnd);
+    this.#branch = VIA.branchStart >= 0 ? pack(VIA.branchStart, VIA.branchEnd) : -1;
     this.#params = undefined;
   }
 
+  /** @internal Where this via-parm ends in the message bytes. */
+  get end(): number {
+    return packedEnd(this.#range);
+  }
+
+  get host(): string {
+    return text(this.#bytes, packedStart(this.#host), packedEnd(this.#host));
+  }
+
+  get branch(): string | undefined {
+    return this.#branch < 0 ? undefined : text(this.#bytes, packedStart(this.#branch), packedEnd(this.#branch));
+  }
+
+  #rescan(): void {
+    scanVia(this.#bytes, packedStart(this.#range), packedEnd(this.#range));
+  }
+
+  get received(): string | undefined {
+    this.#rescan();
+    return VIA.receivedStart >= 0 ? text(this.#bytes, VIA.receivedStart, VIA.receivedEnd) : undefined;
+  }
+
+  get rport(): number | true | undefined {
+    this.#rescan();
+    return VIA.rport === -2 ? undefined : VIA.rport === -1 ? true : VIA.rport;
+  }
+
   get params(): ReadonlyMap<string, string | null> {
-    return (this.#params ??= paramMap(this.#bytes, this.#paramsStart, this.#paramsEnd, true));
+    if (this.#params === undefined) {
+      this.#rescan();
+      this.#params = paramMap(this.#bytes, VIA.paramsStart, VIA.paramsEnd, true);
+    }
+    return this.#params;
+  }
+
+  toJSON(): object {
+    return { transport: this.transport, host: this.host, port: this.port, branch: this.branch, received: this.received, rport: this.rport };
   }
 }
 
-/** Parses the via-parm at `p` (validated earlier) into a Via; `next` receives where it ended. */
-export function readVia(bytes: Uint8Array, p: number, end: number): Via {
-  scanVia(bytes, p, end);
-  return new ViaValue(bytes);
+/** Validates the first via-parm at `start` and returns a lazy view of it. */
+export function readVia(bytes: Uint8Array, start: number, end: number): Via {
+  const parmStart = skipLws(bytes, start, end);
+  const parmEnd = scanVia(bytes, parmStart, end);
+  return new ViaValue(bytes, parmStart, parmEnd);
 }
 
-/** Validates every via-parm of one Via header value; returns how many it holds. */
+/** Validates the via-parms of one Via header value from `start`; returns how many it holds. */
 export function validateVias(bytes: Uint8Array, start: number, end: number): number {
   let count = 0;
   let p = start;
   for (;;) {
-    p = scanVia(bytes, p, end);
+    p = scanVia(bytes, p, end); // an empty element fails here
     count++;
     if (p >= end) return count;
     p++; // the comma
   }
 }
 
+/** End of the first via-parm of a Via value read by `readVia` (a comma or the end). */
+export function lastViaEnd(via: Via): number {
+  return (via as ViaValue).end;
+}
+
 /** Reads every via-parm of one Via header value into `out`. */
 export function readVias(bytes: Uint8Array, start: number, end: number, out: Via[]): void {
   let p = start;
   for (;;) {
-    p = scanVia(bytes, p, end);
-    out.push(new ViaValue(bytes));
+    const parmStart = skipLws(bytes, p, end);
+    p = scanVia(bytes, parmStart, end);
+    out.push(new ViaValue(bytes, parmStart, p));
     if (p >= end) return;
     p++;
   }
