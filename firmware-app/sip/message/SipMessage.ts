@@ -5,6 +5,7 @@ import {
   parseDecimal, trimEnd,
 } from './chars.ts';
 import { fail } from './errors.ts';
+import { lineCount, lineEntry } from './headerTable.ts';
 import { type DigestChallenge, type DigestCredentials, readChallenge, readCredentials } from './auth.ts';
 import { H, headerIdOf, isListHeader } from './headerNames.ts';
 import { type NameAddr, readNameAddrList } from './nameAddr.ts';
@@ -28,20 +29,18 @@ export interface CSeq {
 export class SipMessage {
   /** The bytes the message was parsed from (not copied). */
   readonly bytes: Uint8Array;
-  readonly isRequest: boolean;
   /** Response status code; 0 for a request. */
   readonly status: number;
   /** Request method; for a response, the method of its CSeq. */
   readonly method: string;
   /** The top (first) via-parm: the one a response is matched by. */
   readonly topVia: Via;
-  readonly from: NameAddr;
-  readonly to: NameAddr;
+  readonly #from: NameAddr | undefined;
+  readonly #to: NameAddr | undefined;
   readonly #startLine: number;
   readonly #table: number[];
   readonly #callId: number;
   readonly #cseq: number;
-  readonly #cseqMethod: string;
   readonly #bodyStart: number;
   readonly #bodyEnd: number;
   #cseqValue: CSeq | undefined;
@@ -50,14 +49,13 @@ export class SipMessage {
   /** @internal Built by `parseMessage`, not by hand. */
   constructor(
     bytes: Uint8Array,
-    isRequest: boolean,
     status: number,
     method: string,
     startLine: number,
     table: number[],
     topVia: Via,
-    from: NameAddr,
-    to: NameAddr,
+    from: NameAddr | undefined,
+    to: NameAddr | undefined,
     callId: number,
     cseq: number,
     cseqMethod: string,
@@ -65,21 +63,24 @@ export class SipMessage {
     bodyEnd: number,
   ) {
     this.bytes = bytes;
-    this.isRequest = isRequest;
     this.status = status;
     this.method = method;
     this.topVia = topVia;
-    this.from = from;
-    this.to = to;
+    this.#from = from;
+    this.#to = to;
     this.#startLine = startLine;
     this.#table = table;
     this.#callId = callId;
     this.#cseq = cseq;
-    this.#cseqMethod = cseqMethod;
     this.#bodyStart = bodyStart;
     this.#bodyEnd = bodyEnd;
-    this.#cseqValue = undefined;
+    // Only a request kept for a 400 can carry a CSeq method other than its own.
+    this.#cseqValue = cseqMethod === method || cseq < 0 ? undefined : { seq: cseq, method: cseqMethod };
     this.#contact = undefined;
+  }
+
+  get isRequest(): boolean {
+    return this.status === 0;
   }
 
   /** The Request-URI as written; empty for a response. */
@@ -94,7 +95,7 @@ export class SipMessage {
 
   /** Number of header lines. */
   get headerCount(): number {
-    return this.#table.length;
+    return this.#count;
   }
 
   /** The body: a view into the input bytes, framed by Content-Length (RFC 3261 §18.3). */
@@ -107,27 +108,47 @@ export class SipMessage {
     return this.#bodyEnd - this.#bodyStart;
   }
 
+  /** From; only a request kept on a SipParseError (for a 400) can have a malformed one, which throws here. */
+  get from(): NameAddr {
+    return this.#from ?? fail('BAD_FROM', 'malformed From header');
+  }
+
+  /** To; see `from`. */
+  get to(): NameAddr {
+    return this.#to ?? fail('BAD_TO', 'malformed To header');
+  }
+
   get callId(): string {
     return text(this.bytes, packedStart(this.#callId), packedEnd(this.#callId));
   }
 
   get cseq(): CSeq {
-    return (this.#cseqValue ??= { seq: this.#cseq, method: this.#cseqMethod });
+    if (this.#cseq < 0) fail('BAD_CSEQ', 'malformed CSeq header');
+    return (this.#cseqValue ??= { seq: this.#cseq, method: this.method });
   }
 
   // ---- raw header access -------------------------------------------------------------------
 
+  /** Header line count, computed once (the table packs two lines per element). */
+  get #count(): number {
+    return lineCount(this.#table);
+  }
+
+  #entry(i: number): number {
+    return lineEntry(this.#table, i);
+  }
+
   #id(i: number): number {
-    return (this.#table[i]! >> 16) & 0x7f;
+    return (this.#entry(i) >> 16) & 0x7f;
   }
 
   #valueStart(i: number): number {
-    return this.#table[i]! & 0xffff;
+    return this.#entry(i) & 0xffff;
   }
 
   /** End of the value of line `i`, trailing white space excluded (lines were checked to end in CRLF). */
   #valueEnd(i: number): number {
-    const start = this.#table[i]! & 0xffff;
+    const start = this.#entry(i) & 0xffff;
     let p = start;
     for (;;) {
       const lf = indexOfByte(this.bytes, LF, p);
@@ -151,9 +172,10 @@ export class SipMessage {
   /** The value of header line `i`, unfolded (RFC 3261 §7.3.1: CRLF + white space is one SP). */
   #value(i: number): string {
     const s = text(this.bytes, this.#valueStart(i), this.#valueEnd(i));
-    const value = (this.#table[i]! & FOLDED) === 0 ? s : s.replace(/[ \t]*\r\n[ \t]+/g, ' ');
+    const value = (this.#entry(i) & FOLDED) === 0 ? s : s.replace(/[ \t]*\r\n[ \t]+/g, ' ');
     // Line ends were found natively; a stray control character is reported when its value is read.
-    if (CONTROL.test(value)) fail('BAD_CHARACTER', 'control character in a header value');
+    // A quoted-pair may escape a control character (RFC 3261 §25.1); a bare one is an error.
+    if (CONTROL.test(value) && CONTROL.test(value.replace(QUOTED_PAIR, ''))) fail('BAD_CHARACTER', 'control character in a header value');
     return value;
   }
 
@@ -165,7 +187,7 @@ export class SipMessage {
   }
 
   #indexOf(id: number, lowerName: string): number {
-    for (let i = 0; i < this.#table.length; i++) if (this.#matches(i, id, lowerName)) return i;
+    for (let i = 0; i < this.#count; i++) if (this.#matches(i, id, lowerName)) return i;
     return -1;
   }
 
@@ -184,7 +206,7 @@ export class SipMessage {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: string[] = [];
-    for (let i = 0; i < this.#table.length; i++) {
+    for (let i = 0; i < this.#count; i++) {
       if (!this.#matches(i, id, lower)) continue;
       const value = this.#value(i);
       if (id !== 0 && isListHeader(id)) splitList(value, out);
@@ -196,7 +218,7 @@ export class SipMessage {
   /** Every header line as [name as written, unfolded value], in order. */
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (let i = 0; i < this.#table.length; i++) {
+    for (let i = 0; i < this.#count; i++) {
       const [start, end] = this.#nameRange(i);
       out.push([text(this.bytes, start, end), this.#value(i)]);
     }
@@ -211,7 +233,7 @@ export class SipMessage {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.#table.length; i++) {
+    for (let i = 0; i < this.#count; i++) {
       if (!this.#matches(i, id, lower)) continue;
       let end = this.#valueEnd(i);
       end = indexOfByte(this.bytes, LF, end) + 1;
@@ -237,7 +259,7 @@ export class SipMessage {
   /** Every via-parm of every Via header, top first. */
   get via(): Via[] {
     const out: Via[] = [];
-    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
+    for (let i = 0; i < this.#count; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
     return out;
   }
 
@@ -247,13 +269,13 @@ export class SipMessage {
   }
 
   #readContacts(): readonly NameAddr[] | '*' {
-    const out: NameAddr[] = [];
-    for (let i = 0; i < this.#table.length; i++) {
+    let out: NameAddr[] = EMPTY_LIST;
+    for (let i = 0; i < this.#count; i++) {
       if (this.#id(i) !== H.contact) continue;
       const s = this.#valueStart(i);
       const e = this.#valueEnd(i);
       if (e - s === 1 && this.bytes[s] === 42) return '*';
-      readNameAddrList(this.bytes, s, e, 'BAD_CONTACT', out);
+      out = readNameAddrList(this.bytes, s, e, 'BAD_CONTACT', out);
     }
     return out;
   }
@@ -269,8 +291,8 @@ export class SipMessage {
   }
 
   #addressList(id: number): NameAddr[] {
-    const out: NameAddr[] = [];
-    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === id) readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_NAME_ADDR', out);
+    let out: NameAddr[] = [];
+    for (let i = 0; i < this.#count; i++) if (this.#id(i) === id) out = readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_NAME_ADDR', out);
     return out;
   }
 
@@ -311,12 +333,16 @@ export class SipMessage {
 
   #each<T>(id: number, read: (bytes: Uint8Array, s: number, e: number) => T): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.#table.length; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
+    for (let i = 0; i < this.#count; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
     return out;
   }
 }
 
+/** Shared empty result; callers get a fresh array as soon as there is something in it. */
+const EMPTY_LIST: NameAddr[] = Object.freeze([]) as unknown as NameAddr[];
+
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const QUOTED_PAIR = /\\[^\r\n]/g;
 
 /** delta-seconds, clamped at 2^32-1; undefined when empty or not all digits. */
 export function readDeltaSeconds(bytes: Uint8Array, start: number, end: number): number | undefined {

@@ -1,6 +1,7 @@
 // SipParseError: the one error the message layer throws, with a stable code (RFC 3261 §21.4 status hint).
 
 import { PeerInputError } from '../../errors.ts';
+import type { SipMessage } from './SipMessage.ts';
 
 /** Stable codes of malformed-message errors. */
 export type SipParseErrorCode =
@@ -35,11 +36,6 @@ export type SipParseErrorCode =
   | 'BAD_AUTH'
   | 'FRAME_TOO_LARGE';
 
-/** Marker for the partially parsed request kept on an error (see `SipParseError.request`). */
-export interface RespondableRequest {
-  readonly isRequest: boolean;
-}
-
 /** A message that breaks the SIP grammar (RFC 3261 §25) or our size limits. */
 export class SipParseError extends PeerInputError {
   declare readonly code: SipParseErrorCode;
@@ -52,7 +48,7 @@ export class SipParseError extends PeerInputError {
    * When the message is a request whose Via, From, To, Call-ID and CSeq are all well-formed, the
    * request as far as it parsed, so that a server can still send `status` back (RFC 3261 §8.2).
    */
-  request: RespondableRequest | undefined;
+  request: SipMessage | undefined;
 
   constructor(code: SipParseErrorCode, message: string) {
     super(code, message);

@@ -119,7 +119,6 @@ class NameAddrValue implements NameAddr {
   readonly #tag: number;
   readonly #display: number;
   readonly #paramRange: number;
-  #params: ReadonlyMap<string, string | null> | undefined;
 
   /** Captures the element just scanned by `scanNameAddr`. */
   constructor(bytes: Uint8Array) {
@@ -128,7 +127,6 @@ class NameAddrValue implements NameAddr {
     this.#tag = NA.tagStart >= 0 ? pack(NA.tagStart, NA.tagEnd) : -1;
     this.#display = NA.displayStart >= 0 ? pack(NA.displayStart, NA.displayEnd) : -1;
     this.#paramRange = pack(NA.paramsStart, NA.paramsEnd);
-    this.#params = undefined;
   }
 
   get uri(): string {
@@ -146,8 +144,9 @@ class NameAddrValue implements NameAddr {
     return this.#bytes[start] === DQUOTE ? unquote(raw) : raw.replace(/\s+/g, ' ');
   }
 
+  /** Built on each read: parameters are read rarely, and a cache would cost every message a field. */
   get params(): ReadonlyMap<string, string | null> {
-    return (this.#params ??= paramMap(this.#bytes, packedStart(this.#paramRange), packedEnd(this.#paramRange)));
+    return paramMap(this.#bytes, packedStart(this.#paramRange), packedEnd(this.#paramRange));
   }
 
   get parsedUri(): SipUri {
@@ -180,13 +179,18 @@ export function validateNameAddrList(bytes: Uint8Array, start: number, end: numb
   }
 }
 
-/** Reads a comma-separated list of addresses into `out`. */
-export function readNameAddrList(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode, out: NameAddr[]): void {
+/**
+ * Reads a comma-separated list of addresses, appended to `out`; returns the list. An empty `out`
+ * is not written to: a new array is made, one element long in the common one-address case.
+ */
+export function readNameAddrList(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode, out: NameAddr[]): NameAddr[] {
   let p = start;
   for (;;) {
     p = scanNameAddr(bytes, p, end, code, true);
-    out.push(new NameAddrValue(bytes));
-    if (p >= end) return;
+    const item = new NameAddrValue(bytes);
+    if (out.length === 0) out = [item];
+    else out.push(item);
+    if (p >= end) return out;
     p++;
   }
 }

@@ -3,10 +3,11 @@
 import { COLON, CR, DIGIT, HT, LF, SP, TOKEN, WORD, pack, parseDecimal, skipLws, scanClass, trimEnd } from './chars.ts';
 import { SipParseError, fail } from './errors.ts';
 import { H, internName } from './headerNames.ts';
+import { packTable } from './headerTable.ts';
 import { type NameAddr, readNameAddr } from './nameAddr.ts';
 import { FOLDED, SipMessage, methodName } from './SipMessage.ts';
 import { indexOfByte } from './text.ts';
-import { scanUri } from './uri.ts';
+import { URI, scanUri } from './uri.ts';
 import { type Via, lastViaEnd, readVia, validateVias } from './via.ts';
 
 /** Size limits; a message past any of them is rejected with a clear code. */
@@ -73,6 +74,8 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
   let p1: number;
   let p2: number;
   let version: number;
+  // An error found after which the request can still be answered (RFC 4475 asks for a 400).
+  let deferred: SipParseError | undefined;
   // A status line starts with "SIP/"; a method is a token and cannot contain "/".
   if ((bytes[p]! | 0x20) === 0x73 && (bytes[p + 1]! | 0x20) === 0x69 && (bytes[p + 2]! | 0x20) === 0x70 && bytes[p + 3] === 47) {
     isRequest = false;
@@ -96,7 +99,15 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
     while (p2 < startEnd && bytes[p2] !== SP) p2++;
     if (p2 === p1 || p2 >= startEnd) fail('BAD_START_LINE', 'request line must be Method SP Request-URI SP SIP-Version');
     version = checkVersion(bytes, p2 + 1, startEnd);
-    if (version === -1) fail('BAD_START_LINE', 'bad SIP-Version in the request line (is there white space in the Request-URI?)');
+    if (version === -1) {
+      // White space inside the Request-URI (RFC 4475 §3.1.2.8): still a request that can be answered.
+      let last = startEnd;
+      while (last > p2 && bytes[last - 1] !== SP) last--;
+      version = checkVersion(bytes, last, startEnd);
+      if (version === -1) fail('BAD_START_LINE', 'bad SIP-Version in the request line');
+      p2 = last - 1;
+      deferred = new SipParseError('BAD_START_LINE', 'white space inside the Request-URI');
+    }
   }
   p = startEnd + 2;
 
@@ -111,6 +122,7 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
   let contentLength = -1;
   let maxForwards = -1;
   let contacts = 0;
+  let seen = 0;
   for (;;) {
     if (p > HEAD_LIMIT) fail('MESSAGE_TOO_LARGE', 'header section larger than 64 KiB');
     const c = bytes[p];
@@ -149,6 +161,7 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
     if (p - nameStart > maxLine) fail('LINE_TOO_LONG', `header line longer than ${maxLine} bytes`);
     const valueEnd = trimEnd(bytes, valueStart, p);
     if (count === maxHeaders) fail('TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`);
+    try {
     switch (id) {
       case H.via:
         if (topVia === undefined) {
@@ -191,15 +204,21 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
         contacts++;
         break;
     }
+    } catch (err) {
+      // Only a readable Via gives a route for an answer; other hot headers may fail and be answered.
+      if (id === H.via || !(err instanceof SipParseError)) throw err;
+      deferred ??= err;
+    }
+    if (id <= H.cseq) seen |= 1 << id;
     scratch[count++] = valueStart | (id << 16) | folded;
     p += 2;
   }
   if (p - 2 > HEAD_LIMIT) fail('MESSAGE_TOO_LARGE', 'header section larger than 64 KiB');
   if (topVia === undefined) fail('MISSING_HEADER', 'no Via header');
-  if (from === undefined) fail('MISSING_HEADER', 'no From header');
-  if (to === undefined) fail('MISSING_HEADER', 'no To header');
-  if (callId < 0) fail('MISSING_HEADER', 'no Call-ID header');
-  if (cseq < 0) fail('MISSING_HEADER', 'no CSeq header');
+  if ((seen & (1 << H.from)) === 0) fail('MISSING_HEADER', 'no From header');
+  if ((seen & (1 << H.to)) === 0) fail('MISSING_HEADER', 'no To header');
+  if ((seen & (1 << H.callId)) === 0) fail('MISSING_HEADER', 'no Call-ID header');
+  if ((seen & (1 << H.cseq)) === 0) fail('MISSING_HEADER', 'no CSeq header');
   if (!isRequest) method = cseqMethod;
 
   // ---- body framing (RFC 3261 §18.3) ----
@@ -209,15 +228,18 @@ export function parseMessage(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LI
   else if (contentLength >= 0 && p + contentLength > len) {
     framingError = new SipParseError('CONTENT_LENGTH_MISMATCH', `Content-Length ${contentLength} exceeds the ${len - p} bytes received`);
   } else if (contentLength >= 0) bodyEnd = p + contentLength;
-  const message = new SipMessage(bytes, isRequest, status, method, pack(p1, p2), scratch.slice(0, count),
+  const message = new SipMessage(bytes, status, method, pack(p1, p2), packTable(scratch, count),
     topVia, from, to, callId, cseq, cseqMethod, p, framingError === undefined ? bodyEnd : p);
 
   // ---- the rest: a request failing here can still be answered (400, 505) ----
   try {
+    if (deferred !== undefined) throw deferred;
     if (framingError !== undefined) throw framingError;
     if (version === 0) fail('VERSION_NOT_SUPPORTED', 'only SIP/2.0 is supported');
     if (isRequest) {
       scanUri(bytes, p1, p2, 'BAD_REQUEST_URI');
+      // RFC 3261 §19.1.1: URI headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+      if (URI.isSip && URI.headersEnd > URI.headersStart) fail('BAD_REQUEST_URI', 'a Request-URI may not carry ?headers');
       if (cseqMethod !== method) fail('CSEQ_METHOD_MISMATCH', `CSeq method ${cseqMethod} differs from ${method}`);
     }
     if (maxForwards === -2) fail('BAD_MAX_FORWARDS', 'Max-Forwards must be a number 0-255');

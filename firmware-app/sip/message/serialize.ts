@@ -5,6 +5,7 @@ import { SipParseError } from './errors.ts';
 import { H, headerIdOf } from './headerNames.ts';
 import type { SipMessage } from './SipMessage.ts';
 import { utf8Length, writeUtf8 } from './text.ts';
+import { viaInsertionPoints } from './via.ts';
 
 /** A message to build. Content-Length is always computed from the body and written last. */
 export type SipMessageInit =
@@ -32,6 +33,11 @@ export interface ResponseInit {
   /** Further headers, written after the copied ones. */
   readonly headers?: ReadonlyArray<readonly [name: string, value: string]>;
   readonly body?: Uint8Array;
+  /**
+   * RFC 3261 §18.2.1 / RFC 3581 §4: parameters the server adds to the top Via of the copy:
+   * `received` (the source address) and `rport` (the source port, filling a valueless rport).
+   */
+  readonly topVia?: { readonly received?: string; readonly rport?: number };
 }
 
 const EMPTY = new Uint8Array(0);
@@ -47,6 +53,15 @@ function checkHeader(name: string, value: string): void {
     if (c > 127 || (CLASS[c]! & TOKEN) === 0) throw new SipParseError('BAD_HEADER_NAME', `header name ${JSON.stringify(name)} is not a token`);
   }
   checkText(value, `value of ${name}`);
+}
+
+/** RFC 3261 §25.1: tag-param = "tag" EQUAL token. */
+function checkToken(value: string, what: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 127 || (CLASS[c]! & TOKEN) === 0) throw new SipParseError('BAD_TO', `${what} is not a token`);
+  }
+  if (value === '') throw new SipParseError('BAD_TO', `${what} is empty`);
 }
 
 function checkText(value: string, what: string): void {
@@ -113,15 +128,25 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
   const extra = init.headers ?? [];
   const src = request.bytes;
   const ranges = COPIED.map((name) => request.headerLineRanges(name));
-  let tagInsert = -1;
-  let tag = '';
-  if (init.toTag !== undefined && request.to.tag === undefined) {
-    checkText(init.toTag, 'To tag');
-    tag = `;tag=${init.toTag}`;
-    tagInsert = request.headerValueRange('to')![1];
+  // Insertions into the copied bytes, in increasing offset order.
+  const inserts: Array<[at: number, text: string]> = [];
+  if (init.topVia !== undefined) {
+    const points = viaInsertionPoints(request.topVia);
+    const { received, rport } = init.topVia;
+    if (rport !== undefined && points.rportNameEnd >= 0) inserts.push([points.rportNameEnd, `=${rport}`]);
+    if (received !== undefined && !points.hasReceived) {
+      if (!/^[0-9A-Fa-f.:]+$/.test(received)) throw new SipParseError('BAD_VIA', 'received must be an IP address');
+      inserts.push([points.paramsEnd, `;received=${received}`]);
+    }
   }
+  if (init.toTag !== undefined && request.to.tag === undefined) {
+    checkToken(init.toTag, 'To tag');
+    inserts.push([request.headerValueRange('to')![1], `;tag=${init.toTag}`]);
+  }
+  inserts.sort((a, b) => a[0] - b[0]);
+  const insertedLength = inserts.reduce((n, [, t]) => n + t.length, 0);
   const contentLength = `Content-Length: ${body.length}\r\n\r\n`;
-  let total = utf8Length(startLine) + tag.length + contentLength.length + body.length;
+  let total = utf8Length(startLine) + insertedLength + contentLength.length + body.length;
   for (const list of ranges) for (const [s, e] of list) total += e - s;
   for (const [name, value] of extra) {
     checkHeader(name, value);
@@ -131,16 +156,16 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
   let pos = writeUtf8(startLine, out, 0);
   for (const list of ranges) {
     for (const [s, e] of list) {
-      if (tagInsert >= s && tagInsert < e) {
-        out.set(src.subarray(s, tagInsert), pos);
-        pos += tagInsert - s;
-        pos = writeAscii(tag, out, pos);
-        out.set(src.subarray(tagInsert, e), pos);
-        pos += e - tagInsert;
-      } else {
-        out.set(src.subarray(s, e), pos);
-        pos += e - s;
+      let from = s;
+      for (const [at, text] of inserts) {
+        if (at < s || at >= e) continue;
+        out.set(src.subarray(from, at), pos);
+        pos += at - from;
+        pos = writeAscii(text, out, pos);
+        from = at;
       }
+      out.set(src.subarray(from, e), pos);
+      pos += e - from;
     }
   }
   for (const [name, value] of extra) {

@@ -28,15 +28,20 @@ export function text(bytes: Uint8Array, start: number, end: number): string {
 
 const encoder = new TextEncoder();
 
-/** Number of bytes `s` takes in UTF-8. */
+/** Number of bytes `s` takes in UTF-8 (a lone surrogate is written as U+FFFD: 3 bytes). */
 export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) n += 1; // surrogate pair: 2 UTF-16 units, 4 bytes
-    else n += 2;
+    if (c < 0x800) {
+      n += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else {
+      n += 2;
+    }
   }
   return n;
 }

@@ -90,35 +90,47 @@ export function isIpv6(bytes: Uint8Array, s: number, e: number): boolean {
 
 /**
  * Scans hostname / IPv4address at `p` in one pass: labels of letters, digits, `-` (not at either
- * end) and `_`, separated by dots, an optional final dot; a numeric last label means IPv4.
+ * end) and `_`, separated by dots, an optional final dot; a numeric last label means IPv4, whose
+ * four octets are checked on the way.
  */
 function scanHostname(bytes: Uint8Array, p: number, end: number, code: SipParseErrorCode): number {
   const start = p;
   let labelStart = p;
-  let lastLabel = p;
-  for (;;) {
+  let lastLabelNumeric = true; // digits only in the label being scanned
+  let numericLabels = 0;
+  let labels = 0;
+  let octet = 0;
+  let octetsOk = true;
+  while (p < end) {
     const c = bytes[p]!;
-    if (p < end && (CLASS[c]! & HOSTNAME) !== 0 && c !== DOT) {
-      p++;
-    } else if (p < end && c === DOT && p > labelStart) {
-      if (bytes[labelStart] === 45 || bytes[p - 1] === 45) fail(code, 'host label starts or ends with -');
-      lastLabel = labelStart;
-      labelStart = ++p;
+    const k = CLASS[c]!;
+    if ((k & DIGIT) !== 0) {
+      octet = octet * 10 + c - 48;
+      if (octet > 255 || p - labelStart >= 3) octetsOk = false;
+    } else if (c === DOT) {
+      if (p === labelStart || bytes[labelStart] === 45 || bytes[p - 1] === 45) break;
+      labels++;
+      if (lastLabelNumeric) numericLabels++;
+      lastLabelNumeric = true;
+      octet = 0;
+      labelStart = p + 1;
+    } else if ((k & HOSTNAME) !== 0) {
+      lastLabelNumeric = false;
     } else {
       break;
     }
+    p++;
   }
-  let nameEnd = p;
+  if (p === start || (p < end && bytes[p] === DOT)) fail(code, 'bad host name');
   if (p > labelStart) {
     if (bytes[labelStart] === 45 || bytes[p - 1] === 45) fail(code, 'host label starts or ends with -');
-    lastLabel = labelStart;
-  } else if (p === start) {
-    fail(code, 'empty host');
+    labels++;
+    if (lastLabelNumeric) numericLabels++;
   } else {
-    nameEnd = p - 1; // a fully qualified name may end with a dot
+    lastLabelNumeric = numericLabels === labels; // ended with a dot: judge by the label before it
   }
-  // RFC 3261: toplabel starts with a letter; a name whose last label is numeric must be IPv4.
-  if ((CLASS[bytes[lastLabel]!]! & DIGIT) !== 0 && !isIpv4(bytes, start, nameEnd)) fail(code, 'bad IPv4 address');
+  // RFC 3261: toplabel starts with a letter, so a numeric last label must be an IPv4 address.
+  if (lastLabelNumeric && (labels !== 4 || numericLabels !== 4 || !octetsOk)) fail(code, 'bad IPv4 address');
   return p;
 }
 

@@ -21,6 +21,8 @@ const VIA = {
   receivedEnd: -1,
   /** -2 absent, -1 present without value, else the value. */
   rport: -2,
+  /** Index just after the name of a valueless `rport` (where `=port` goes), else -1. */
+  rportNameEnd: -1,
 };
 
 function scanToken(bytes: Uint8Array, p: number, end: number): number {
@@ -59,6 +61,7 @@ export function scanVia(bytes: Uint8Array, p: number, end: number): number {
   VIA.paramsStart = p;
   VIA.branchStart = VIA.branchEnd = VIA.receivedStart = VIA.receivedEnd = -1;
   VIA.rport = -2;
+  VIA.rportNameEnd = -1;
   for (;;) {
     const q = skipLws(bytes, p, end);
     if (q >= end || bytes[q] !== SEMI) {
@@ -78,6 +81,7 @@ export function scanVia(bytes: Uint8Array, p: number, end: number): number {
       VIA.receivedEnd = valueEnd;
     } else if (equalsLower(bytes, nameStart, nameEnd, 'rport')) {
       VIA.rport = valueStart < 0 ? -1 : parseDecimal(bytes, valueStart, valueEnd, 65535);
+      VIA.rportNameEnd = valueStart < 0 ? nameEnd : -1;
       if (VIA.rport === -1 && valueStart >= 0) fail('BAD_VIA', 'Via rport is not a port');
     }
   }
@@ -116,7 +120,6 @@ class ViaValue implements Via {
   readonly #range: number;
   readonly #host: number;
   readonly #branch: number;
-  #params: ReadonlyMap<string, string | null> | undefined;
 
   /** Captures the via-parm [start, end) just scanned by `scanVia`. */
   constructor(bytes: Uint8Array, start: number, end: number) {
@@ -126,7 +129,6 @@ class ViaValue implements Via {
     this.#range = pack(start, end);
     this.#host = pack(VIA.hostStart, VIA.hostEnd);
     this.#branch = VIA.branchStart >= 0 ? pack(VIA.branchStart, VIA.branchEnd) : -1;
-    this.#params = undefined;
   }
 
   /** @internal Where this via-parm ends in the message bytes. */
@@ -156,17 +158,26 @@ class ViaValue implements Via {
     return VIA.rport === -2 ? undefined : VIA.rport === -1 ? true : VIA.rport;
   }
 
+  /** Built on each read: parameters are read rarely, and a cache would cost every message a field. */
   get params(): ReadonlyMap<string, string | null> {
-    if (this.#params === undefined) {
-      this.#rescan();
-      this.#params = paramMap(this.#bytes, VIA.paramsStart, VIA.paramsEnd, true);
-    }
-    return this.#params;
+    this.#rescan();
+    return paramMap(this.#bytes, VIA.paramsStart, VIA.paramsEnd, true);
+  }
+
+  /** @internal Where a server inserts `;received=` (end of the params) and `=port` for a bare rport. */
+  insertionPoints(): { paramsEnd: number; rportNameEnd: number; hasReceived: boolean } {
+    this.#rescan();
+    return { paramsEnd: VIA.paramsEnd, rportNameEnd: VIA.rportNameEnd, hasReceived: VIA.receivedStart >= 0 };
   }
 
   toJSON(): object {
     return { transport: this.transport, host: this.host, port: this.port, branch: this.branch, received: this.received, rport: this.rport };
   }
+}
+
+/** Offsets for adding received/rport to a Via read by `readVia` (see ViaValue.insertionPoints). */
+export function viaInsertionPoints(via: Via): { paramsEnd: number; rportNameEnd: number; hasReceived: boolean } {
+  return (via as ViaValue).insertionPoints();
 }
 
 /** Validates the first via-parm at `start` and returns a lazy view of it. */
