@@ -4,7 +4,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'coverage/']),
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', 'bench/.out/']),
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     extends: [tseslint.configs.recommended],
