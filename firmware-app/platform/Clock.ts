@@ -1,0 +1,25 @@
+// Clock: the one way protocol and application code reads time and schedules work (fake in tests).
+
+/** A scheduled callback; `cancel` is safe to call more than once, and after it fired. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Monotonic time and one-shot timers. Protocol code never calls setTimeout or Date.now itself. */
+export interface Clock {
+  /** Monotonic milliseconds (not wall-clock time). */
+  now(): number;
+  /** Calls `fn` once, `ms` milliseconds from now. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+/** The real clock: performance.now() and setTimeout. */
+export function createSystemClock(): Clock {
+  return {
+    now: () => performance.now(),
+    setTimer(ms, fn) {
+      const timer = setTimeout(fn, Math.max(0, ms));
+      return { cancel: () => clearTimeout(timer) };
+    },
+  };
+}

@@ -1,0 +1,365 @@
+// StreamConnections: the TCP/TLS connection table shared by tcp.ts and tls.ts — framing (RFC 3261 §18.3), CRLF
+// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923) and the idle timeout.
+
+import type { Socket } from 'node:net';
+import type { Clock, TimerHandle } from '../../platform/Clock.ts';
+import type { Logger } from '../../platform/Logger.ts';
+import { SipParseError, StreamFramer } from '../message/index.ts';
+import { describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
+import { TransportError, type Address, type Flow, type SendResult, type Target, type TransportEvents } from './types.ts';
+
+/**
+ * Connections with no traffic either way for this long are closed. RFC 3261 §18 leaves the time to the
+ * implementation; servers commonly use 2 min (Kamailio's tcp_connection_lifetime) to 10 min (pjsip's server
+ * idle time). 5 min comfortably exceeds the usual CRLF keep-alive period (pjsip sends one every 90 s; RFC 5626
+ * flows are kept alive well within it), so a kept-alive registration flow is never cut, while stray
+ * connections (scanners, one-off peers) do not pile up on a small device.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Connect (and, for TLS, handshake) time limit: 10 s as in Kamailio. It stays well inside Timer B/F (64·T1 = 32 s),
+ * so a transaction still has time to fail over to the next RFC 3263 target.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+const CRLF = new Uint8Array([13, 10]);
+
+/** How a driver opens client connections: the only part that differs between TCP and TLS. */
+export interface StreamDialer {
+  /** The socket event after which data may flow: `connect` (TCP) or `secureConnect` (TLS: handshake and checks done). */
+  readonly readyEvent: 'connect' | 'secureConnect';
+  /** Starts a connection to `target` (targets are numeric: nothing is resolved here). */
+  open(target: Target): Socket;
+  /**
+   * The identity a connection must have been verified for to carry a message to `target` (TLS: the server
+   * name), or undefined when any open connection to that address will do (TCP).
+   */
+  identityOf(target: Target): string | undefined;
+  /** Turns a socket error raised while connecting into a result error (TLS: verification failures). */
+  connectError(error: Error, target: Target): TransportError;
+}
+
+export interface StreamConnectionsOptions {
+  readonly protocol: 'tcp' | 'tls';
+  readonly dialer: StreamDialer;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Close connections idle this long (default DEFAULT_IDLE_TIMEOUT_MS); 0 or Infinity never closes them. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Give up connecting after this long (default DEFAULT_CONNECT_TIMEOUT_MS), measured on `clock`. */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Largest framed message, body included (default: the StreamFramer's 65535). */
+  readonly maxMessageBytes?: number | undefined;
+}
+
+interface Connection {
+  readonly socket: Socket;
+  readonly flow: Flow;
+  /** `formatAddress(flow.remote)`: what reuse by address matches on. */
+  readonly remoteKey: string;
+  /** The identity this connection was verified for (outbound TLS), else undefined. */
+  readonly identity: string | undefined;
+  lastActivity: number;
+  idleTimer: TimerHandle | undefined;
+  /** Why it closed, for the log line; a peer's FIN unless we said otherwise. */
+  closeReason: string;
+  closed: boolean;
+}
+
+/**
+ * The open connections of one TCP or TLS transport, inbound and outbound alike. Each gets a StreamFramer;
+ * framed messages go to `events.message`, a ping is answered with a CRLF, a garbled stream closes its
+ * connection (after `events.streamError`), and every close reports `events.flowClosed`.
+ */
+export class StreamConnections {
+  readonly protocol: 'tcp' | 'tls';
+  readonly #dialer: StreamDialer;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #events: TransportEvents;
+  readonly #idleTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #maxMessageBytes: number | undefined;
+  readonly #connections = new Map<string, Connection>();
+  /** Connects in progress, by remote address and identity, so concurrent sends share one connection. */
+  readonly #dialing = new Map<string, Promise<Connection | TransportError>>();
+  readonly #dialSockets = new Set<Socket>();
+  #closing = false;
+
+  constructor(options: StreamConnectionsOptions, events: TransportEvents) {
+    this.protocol = options.protocol;
+    this.#dialer = options.dialer;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#events = events;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.#maxMessageBytes = options.maxMessageBytes;
+  }
+
+  /** Takes over a connection a listener accepted (for TLS: once its handshake is done). */
+  accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    this.#adopt(socket, 'in', undefined);
+  }
+
+  /**
+   * Sends over `flowId`'s connection when it is still open, else over an open connection to the target's
+   * address (either direction; for TLS only one we verified for the same server name), else over a new one.
+   */
+  async send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult> {
+    if (this.#closing) return sendFailed('TRANSPORT_CLOSED', `the ${this.protocol} transport is closed`);
+    if (target.protocol !== this.protocol) {
+      return sendFailed('SEND_FAILED', `a ${target.protocol} target cannot be reached over ${this.protocol}`);
+    }
+    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#connect(target));
+    if (connection instanceof TransportError) return { ok: false, error: connection };
+    return this.#write(connection, bytes);
+  }
+
+  /** Writes raw bytes (CRLF keep-alives) on an open connection; FLOW_GONE when it is not open. */
+  sendKeepAlive(flowId: string, bytes: Uint8Array): Promise<SendResult> {
+    if (this.#closing) return Promise.resolve(sendFailed('TRANSPORT_CLOSED', `the ${this.protocol} transport is closed`));
+    const connection = this.#open(flowId);
+    if (connection === undefined) return Promise.resolve(sendFailed('FLOW_GONE', `no open connection ${flowId}`));
+    return this.#write(connection, bytes);
+  }
+
+  /** Aborts pending connects and closes every connection; resolves once all have closed. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const waits: Promise<void>[] = [];
+    for (const socket of this.#dialSockets) {
+      waits.push(closedPromise(socket));
+      socket.destroy();
+    }
+    for (const connection of this.#connections.values()) {
+      connection.closeReason = 'transportClosed';
+      waits.push(closedPromise(connection.socket));
+      connection.socket.destroy();
+    }
+    await Promise.all(waits);
+  }
+
+  #open(flowId: string | undefined): Connection | undefined {
+    if (flowId === undefined) return undefined;
+    const connection = this.#connections.get(flowId);
+    return connection !== undefined && !connection.closed ? connection : undefined;
+  }
+
+  #reusable(target: Target): Connection | undefined {
+    const key = formatAddress({ host: normalizeHost(target.host), port: target.port });
+    const identity = this.#dialer.identityOf(target);
+    let newest: Connection | undefined;
+    for (const connection of this.#connections.values()) {
+      if (connection.closed || connection.remoteKey !== key) continue;
+      if (identity !== undefined && connection.identity !== identity) continue;
+      newest = connection;
+    }
+    return newest;
+  }
+
+  #connect(target: Target): Promise<Connection | TransportError> {
+    const identity = this.#dialer.identityOf(target);
+    const key = `${formatAddress({ host: normalizeHost(target.host), port: target.port })} ${identity ?? ''}`;
+    let pending = this.#dialing.get(key);
+    if (pending === undefined) {
+      pending = this.#dial(target, identity).finally(() => this.#dialing.delete(key));
+      this.#dialing.set(key, pending);
+    }
+    return pending;
+  }
+
+  #dial(target: Target, identity: string | undefined): Promise<Connection | TransportError> {
+    const where = formatAddress(target);
+    return new Promise((resolve) => {
+      let socket: Socket;
+      try {
+        socket = this.#dialer.open(target);
+      } catch (error) {
+        resolve(new TransportError('CONNECT_FAILED', `cannot connect to ${where}: ${describeError(error)}`, { cause: error }));
+        return;
+      }
+      // Clock timers never fire inside setTimer, so `settle` is defined by the time this runs.
+      const timer = this.#clock.setTimer(this.#connectTimeoutMs, () =>
+        settle(new TransportError('CONNECT_TIMEOUT', `no ${this.protocol} connection to ${where} within ${this.#connectTimeoutMs} ms`)),
+      );
+      let settled = false;
+      const settle = (result: Connection | TransportError): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        this.#dialSockets.delete(socket);
+        socket.off(this.#dialer.readyEvent, onReady);
+        socket.off('close', onClose);
+        if (result instanceof TransportError) {
+          // onError stays attached: a late 'error' on the dying socket must not go unhandled.
+          const fields = { protocol: this.protocol, remote: where, code: result.code, error: result.message };
+          if (result.code === 'TRANSPORT_CLOSED') this.#logger.debug('connectAborted', fields);
+          else this.#logger.warn('connectFailed', fields);
+          socket.destroy();
+        } else {
+          socket.off('error', onError);
+        }
+        resolve(result);
+      };
+      const closedError = (): TransportError => new TransportError('TRANSPORT_CLOSED', `the ${this.protocol} transport closed while connecting to ${where}`);
+      const onReady = (): void => {
+        if (this.#closing) return settle(closedError());
+        settle(this.#adopt(socket, 'out', identity) ?? new TransportError('CONNECT_FAILED', `connection to ${where} closed while opening`));
+      };
+      const onError = (error: Error): void => settle(this.#closing ? closedError() : this.#dialer.connectError(error, target));
+      const onClose = (): void =>
+        settle(this.#closing ? closedError() : new TransportError('CONNECT_FAILED', `connection to ${where} closed while opening`));
+      socket.once(this.#dialer.readyEvent, onReady);
+      socket.on('error', onError);
+      socket.once('close', onClose);
+      this.#dialSockets.add(socket);
+    });
+  }
+
+  /** Wraps a socket that is ready for data; undefined when it already lost its addresses (closed meanwhile). */
+  #adopt(socket: Socket, direction: 'in' | 'out', identity: string | undefined): Connection | undefined {
+    const { localAddress, localPort, remoteAddress, remotePort } = socket;
+    if (localAddress === undefined || localPort === undefined || remoteAddress === undefined || remotePort === undefined) {
+      socket.destroy();
+      return undefined;
+    }
+    const local: Address = { host: normalizeHost(localAddress), port: localPort };
+    const remote: Address = { host: normalizeHost(remoteAddress), port: remotePort };
+    const flow = makeFlow(this.protocol, local, remote);
+    const connection: Connection = {
+      socket,
+      flow,
+      remoteKey: formatAddress(remote),
+      identity,
+      lastActivity: this.#clock.now(),
+      idleTimer: undefined,
+      closeReason: 'peer',
+      closed: false,
+    };
+    const framer = new StreamFramer(
+      {
+        message: (frame) => this.#deliver(connection, frame),
+        keepAlive: (kind) => this.#keepAlive(connection, kind),
+      },
+      {
+        // RFC 5626 §4.4.1: the side that opened the connection pings, the other side answers.
+        role: direction === 'out' ? 'client' : 'server',
+        ...(this.#maxMessageBytes === undefined ? {} : { maxMessageBytes: this.#maxMessageBytes }),
+      },
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (connection.closed || socket.destroyed) return;
+      connection.lastActivity = this.#clock.now();
+      try {
+        framer.push(plainBytes(chunk));
+      } catch (error) {
+        this.#garbled(connection, error);
+      }
+    });
+    socket.on('error', (error) => {
+      connection.closeReason = describeError(error);
+    });
+    socket.on('close', () => this.#closed(connection));
+    this.#connections.set(flow.id, connection);
+    this.#armIdle(connection, this.#idleTimeoutMs);
+    this.#logger.info('connectionOpened', { flow: flow.id, direction });
+    return connection;
+  }
+
+  #deliver(connection: Connection, frame: Uint8Array): void {
+    if (connection.socket.destroyed) return;
+    const { flow } = connection;
+    try {
+      this.#events.message({ bytes: frame, source: flow.remote, flow });
+    } catch (error) {
+      this.#logger.error('transportListenerFailed', { flow: flow.id, error: describeError(error) });
+    }
+  }
+
+  #keepAlive(connection: Connection, kind: 'ping' | 'pong'): void {
+    const { socket, flow } = connection;
+    if (kind === 'ping' && !socket.destroyed) {
+      // RFC 5626 §4.4.1: a double CRLF ping is answered with a single CRLF pong. Errors surface as 'error'.
+      socket.write(CRLF);
+      connection.lastActivity = this.#clock.now();
+    }
+    try {
+      this.#events.keepAlive?.(flow, kind);
+    } catch (error) {
+      this.#logger.error('transportListenerFailed', { flow: flow.id, error: describeError(error) });
+    }
+  }
+
+  #garbled(connection: Connection, error: unknown): void {
+    const { flow } = connection;
+    if (error instanceof SipParseError) {
+      connection.closeReason = `garbled ${error.code}`;
+      this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
+      try {
+        this.#events.streamError?.(flow, error);
+      } catch (listenerError) {
+        this.#logger.error('transportListenerFailed', { flow: flow.id, error: describeError(listenerError) });
+      }
+    } else {
+      // Not the peer's fault: our framer broke. Still only this connection pays for it.
+      connection.closeReason = 'framingFailed';
+      this.#logger.error('streamFramingFailed', { flow: flow.id, error: describeError(error) });
+    }
+    connection.socket.destroy();
+  }
+
+  #armIdle(connection: Connection, ms: number): void {
+    if (!(this.#idleTimeoutMs > 0 && Number.isFinite(this.#idleTimeoutMs))) return;
+    // One timer per connection, re-armed for the remainder, rather than a new timer per packet.
+    connection.idleTimer = this.#clock.setTimer(ms, () => {
+      if (connection.closed) return;
+      const idle = this.#clock.now() - connection.lastActivity;
+      if (idle < this.#idleTimeoutMs) {
+        this.#armIdle(connection, this.#idleTimeoutMs - idle);
+        return;
+      }
+      connection.closeReason = 'idle';
+      // Nothing moved for the whole period, so nothing worth flushing: a write stuck behind a peer that stopped
+      // reading must not keep the socket alive either.
+      connection.socket.destroy();
+    });
+  }
+
+  #closed(connection: Connection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    connection.idleTimer?.cancel();
+    const { flow } = connection;
+    if (this.#connections.get(flow.id) === connection) this.#connections.delete(flow.id);
+    this.#logger.info('connectionClosed', { flow: flow.id, reason: connection.closeReason });
+    try {
+      this.#events.flowClosed?.(flow);
+    } catch (error) {
+      this.#logger.error('transportListenerFailed', { flow: flow.id, error: describeError(error) });
+    }
+  }
+
+  #write(connection: Connection, bytes: Uint8Array): Promise<SendResult> {
+    const { socket, flow } = connection;
+    if (connection.closed || socket.destroyed || !socket.writable) {
+      return Promise.resolve(sendFailed('CONNECTION_CLOSED', `connection ${flow.id} is closed`));
+    }
+    connection.lastActivity = this.#clock.now();
+    return new Promise((resolve) => {
+      socket.write(bytes, (error) => {
+        resolve(error == null ? { ok: true, flow } : sendFailed('SEND_FAILED', `write on ${flow.id} failed: ${describeError(error)}`, error));
+      });
+    });
+  }
+}
+
+function closedPromise(socket: Socket): Promise<void> {
+  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
+}

@@ -1,0 +1,171 @@
+// The transport layer of RFC 3261 §18: parses what the drivers deliver, applies the Via rules, routes responses.
+
+import type { Logger } from '../../platform/Logger.ts';
+import { type SipMessage, SipParseError, buildResponse, parseMessage } from '../message/index.ts';
+import {
+  type Address, type Inbound, type SendResult, type Target, type Transport, type TransportEvents,
+  type TransportProtocol, TransportError,
+} from './types.ts';
+
+/** What the transaction layer hears from the transport layer. */
+export interface TransportLayerUser {
+  request(request: SipMessage, inbound: Inbound): void;
+  response(response: SipMessage, inbound: Inbound): void;
+}
+
+/** Counters exposed for diagnostics (and for the web page's status). */
+export interface TransportCounters {
+  received: number;
+  malformed: number;
+  answeredMalformed: number;
+  strayResponses: number;
+}
+
+/** The port a sent-by without one means: 5061 for TLS, else 5060 (RFC 3261 §18.2.2). */
+export function defaultPort(protocol: TransportProtocol): number {
+  return protocol === 'tls' ? 5061 : 5060;
+}
+
+function protocolOfVia(transport: string): TransportProtocol | undefined {
+  const t = transport.toLowerCase();
+  return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
+}
+
+/** `[v6]` → `v6`, lower-cased, for comparing hosts. */
+function bareHost(host: string): string {
+  return (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
+}
+
+/**
+ * Owns the drivers. Inbound: bytes → parseMessage → request or response to the user, with bad
+ * input answered (400/505 when the request can be answered) or dropped, one log line each.
+ * Outbound: requests to resolved targets; responses routed per §18.2.2 and RFC 3581.
+ */
+export class TransportLayer {
+  readonly counters: TransportCounters = { received: 0, malformed: 0, answeredMalformed: 0, strayResponses: 0 };
+  /** Driver events: pass this object to every driver factory. */
+  readonly events: TransportEvents;
+  readonly #transports = new Map<TransportProtocol, Transport>();
+  readonly #logger: Logger;
+  #user: TransportLayerUser | undefined;
+  #publicAddress: Address | undefined;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+    this.events = {
+      message: (inbound) => this.receive(inbound),
+      streamError: (flow, error) => this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code }),
+    };
+  }
+
+  /** Registers a driver (one per protocol). */
+  add(transport: Transport): void {
+    this.#transports.set(transport.protocol, transport);
+  }
+
+  /** Sets who receives parsed messages (the transaction layer). */
+  setUser(user: TransportLayerUser): void {
+    this.#user = user;
+  }
+
+  transport(protocol: TransportProtocol): Transport | undefined {
+    return this.#transports.get(protocol);
+  }
+
+  isReliable(protocol: TransportProtocol): boolean {
+    return protocol !== 'udp';
+  }
+
+  /** The sent-by to put in our Via for requests over `protocol`. */
+  sentBy(protocol: TransportProtocol): Address | undefined {
+    return this.#transports.get(protocol)?.local;
+  }
+
+  /** Our address as the last responding server saw it (Via received/rport, RFC 3581), for NAT diagnostics. */
+  get publicAddress(): Address | undefined {
+    return this.#publicAddress;
+  }
+
+  async send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult> {
+    const transport = this.#transports.get(target.protocol);
+    if (transport === undefined) {
+      return { ok: false, error: new TransportError('TRANSPORT_CLOSED', `no ${target.protocol} transport`) };
+    }
+    return transport.send(bytes, target, flowId);
+  }
+
+  /** received/rport for the Via of our responses to `request` (§18.2.1, RFC 3581 §4). */
+  responseVia(request: SipMessage, inbound: Inbound): { received?: string; rport?: number } {
+    const via = request.topVia;
+    const rport = via.rport === true ? inbound.source.port : undefined;
+    const differs = bareHost(via.host) !== bareHost(inbound.source.host);
+    return differs || rport !== undefined ? { received: inbound.source.host, ...(rport !== undefined ? { rport } : {}) } : {};
+  }
+
+  /**
+   * Sends a response to `request` the way §18.2.2 says: back over the connection it came on when
+   * reliable (or a new one to the source and sent-by port); over UDP to the source address and,
+   * with rport, the source port, else the sent-by port.
+   */
+  async sendResponse(bytes: Uint8Array, request: SipMessage, inbound: Inbound): Promise<SendResult> {
+    const protocol = inbound.flow.protocol;
+    const via = request.topVia;
+    const port = protocol === 'udp' && via.rport !== undefined ? inbound.source.port : via.port ?? defaultPort(protocol);
+    const target: Target = { protocol, host: inbound.source.host, port: protocol === 'udp' ? port : inbound.source.port };
+    const result = await this.send(bytes, target, protocol === 'udp' ? undefined : inbound.flow.id);
+    if (result.ok || protocol === 'udp') return result;
+    // The connection is gone: open a new one to the received address and the sent-by port.
+    return this.send(bytes, { protocol, host: inbound.source.host, port: via.port ?? defaultPort(protocol) });
+  }
+
+  /** Entry point for every framed inbound message. Never throws. */
+  receive(inbound: Inbound): void {
+    this.counters.received++;
+    let message: SipMessage;
+    try {
+      message = parseMessage(inbound.bytes);
+    } catch (err) {
+      this.#malformed(err, inbound);
+      return;
+    }
+    if (message.isRequest) {
+      this.#user?.request(message, inbound);
+      return;
+    }
+    // §18.1.2: a response whose top Via we did not write is discarded.
+    const via = message.topVia;
+    const protocol = protocolOfVia(via.transport);
+    const ours = protocol === undefined ? undefined : this.sentBy(protocol);
+    if (ours === undefined || bareHost(via.host) !== bareHost(ours.host) || (via.port ?? defaultPort(protocol!)) !== ours.port) {
+      this.counters.strayResponses++;
+      this.#logger.debug('responseNotOurs', { source: `${inbound.source.host}:${inbound.source.port}`, status: message.status });
+      return;
+    }
+    const received = via.received;
+    const rport = via.rport;
+    if (received !== undefined || typeof rport === 'number') {
+      this.#publicAddress = { host: received ?? ours.host, port: typeof rport === 'number' ? rport : via.port ?? ours.port };
+    }
+    this.#user?.response(message, inbound);
+  }
+
+  #malformed(err: unknown, inbound: Inbound): void {
+    this.counters.malformed++;
+    const source = `${inbound.source.host}:${inbound.source.port}`;
+    if (!(err instanceof SipParseError)) {
+      this.#logger.error('parserBug', { source, error: String(err) });
+      return;
+    }
+    const request = err.request;
+    if (request === undefined || request.method === 'ACK') {
+      this.#logger.info('malformedDropped', { source, protocol: inbound.flow.protocol, code: err.code });
+      return;
+    }
+    this.counters.answeredMalformed++;
+    this.#logger.info('malformedAnswered', { source, protocol: inbound.flow.protocol, code: err.code, status: err.status });
+    const reason = err.status === 505 ? 'Version Not Supported' : err.status === 513 ? 'Message Too Large' : 'Bad Request';
+    const bytes = buildResponse(request, { status: err.status, reason, topVia: this.responseVia(request, inbound), headers: [['Warning', `399 - "${err.code}"`]] });
+    void this.sendResponse(bytes, request, inbound);
+  }
+}
+

@@ -1,0 +1,114 @@
+// Helpers for the transport tests: an event recorder, a bounded wait, a log collector and small SIP messages.
+import type { Logger } from '../../../firmware-app/platform/Logger.ts';
+import { formatLogLine } from '../../../firmware-app/platform/Logger.ts';
+import type { SipParseError } from '../../../firmware-app/sip/message/index.ts';
+import type { Flow, Inbound, TransportEvents } from '../../../firmware-app/sip/transport/types.ts';
+
+/** Everything a transport reported, in arrival order. */
+export interface Recorder {
+  readonly events: TransportEvents;
+  readonly messages: Inbound[];
+  readonly closed: Flow[];
+  readonly streamErrors: { flow: Flow; error: SipParseError }[];
+  readonly keepAlives: { flow: Flow; kind: 'ping' | 'pong' }[];
+}
+
+export function recorder(): Recorder {
+  const messages: Inbound[] = [];
+  const closed: Flow[] = [];
+  const streamErrors: { flow: Flow; error: SipParseError }[] = [];
+  const keepAlives: { flow: Flow; kind: 'ping' | 'pong' }[] = [];
+  return {
+    messages,
+    closed,
+    streamErrors,
+    keepAlives,
+    events: {
+      message: (inbound) => messages.push(inbound),
+      flowClosed: (flow) => closed.push(flow),
+      streamError: (flow, error) => streamErrors.push({ flow, error }),
+      keepAlive: (flow, kind) => keepAlives.push({ flow, kind }),
+    },
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs` of real time. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Lets queued microtasks and I/O callbacks run. */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A Logger that keeps its lines, formatted as the console logger would write them. */
+export function memoryLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: (event, fields) => lines.push(formatLogLine('debug', event, fields)),
+    info: (event, fields) => lines.push(formatLogLine('info', event, fields)),
+    warn: (event, fields) => lines.push(formatLogLine('warn', event, fields)),
+    error: (event, fields) => lines.push(formatLogLine('error', event, fields)),
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** A small OPTIONS request (or `body` with a Content-Length) as wire bytes. */
+export function sipRequest(callId: string, body = ''): Uint8Array {
+  return encoder.encode(
+    [
+      'OPTIONS sip:door@192.0.2.10 SIP/2.0',
+      `Via: SIP/2.0/TCP 192.0.2.20;branch=z9hG4bK-${callId}`,
+      'Max-Forwards: 70',
+      'From: <sip:pbx@192.0.2.20>;tag=1',
+      'To: <sip:door@192.0.2.10>',
+      `Call-ID: ${callId}`,
+      'CSeq: 1 OPTIONS',
+      `Content-Length: ${encoder.encode(body).length}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
+/** A 200 response to `sipRequest(callId)`. */
+export function sipResponse(callId: string): Uint8Array {
+  return encoder.encode(
+    [
+      'SIP/2.0 200 OK',
+      `Via: SIP/2.0/TCP 192.0.2.20;branch=z9hG4bK-${callId}`,
+      'From: <sip:pbx@192.0.2.20>;tag=1',
+      'To: <sip:door@192.0.2.10>;tag=2',
+      `Call-ID: ${callId}`,
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** Bytes as text, one character per byte. */
+export function text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Concatenates byte arrays. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

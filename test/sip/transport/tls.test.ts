@@ -1,0 +1,144 @@
+// TLS transport over loopback with a throwaway PKI: verification by CA, host name and pin; flows; handshake timeout.
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
+import { createTlsTransport, type TlsTransportOptions } from '../../../firmware-app/sip/transport/tls.ts';
+import type { SendResult, Target, Transport } from '../../../firmware-app/sip/transport/types.ts';
+import { createTestPki, hasOpenssl, type TestPki } from './certs.ts';
+import { memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, type Recorder } from './helpers.ts';
+
+const opensslReady = hasOpenssl();
+
+describe.skipIf(!opensslReady)('TLS transport (skipped without the openssl CLI to make test certificates)', () => {
+  let pki: TestPki;
+  const transports: Transport[] = [];
+  const rawServers: Server[] = [];
+  const rawSockets: Socket[] = [];
+
+  beforeAll(() => {
+    pki = createTestPki();
+  });
+  afterAll(() => pki?.dispose());
+  afterEach(async () => {
+    for (const socket of rawSockets.splice(0)) socket.destroy();
+    await Promise.all(rawServers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+    await Promise.all(transports.splice(0).map((t) => t.close()));
+  });
+
+  async function open(options: Omit<TlsTransportOptions, 'clock' | 'logger'> & { clock?: FakeClock }): Promise<{ transport: Transport; rec: Recorder }> {
+    const rec = recorder();
+    const transport = await createTlsTransport({ clock: new FakeClock(), logger: memoryLogger(), ...options }, rec.events);
+    transports.push(transport);
+    return { transport, rec };
+  }
+
+  function pbx(cert = pki.serverCert, key = pki.serverKey): Promise<{ transport: Transport; rec: Recorder }> {
+    return open({ host: '127.0.0.1', port: 0, listen: { key, cert } });
+  }
+
+  function target(server: Transport, serverName?: string): Target {
+    return { protocol: 'tls', host: '127.0.0.1', port: server.local.port, ...(serverName === undefined ? {} : { serverName }) };
+  }
+
+  function expectFailure(result: SendResult, code: string, messagePart?: string): void {
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe(code);
+    if (messagePart !== undefined) expect(result.error.message).toContain(messagePart);
+  }
+
+  it('verifies the server against a custom CA and exchanges messages both ways on one flow', async () => {
+    const server = await pbx();
+    const client = await open({ ca: pki.ca });
+    expect(client.transport).toMatchObject({ protocol: 'tls', reliable: true });
+    const sent = await client.transport.send(sipRequest('tls-1'), target(server.transport, 'pbx.test'));
+    if (!sent.ok) throw sent.error;
+    expect(sent.flow.protocol).toBe('tls');
+    const request = await waitFor('the request', () => server.rec.messages[0]);
+    expect(text(request.bytes)).toBe(text(sipRequest('tls-1')));
+    expect(request.flow.id).toBe(`tls:127.0.0.1:${server.transport.local.port}>127.0.0.1:${sent.flow.local.port}`);
+
+    const answered = await server.transport.send(sipResponse('tls-1'), { protocol: 'tls', ...request.source }, request.flow.id);
+    expect(answered).toMatchObject({ ok: true, flow: { id: request.flow.id } });
+    const response = await waitFor('the response', () => client.rec.messages[0]);
+    expect(response.flow.id).toBe(sent.flow.id);
+    expect(text(response.bytes)).toBe(text(sipResponse('tls-1')));
+
+    const again = await client.transport.send(sipRequest('tls-2'), target(server.transport, 'pbx.test'));
+    expect(again).toMatchObject({ ok: true, flow: { id: sent.flow.id } });
+  });
+
+  it('checks the target address against the IP SANs when no serverName is given', async () => {
+    const server = await pbx();
+    const client = await open({ ca: pki.ca });
+    expect((await client.transport.send(sipRequest('ip'), target(server.transport))).ok).toBe(true);
+  });
+
+  it('fails with TLS_VERIFY_FAILED when the certificate is for another host name', async () => {
+    const server = await pbx();
+    const client = await open({ ca: pki.ca });
+    expectFailure(await client.transport.send(sipRequest('x'), target(server.transport, 'other.test')), 'TLS_VERIFY_FAILED', 'other.test');
+    expect(server.rec.messages).toHaveLength(0);
+  });
+
+  it('does not reuse a connection verified for one name to reach another name at the same address', async () => {
+    const server = await pbx();
+    const client = await open({ ca: pki.ca });
+    expect((await client.transport.send(sipRequest('a'), target(server.transport, 'pbx.test'))).ok).toBe(true);
+    expectFailure(await client.transport.send(sipRequest('b'), target(server.transport, 'other.test')), 'TLS_VERIFY_FAILED');
+  });
+
+  it('fails with TLS_VERIFY_FAILED when the chain ends at an untrusted CA (custom CA or system CAs)', async () => {
+    const server = await pbx();
+    const stranger = await open({ ca: pki.strangerCa });
+    expectFailure(await stranger.transport.send(sipRequest('x'), target(server.transport, 'pbx.test')), 'TLS_VERIFY_FAILED', 'not trusted');
+    const systemCas = await open({});
+    expectFailure(await systemCas.transport.send(sipRequest('x'), target(server.transport, 'pbx.test')), 'TLS_VERIFY_FAILED');
+  });
+
+  it('accepts a pinned fingerprint that matches, in colon-hex or plain hex', async () => {
+    const server = await pbx();
+    const fingerprint = new X509Certificate(pki.serverCert).fingerprint256;
+    const colon = await open({ ca: pki.ca, pinnedSha256: fingerprint });
+    expect((await colon.transport.send(sipRequest('pin-1'), target(server.transport, 'pbx.test'))).ok).toBe(true);
+    const plain = await open({ ca: pki.ca, pinnedSha256: fingerprint.replaceAll(':', '').toLowerCase() });
+    expect((await plain.transport.send(sipRequest('pin-2'), target(server.transport, 'pbx.test'))).ok).toBe(true);
+  });
+
+  it('fails with TLS_VERIFY_FAILED when the pin does not match, even though the chain verifies', async () => {
+    const server = await pbx();
+    const wrongPin = new X509Certificate(pki.ca).fingerprint256;
+    const client = await open({ ca: pki.ca, pinnedSha256: wrongPin });
+    expectFailure(await client.transport.send(sipRequest('x'), target(server.transport, 'pbx.test')), 'TLS_VERIFY_FAILED', 'pinned');
+  });
+
+  it('never lets a matching pin stand in for chain verification', async () => {
+    const server = await pbx();
+    const client = await open({ pinnedSha256: new X509Certificate(pki.serverCert).fingerprint256 });
+    expectFailure(await client.transport.send(sipRequest('x'), target(server.transport, 'pbx.test')), 'TLS_VERIFY_FAILED');
+  });
+
+  it('trusts a self-signed server certificate given as the ca, with its pin', async () => {
+    const server = await pbx(pki.selfSignedCert, pki.selfSignedKey);
+    const client = await open({ ca: pki.selfSignedCert, pinnedSha256: new X509Certificate(pki.selfSignedCert).fingerprint256 });
+    expect((await client.transport.send(sipRequest('fritz'), target(server.transport, 'fritz.test'))).ok).toBe(true);
+    await waitFor('the request', () => server.rec.messages[0]);
+  });
+
+  it('rejects a malformed pin at creation', async () => {
+    await expect(open({ pinnedSha256: 'abc' })).rejects.toMatchObject({ code: 'BAD_TLS_PIN' });
+  });
+
+  it('gives up with CONNECT_TIMEOUT when the handshake never completes, timed by the injected clock', async () => {
+    const silent = createServer((socket) => rawSockets.push(socket)); // accepts, never speaks TLS
+    rawServers.push(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const clock = new FakeClock();
+    const client = await open({ ca: pki.ca, clock, connectTimeoutMs: 5000 });
+    const pending = client.transport.send(sipRequest('x'), { protocol: 'tls', host: '127.0.0.1', port: (silent.address() as { port: number }).port });
+    await waitFor('the TCP connection', () => rawSockets.length === 1);
+    clock.advance(5000);
+    expectFailure(await pending, 'CONNECT_TIMEOUT');
+  });
+});
