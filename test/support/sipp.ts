@@ -1,0 +1,113 @@
+// Runs the real sipp (Debian package sip-tester) on loopback for interop tests, bounded in time.
+
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface SippRun {
+  /** sipp's exit status: 0 when every call succeeded, 1 when one failed, other values are fatal. */
+  readonly code: number | null;
+  readonly output: string;
+  /** Contents of sipp's -trace_err / -trace_msg files, for failure messages. */
+  readonly traces: string;
+}
+
+export interface SippOptions {
+  /** Scenario file name under test/interop/scenarios. */
+  readonly scenario: string;
+  /** `u1` (UDP) or `t1` (TCP, one connection). */
+  readonly transport: 'u1' | 't1';
+  /** sipp's own port. */
+  readonly localPort: number;
+  /** Where sipp sends (UAC mode); omit for UAS mode. */
+  readonly remote?: { host: string; port: number };
+  readonly calls?: number;
+  /** Default pause length (ms) for `<pause/>` without a value. */
+  readonly pauseMs?: number;
+  /** Hard stop for the sipp process (s). */
+  readonly timeoutSeconds?: number;
+}
+
+const SCENARIOS = path.resolve(import.meta.dirname, '../interop/scenarios');
+
+/** A port that was free a moment ago on 127.0.0.1 (UDP and TCP both checked). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+/** Starts sipp; the promise settles when it exits (it is killed after timeoutSeconds + 5 s). */
+export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop(): void } {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'sipp-'));
+  const args = [
+    ...(options.remote !== undefined ? [`${options.remote.host}:${options.remote.port}`] : []),
+    '-sf', path.join(SCENARIOS, options.scenario),
+    '-i', '127.0.0.1',
+    '-p', String(options.localPort),
+    '-t', options.transport,
+    '-m', String(options.calls ?? 1),
+    '-d', String(options.pauseMs ?? 0),
+    '-timeout', `${options.timeoutSeconds ?? 20}s`,
+    '-timeout_error',
+    '-nostdin',
+    '-trace_err',
+    '-trace_msg',
+    '-max_socket', '64',
+  ];
+  const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('latin1');
+    if (output.length > 200_000) output = output.slice(-100_000);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('latin1');
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), ((options.timeoutSeconds ?? 20) + 5) * 1000);
+  const done = new Promise<SippRun>((resolve) => {
+    const finish = (code: number | null): void => {
+      clearTimeout(killer);
+      let traces = '';
+      for (const file of readdirSync(workDir)) {
+        if (file.endsWith('.log')) traces += `--- ${file}\n${readFileSync(path.join(workDir, file), 'latin1').slice(-20_000)}\n`;
+      }
+      rmSync(workDir, { recursive: true, force: true });
+      resolve({ code, output: output.slice(-4000), traces });
+    };
+    child.once('error', (err) => {
+      output += String(err);
+      finish(null);
+    });
+    child.once('exit', (code) => finish(code));
+  });
+  return { done, stop: () => child.kill('SIGTERM') };
+}
+
+/** Whether sipp is installed (the README's test command installs it; CI must not skip). */
+export function sippAvailable(): boolean {
+  const dirs = (process.env.PATH ?? '').split(':');
+  return dirs.some((dir) => {
+    try {
+      return readdirSync(dir).includes('sipp');
+    } catch {
+      return false;
+    }
+  });
+}
