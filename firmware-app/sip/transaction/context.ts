@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/Clock.ts';
 import type { Hasher } from '../../platform/hash.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import type { Resolver } from '../transport/resolver.ts';
-import type { Address, TransportProtocol } from '../transport/types.ts';
+import type { Address, SendResult, Target, TransportProtocol } from '../transport/types.ts';
 import type { TransactionLayer } from './TransactionLayer.ts';
 
 /** What the layers above need of the transport layer. */
@@ -13,6 +13,8 @@ export interface TransportInfo {
   sentBy(protocol: TransportProtocol): Address | undefined;
   /** Our address as the last responding server saw it (Via received/rport), if any. */
   readonly publicAddress: Address | undefined;
+  /** Raw bytes to a target or over a flow: RFC 5626 CRLF keep-alives. Never throws. */
+  send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult>;
 }
 
 export interface SipContext {
