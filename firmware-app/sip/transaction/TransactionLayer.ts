@@ -32,6 +32,11 @@ export interface TransactionLayerUser {
   ack(ack: SipMessage, inbound: Inbound): void;
   /** A response that matched no client transaction (e.g. a 2xx retransmitted after Timer M). */
   strayResponse?(response: SipMessage, inbound: Inbound): void;
+  /**
+   * Screens a new request before any transaction exists (not ACK, not a retransmission). False
+   * drops it silently: no transaction, no 100 Trying, nothing a scanner could learn from.
+   */
+  screen?(request: SipMessage, inbound: Inbound): boolean;
 }
 
 export interface TransactionLayerOptions {
@@ -136,6 +141,7 @@ export class TransactionLayer {
       existing.handle({ type: 'request' }); // a retransmission
       return;
     }
+    if (this.#user?.screen !== undefined && !this.#user.screen(request, inbound)) return;
     const tx = this.#createServer(request, inbound, key);
     if (request.method === 'CANCEL') {
       this.#cancel(tx as NonInviteServerTransaction, request);

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/Logger.ts';
 import { type SipMessage, SipParseError, buildResponse, parseMessage } from '../message/index.ts';
 import {
   type Address, type Inbound, type SendResult, type Target, type Transport, type TransportEvents,
-  type TransportProtocol, TransportError,
+  type TransportErrorCode, type TransportProtocol, TransportError,
 } from './types.ts';
 
 /** What the transaction layer hears from the transport layer. */
@@ -30,6 +30,9 @@ function protocolOfVia(transport: string): TransportProtocol | undefined {
   const t = transport.toLowerCase();
   return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
 }
+
+/** Send failures of an open connection (not of a connect), after which a new connection is worth one try. */
+const BROKEN_FLOW: ReadonlySet<TransportErrorCode> = new Set(['SEND_FAILED', 'CONNECTION_CLOSED', 'FLOW_GONE']);
 
 /** `[v6]` → `v6`, lower-cased, for comparing hosts. */
 function bareHost(host: string): string {
@@ -110,12 +113,18 @@ export class TransportLayer {
   async sendResponse(bytes: Uint8Array, request: SipMessage, inbound: Inbound): Promise<SendResult> {
     const protocol = inbound.flow.protocol;
     const via = request.topVia;
-    const port = protocol === 'udp' && via.rport !== undefined ? inbound.source.port : via.port ?? defaultPort(protocol);
-    const target: Target = { protocol, host: inbound.source.host, port: protocol === 'udp' ? port : inbound.source.port };
-    const result = await this.send(bytes, target, protocol === 'udp' ? undefined : inbound.flow.id);
-    if (result.ok || protocol === 'udp') return result;
-    // The connection is gone: open a new one to the received address and the sent-by port.
-    return this.send(bytes, { protocol, host: inbound.source.host, port: via.port ?? defaultPort(protocol) });
+    const sentByPort = via.port ?? defaultPort(protocol);
+    if (protocol === 'udp') {
+      const port = via.rport !== undefined ? inbound.source.port : sentByPort;
+      return this.send(bytes, { protocol, host: inbound.source.host, port });
+    }
+    // The target is the received address and the sent-by port, not the source port: drivers use the flow while it
+    // is open and otherwise connect to the target, and a client's source port is an ephemeral one nobody listens on.
+    const target: Target = { protocol, host: inbound.source.host, port: sentByPort };
+    const result = await this.send(bytes, target, inbound.flow.id);
+    if (result.ok || !BROKEN_FLOW.has(result.error.code)) return result;
+    // The connection broke under the write: one new connection to the same place.
+    return this.send(bytes, target);
   }
 
   /** Entry point for every framed inbound message. Never throws. */

@@ -1,0 +1,99 @@
+// RFC 3263 §4.3 failover for client requests: a new client transaction per target until one gives an answer.
+
+import type { SipMessage } from '../message/index.ts';
+import type { Target, TransportError } from '../transport/types.ts';
+import type { ClientTransaction, TransactionLayer } from './TransactionLayer.ts';
+import type { ClientTransactionUser } from './types.ts';
+
+/** Why a target was given up: the three failures RFC 3263 §4.3 names. */
+export type TargetFailure = 'timeout' | 'transportError' | 'serviceUnavailable';
+
+export interface FailoverOptions {
+  /** Targets in the order to try them: a resolver's `resolve` result. Must not be empty. */
+  readonly targets: readonly Target[];
+  /**
+   * Builds the request for `target`; `attempt` is its index in `targets`. Each request needs a fresh Via branch
+   * (§4.3: "a different value of the Via branch ID"): it is a new transaction.
+   */
+  readonly build: (target: Target, attempt: number) => SipMessage;
+  /** Gets every response but a 503 that led to the next target, and the last outcome when all targets failed. */
+  readonly user: ClientTransactionUser;
+  /** Each failed target, the last one included, as it is given up (callers pass it to `resolver.markFailed`). */
+  readonly onTargetFailed?: (target: Target, reason: TargetFailure) => void;
+}
+
+export interface Failover {
+  /** The target of the current attempt. */
+  readonly current: Target;
+  /** The current attempt's transaction (a CANCEL for an INVITE copies its request's top Via). */
+  readonly transaction: ClientTransaction;
+  /**
+   * Tries no further target. The current attempt's outcome still reaches the user as it is, a 503 included
+   * (and `onTargetFailed` still hears of a failure), so a CANCELled INVITE still reports its 487.
+   */
+  cancel(): void;
+}
+
+/**
+ * Sends a request to the first target and, on a timeout, a transport error or a 503 (RFC 3263 §4.3, RFC 3261
+ * §21.5.4), to the next one, each in a new client transaction. Once a final response other than 503 has arrived,
+ * the choice is made: everything later from that transaction (2xx retransmissions, a transport error sending the
+ * ACK) goes to the user unchanged. Throws a TypeError when `targets` is empty.
+ */
+export function sendWithFailover(layer: TransactionLayer, options: FailoverOptions): Failover {
+  if (options.targets.length === 0) throw new TypeError('sendWithFailover needs at least one target');
+  const { targets, build, user, onTargetFailed } = options;
+  let index = 0;
+  let transaction: ClientTransaction;
+  /** A final outcome went to the user: what the transaction reports from now on is passed through as it is. */
+  let answered = false;
+  /** cancel() was called: the current target is the last one tried. */
+  let stopped = false;
+
+  const attempt = (): void => {
+    const mine = index;
+    const target = targets[mine]!;
+    // Events of an attempt already given up (a late transport error sending the ACK for its 503) are not ours.
+    const current = (): boolean => mine === index;
+    const failed = (reason: TargetFailure, report: () => void): void => {
+      if (!current()) return;
+      if (!answered) {
+        onTargetFailed?.(target, reason);
+        if (!stopped && index + 1 < targets.length) {
+          index++;
+          attempt();
+          return;
+        }
+        answered = true;
+      }
+      report();
+    };
+    const tu: ClientTransactionUser = {
+      response: (response) => {
+        if (!current()) return;
+        if (response.status === 503) {
+          failed('serviceUnavailable', () => user.response(response));
+          return;
+        }
+        if (response.status >= 200) answered = true;
+        user.response(response);
+      },
+      timeout: () => failed('timeout', () => user.timeout()),
+      transportError: (error: TransportError) => failed('transportError', () => user.transportError(error)),
+    };
+    transaction = layer.sendRequest(build(target, mine), target, tu);
+  };
+
+  attempt();
+  return {
+    get current() {
+      return targets[index]!;
+    },
+    get transaction() {
+      return transaction;
+    },
+    cancel: () => {
+      stopped = true;
+    },
+  };
+}
