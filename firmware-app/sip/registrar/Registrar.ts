@@ -1,0 +1,277 @@
+// Built-in registrar and location service for standalone mode (RFC 3261 §10.3, RFC 5626 §6 instances, NAT-aware bindings).
+
+import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
+import { type ResponseInit, type SipMessage, SipParseError } from '../message/index.ts';
+import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
+import type { Address } from '../transport/types.ts';
+import { BindingTable, type StoredBinding } from './BindingTable.ts';
+import { type ExpiryPolicy, type RequestedContact, instanceKey, readContactRequest, unescape } from './contacts.ts';
+import type { Binding, RegistrarApi, RegistrarConfig } from './types.ts';
+
+export const DEFAULT_MIN_EXPIRES = 60;
+export const DEFAULT_MAX_EXPIRES = 3600;
+/** Granted when the REGISTER names no expiry (then clamped to maxExpires). */
+export const DEFAULT_EXPIRES = 3600;
+export const DEFAULT_MAX_CONTACTS = 5;
+
+type Failure = Extract<VerifyResult, { ok: false }>['reason'];
+
+/**
+ * The door station as registrar for its few indoor users (softphones), each with its own password.
+ *
+ * - Single domain: the Request-URI and the To host may name any domain or address (the phones
+ *   know the device by IP address, mDNS name or realm alike); only the To user matters.
+ * - Authentication comes first, before anything about the registration is looked at or answered,
+ *   and an unknown user gets the very same 401 as a wrong password.
+ * - A binding keeps where its REGISTER came from (source address, protocol, flow): requests to
+ *   the user go there, whatever private address the phone wrote in its Contact.
+ * - Every change of one REGISTER is committed at once or not at all (§10.3 step 7).
+ */
+export class Registrar implements RegistrarApi {
+  readonly #ctx: SipContext;
+  readonly #digest: DigestServerApi;
+  readonly #table: BindingTable;
+  #passwords = new Map<string, string>();
+  #policy: ExpiryPolicy = { min: DEFAULT_MIN_EXPIRES, max: DEFAULT_MAX_EXPIRES, fallback: DEFAULT_EXPIRES };
+  #maxContacts = DEFAULT_MAX_CONTACTS;
+
+  constructor(ctx: SipContext, config: RegistrarConfig, digest: DigestServerApi) {
+    this.#ctx = ctx;
+    this.#digest = digest;
+    this.#table = new BindingTable(ctx.clock, (binding) => this.#log('info', 'bindingExpired', binding));
+    this.configure(config);
+  }
+
+  /**
+   * Applies a new configuration live: passwords and limits change for the next REGISTER, bindings
+   * of users no longer configured go at once, and lists above a lowered maxContactsPerUser are cut.
+   */
+  configure(config: RegistrarConfig): void {
+    this.#passwords = new Map(config.users.map((u) => [u.username, u.password]));
+    const min = Math.max(0, config.minExpires ?? DEFAULT_MIN_EXPIRES);
+    const max = Math.max(min, 1, config.maxExpires ?? DEFAULT_MAX_EXPIRES);
+    this.#policy = { min, max, fallback: DEFAULT_EXPIRES };
+    this.#maxContacts = Math.max(1, config.maxContactsPerUser ?? DEFAULT_MAX_CONTACTS);
+    for (const binding of this.#table.retain(new Set(this.#passwords.keys()))) this.#log('info', 'bindingRemoved', binding, { cause: 'userRemoved' });
+    for (const username of this.#passwords.keys()) {
+      const list = this.#table.live(username);
+      if (list.length <= this.#maxContacts) continue;
+      for (const b of list.slice(this.#maxContacts)) this.#log('info', 'bindingDropped', b.binding);
+      this.#table.commit(username, list.slice(0, this.#maxContacts));
+    }
+  }
+
+  lookup(username: string): readonly Binding[] {
+    return this.#table.live(username).map((b) => b.binding);
+  }
+
+  bindingFor(source: Address): Binding | undefined {
+    return this.#table.fromSource(source)?.binding;
+  }
+
+  /** Answers one REGISTER. Never throws: bad input gets a 4xx, our own failure a 500, and nothing stored changes. */
+  handle(tx: NonInviteServerTransaction): void {
+    try {
+      this.#register(tx);
+    } catch (error) {
+      if (error instanceof SipParseError) {
+        // A header the parser kept for later (Contact of a request kept for a 400) breaks the grammar.
+        this.#reject(tx, { status: 400, reason: 'Bad Request' }, error.code);
+      } else {
+        this.#ctx.logger.error('registrarFailed', { source: hostport(tx.inbound.source), error: String(error) });
+        this.#respond(tx, { status: 500, reason: 'Server Internal Error' });
+      }
+    }
+  }
+
+  #register(tx: NonInviteServerTransaction): void {
+    const request = tx.request;
+    if (request.method !== 'REGISTER') {
+      this.#respond(tx, { status: 405, reason: 'Method Not Allowed', headers: [['Allow', 'REGISTER']] });
+      return;
+    }
+    // §10.3 step 3, first of all: an unauthenticated peer learns nothing but the challenge.
+    const auth = this.#digest.verify(request, (username) => this.#passwords.get(username));
+    if (!auth.ok) {
+      this.#authFailed(tx, auth.reason);
+      return;
+    }
+    if (!this.#passwords.has(auth.username)) {
+      this.#authFailed(tx, 'unknown-user');
+      return;
+    }
+    // Step 4: a user registers only its own address of record (no third-party registration).
+    const user = unescape(request.to.parsedUri.user ?? '');
+    if (user !== auth.username) {
+      this.#reject(tx, { status: 403, reason: 'Forbidden' }, 'toUserNotAuthUser');
+      return;
+    }
+    // Step 2 (after authentication, so that the extensions we lack are told to registered users only).
+    const required = request.headers('require');
+    if (required.length > 0) {
+      this.#reject(tx, { status: 420, reason: 'Bad Extension', headers: [['Unsupported', required.join(', ')]] }, 'unsupportedExtension');
+      return;
+    }
+    const contacts = readContactRequest(request, this.#policy);
+    switch (contacts.kind) {
+      case 'reject':
+        if (contacts.status === 423) {
+          this.#reject(tx, { status: 423, reason: contacts.reason, headers: [['Min-Expires', String(this.#policy.min)]] }, 'intervalTooBrief');
+        } else {
+          this.#reject(tx, { status: 400, reason: contacts.reason }, 'badContact');
+        }
+        return;
+      case 'query':
+        this.#ok(tx, user);
+        return;
+      case 'removeAll':
+        this.#removeAll(tx, user);
+        return;
+      case 'update':
+        this.#update(tx, user, contacts.contacts);
+        return;
+    }
+  }
+
+  /** Step 6, `Contact: *`: every binding goes, unless one was written by a later REGISTER of this Call-ID. */
+  #removeAll(tx: NonInviteServerTransaction, user: string): void {
+    const current = this.#table.live(user);
+    if (current.some((b) => outOfOrder(tx.request, b))) {
+      this.#outOfOrder(tx);
+      return;
+    }
+    this.#table.commit(user, []);
+    for (const b of current) this.#log('info', 'bindingRemoved', b.binding);
+    this.#ok(tx, user);
+  }
+
+  /** Step 7: each Contact adds, refreshes or (expires 0) removes its binding; all or nothing. */
+  #update(tx: NonInviteServerTransaction, user: string, contacts: readonly RequestedContact[]): void {
+    const { request, inbound } = tx;
+    const now = this.#ctx.clock.now();
+    const next = [...this.#table.live(user)];
+    // Bindings this REGISTER wrote: a second Contact of the same request may replace them freely.
+    const written = new Set<StoredBinding>();
+    // Logged only once the whole request is committed.
+    const changes: Array<[level: 'debug' | 'info', event: string, binding: Binding]> = [];
+    for (const contact of contacts) {
+      const i = next.findIndex((b) => matches(b, contact));
+      const existing = i < 0 ? undefined : next[i]!;
+      if (existing !== undefined) {
+        if (!written.has(existing) && outOfOrder(request, existing)) {
+          this.#outOfOrder(tx);
+          return;
+        }
+        next.splice(i, 1);
+        if (contact.expires === 0) changes.push(['info', 'bindingRemoved', existing.binding]);
+      }
+      if (contact.expires === 0) continue;
+      const stored: StoredBinding = {
+        binding: Object.freeze({
+          username: user,
+          contact: contact.uri,
+          source: Object.freeze({ host: inbound.source.host, port: inbound.source.port }),
+          protocol: inbound.flow.protocol,
+          flowId: inbound.flow.id,
+          expiresAt: now + contact.expires * 1000,
+          ...(contact.instanceId === undefined ? {} : { instanceId: contact.instanceId }),
+        }),
+        callId: request.callId,
+        cseq: request.cseq.seq,
+        uriKey: contact.uriKey,
+        params: contact.params,
+        order: this.#table.nextOrder(),
+      };
+      next.unshift(stored);
+      written.add(stored);
+      changes.push(existing === undefined ? ['info', 'bindingAdded', stored.binding] : ['debug', 'bindingRefreshed', stored.binding]);
+    }
+    // Newest first; above the limit the oldest go (the phone that stopped refreshing longest ago).
+    this.#table.commit(user, next.slice(0, this.#maxContacts));
+    for (const [level, event, binding] of changes) this.#log(level, event, binding);
+    for (const b of next.slice(this.#maxContacts)) this.#log('info', 'bindingDropped', b.binding);
+    this.#ok(tx, user);
+  }
+
+  /** Step 8: 200 listing every current binding of the user with the seconds it has left. */
+  #ok(tx: NonInviteServerTransaction, user: string): void {
+    const now = this.#ctx.clock.now();
+    const headers = this.#table.live(user).map((b): readonly [string, string] => {
+      const left = Math.max(1, Math.ceil((b.binding.expiresAt - now) / 1000));
+      return ['Contact', `<${b.binding.contact}>${b.params};expires=${left}`];
+    });
+    this.#respond(tx, { status: 200, reason: 'OK', headers });
+  }
+
+  /**
+   * Steps 6 and 7 say an out-of-order update "MUST be aborted and the request fails"; the commit rule
+   * after them names the status for a failed update: 500, with every tentative change undone.
+   */
+  #outOfOrder(tx: NonInviteServerTransaction): void {
+    this.#reject(tx, { status: 500, reason: 'Request Out Of Order' }, 'outOfOrder');
+  }
+
+  #authFailed(tx: NonInviteServerTransaction, reason: Failure): void {
+    const source = hostport(tx.inbound.source);
+    switch (reason) {
+      case 'missing':
+      case 'stale-nonce':
+        // The usual first round trip, and a nonce that only aged: no failure, nothing to warn about.
+        this.#ctx.logger.debug('registerChallenged', { source, stale: reason === 'stale-nonce' });
+        this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge(reason === 'stale-nonce' ? { stale: true } : {})]] });
+        return;
+      case 'malformed':
+        this.#reject(tx, { status: 400, reason: 'Bad Authorization Header' }, 'malformedAuthorization');
+        return;
+      case 'unknown-user':
+      case 'bad-response':
+      case 'bad-nonce':
+        // Same answer whatever went wrong: a peer must not learn which user names exist.
+        this.#ctx.logger.warn('registerAuthFailed', { source, protocol: tx.inbound.flow.protocol, user: toUserOf(tx.request), reason });
+        this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge()]] });
+        return;
+    }
+  }
+
+  #reject(tx: NonInviteServerTransaction, init: ResponseInit, cause: string): void {
+    this.#ctx.logger.warn('registerRejected', { source: hostport(tx.inbound.source), user: toUserOf(tx.request), status: init.status, cause });
+    this.#respond(tx, init);
+  }
+
+  /** The transaction builds the bytes; a value that breaks the grammar is our bug, logged, never thrown. */
+  #respond(tx: NonInviteServerTransaction, init: ResponseInit): void {
+    try {
+      tx.respond(init);
+    } catch (error) {
+      this.#ctx.logger.error('registrarResponseFailed', { status: init.status, error: String(error) });
+    }
+  }
+
+  #log(level: 'debug' | 'info', event: string, b: Binding, extra: Readonly<Record<string, string>> = {}): void {
+    this.#ctx.logger[level](event, { user: b.username, contact: b.contact, source: hostport(b.source), protocol: b.protocol, ...extra });
+  }
+}
+
+/** §10.3 steps 6 and 7: the same Call-ID with a CSeq not higher than the stored one must not change the binding. */
+function outOfOrder(request: SipMessage, stored: StoredBinding): boolean {
+  return stored.callId === request.callId && request.cseq.seq <= stored.cseq;
+}
+
+/**
+ * Which stored binding a Contact updates: with an instance id on both sides, the RFC 5626 instance
+ * (a phone that moved keeps one binding); otherwise the §19.1.4 URI comparison.
+ */
+function matches(stored: StoredBinding, contact: RequestedContact): boolean {
+  const storedInstance = stored.binding.instanceId;
+  if (storedInstance !== undefined && contact.instanceId !== undefined) return instanceKey(storedInstance) === instanceKey(contact.instanceId);
+  return stored.uriKey === contact.uriKey;
+}
+
+/** The To user for a log line; a malformed To (a request kept for a 400) logs as empty. */
+function toUserOf(request: SipMessage): string {
+  try {
+    return unescape(request.to.parsedUri.user ?? '');
+  } catch {
+    return '';
+  }
+}
