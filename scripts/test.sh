@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 # Debian packages the tests need, as package:binary; a package is installed only when its binary is missing.
 # sip-tester provides sipp, for the interop tests.
-DEB_PACKAGES="sip-tester:sipp"
+DEB_PACKAGES="sip-tester:sipp baresip:baresip"
 
 RESULTS=.vitest-results.json
 

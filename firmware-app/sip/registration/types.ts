@@ -28,13 +28,14 @@ export interface RegistrationConfig {
 
 export type RegistrationState = 'idle' | 'registering' | 'registered' | 'failed' | 'stopped';
 
-export interface RegistrationEvents {
+/** A type alias (not an interface) so that it fits Emitter's EventMap. */
+export type RegistrationEvents = {
   registering(info: { readonly registrar: string; readonly attempt: number }): void;
   registered(info: { readonly expires: number; readonly publicAddress: Address | undefined; readonly registrar: string }): void;
   /** `retryInSeconds` undefined: no retry until the configuration changes (403, wrong credentials). */
   registrationFailed(info: { readonly reason: string; readonly status?: number; readonly retryInSeconds?: number }): void;
-  unregistered?(): void;
-}
+  unregistered(): void;
+};
 
 export interface RegistrationClientApi {
   readonly state: RegistrationState;

@@ -1,0 +1,89 @@
+// Several outgoing INVITEs as one call: the first to answer wins, the others are cancelled.
+
+import { Emitter } from '../../platform/Emitter.ts';
+import type { Call, CallEndReason, CallEvents, CallState } from '../dialog/types.ts';
+import type { Party } from '../transaction/index.ts';
+
+/**
+ * Parallel forking done by us (RFC 3261 §16 style, on the UAC side): a user with several
+ * registered phones, or a routing step that rings several targets at once. Emits `ringing` once,
+ * `established` for the winner, and `ended` when the group is over.
+ */
+export class CallGroup implements Call {
+  readonly id: string;
+  readonly direction = 'outgoing' as const;
+  readonly events = new Emitter<CallEvents>();
+  readonly #members: Call[];
+  #state: CallState = 'calling';
+  #winner: Call | undefined;
+  #open: number;
+  #best: { reason: CallEndReason; status?: number } = { reason: 'failed' };
+
+  constructor(id: string, members: readonly Call[]) {
+    this.id = id;
+    this.#members = [...members];
+    this.#open = members.length;
+    for (const call of members) {
+      call.events.on('ringing', (info) => {
+        if (this.#state !== 'calling') return;
+        this.#state = 'early';
+        this.events.emit('ringing', info);
+      });
+      call.events.on('established', () => this.#established(call));
+      call.events.on('dtmfReceived', (info) => {
+        if (call === this.#winner) this.events.emit('dtmfReceived', info);
+      });
+      call.events.on('holdChanged', (info) => {
+        if (call === this.#winner) this.events.emit('holdChanged', info);
+      });
+      call.events.on('ended', (info) => this.#ended(call, info));
+    }
+    if (members.length === 0) queueMicrotask(() => this.#finish({ reason: 'failed' }));
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  /** The answering member's remote party once established, else the first member's. */
+  get remote(): Party {
+    return (this.#winner ?? this.#members[0])?.remote ?? { uri: '' };
+  }
+
+  /** The member that answered. */
+  get winner(): Call | undefined {
+    return this.#winner;
+  }
+
+  hangup(): void {
+    for (const call of this.#members) if (call.state !== 'ended') call.hangup();
+  }
+
+  #established(call: Call): void {
+    if (this.#winner !== undefined) {
+      call.hangup(); // a second answer: that phone was too late
+      return;
+    }
+    this.#winner = call;
+    this.#state = 'confirmed';
+    for (const other of this.#members) if (other !== call && other.state !== 'ended') other.hangup();
+    this.events.emit('established');
+  }
+
+  #ended(call: Call, info: { reason: CallEndReason; status?: number }): void {
+    this.#open--;
+    if (call === this.#winner) {
+      this.#finish(info);
+      return;
+    }
+    // Busy (486) or decline (603) says more than a timeout; keep the most telling outcome.
+    if (this.#winner === undefined && (this.#best.status === undefined || (info.status ?? 0) > 0)) this.#best = info;
+    if (this.#open === 0 && this.#winner === undefined) this.#finish(this.#best);
+  }
+
+  #finish(info: { reason: CallEndReason; status?: number }): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    this.events.emit('ended', info);
+  }
+}

@@ -1,0 +1,243 @@
+// UserAgent: the façade the door application talks to: register, call, incoming calls, typed events.
+
+import { Emitter } from '../../platform/Emitter.ts';
+import type { Call, CallEndReason, DialogLayerApi, IncomingCall, SessionDescriptionHandler } from '../dialog/types.ts';
+import type { SipMessage } from '../message/index.ts';
+import type { RegistrarApi } from '../registrar/types.ts';
+import type { RegistrationClientApi, RegistrationEvents } from '../registration/types.ts';
+import {
+  type NonInviteServerTransaction, type ServerTransaction, type SipContext, InviteServerTransaction, hostport, randomToken,
+} from '../transaction/index.ts';
+import type { Address, Inbound, Target, TransportProtocol } from '../transport/types.ts';
+import type { DigestClientApi } from '../auth/types.ts';
+import { CallGroup } from './CallGroup.ts';
+import { IncomingPolicy, type RefusalCounters, type RefusalReason } from './policy.ts';
+
+/** Methods we handle; the Allow header of our responses (RFC 3261 §20.5). */
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+const SUPPORTED = 'timer, outbound';
+const ACCEPT = 'application/sdp, application/dtmf-relay, application/dtmf';
+
+export type UserAgentEvents = {
+  registering(info: Parameters<RegistrationEvents['registering']>[0]): void;
+  registered(info: Parameters<RegistrationEvents['registered']>[0]): void;
+  registrationFailed(info: Parameters<RegistrationEvents['registrationFailed']>[0]): void;
+  /** An INVITE passed the policy: the application rings, answers or rejects it. */
+  callIncoming(call: IncomingCall, info: { readonly from: string; readonly source: Address }): void;
+  callRinging(call: Call): void;
+  callEstablished(call: Call): void;
+  callClosed(call: Call, info: { readonly reason: CallEndReason; readonly status?: number }): void;
+  dtmfReceived(call: Call, info: { readonly digit: string }): void;
+  /** An out-of-dialog request was dropped by the policy (no response was sent). */
+  requestRefused(info: { readonly method: string; readonly source: Address; readonly reason: RefusalReason }): void;
+};
+
+export type RegistrationClient = RegistrationClientApi & { readonly events: Emitter<RegistrationEvents> };
+export type Registrar = RegistrarApi & { handle(transaction: NonInviteServerTransaction): void };
+
+export interface UserAgentOptions {
+  /** Our user part in From and in Contact (the unguessable token when registered). */
+  readonly contactUser: string;
+  /** Local users we answer to in standalone mode (e.g. `door`). */
+  readonly localUsers?: readonly string[];
+  /** Registered mode: the account's domain, for From and for dialled numbers without a domain. */
+  readonly domain: string;
+  readonly displayName?: string;
+  readonly protocol: TransportProtocol;
+  /** Outbound proxy or registrar URI every outgoing call is sent to (registered mode). */
+  readonly proxy?: string;
+  readonly allowList?: readonly string[];
+  readonly userAgent?: string;
+}
+
+export interface UserAgentParts {
+  readonly dialogs: DialogLayerApi;
+  /** Registered mode. */
+  readonly registration?: RegistrationClient;
+  readonly digest?: DigestClientApi;
+  /** Standalone mode. */
+  readonly registrar?: Registrar;
+  /** Makes the media side of one call (sip/ua is the one place media is plugged in). */
+  readonly media: () => SessionDescriptionHandler;
+}
+
+export class UserAgent {
+  readonly events: Emitter<UserAgentEvents>;
+  readonly policy: IncomingPolicy;
+  readonly #ctx: SipContext;
+  readonly #options: UserAgentOptions;
+  readonly #parts: UserAgentParts;
+  #registered = false;
+
+  constructor(ctx: SipContext, options: UserAgentOptions, parts: UserAgentParts) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.#parts = parts;
+    this.events = new Emitter((event, error) => ctx.logger.error('listenerFailed', { event, error: String(error) }));
+    this.policy = new IncomingPolicy({ clock: ctx.clock, ...(options.allowList !== undefined ? { allowList: options.allowList } : {}) });
+    const registration = parts.registration;
+    if (registration !== undefined) {
+      registration.events.on('registering', (info) => this.events.emit('registering', info));
+      registration.events.on('registered', (info) => {
+        this.#registered = true;
+        this.events.emit('registered', info);
+      });
+      registration.events.on('registrationFailed', (info) => {
+        this.#registered = false;
+        this.events.emit('registrationFailed', info);
+      });
+    }
+    ctx.transactions.setUser({
+      screen: (request, inbound) => this.#screen(request, inbound),
+      request: (tx) => this.#request(tx),
+      ack: (ack) => parts.dialogs.ack(ack),
+      strayResponse: (response) => parts.dialogs.strayResponse(response),
+    });
+  }
+
+  /** Refused out-of-dialog requests by reason. */
+  get refusals(): RefusalCounters {
+    return this.policy.counters;
+  }
+
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  start(): void {
+    this.#parts.registration?.start();
+  }
+
+  /** Ends every call, then un-registers. */
+  async stop(): Promise<void> {
+    await this.#parts.dialogs.closeAll();
+    await this.#parts.registration?.stop();
+  }
+
+  /**
+   * Calls every target at once and returns them as one call (the first to answer wins).
+   * Standalone mode: a target is a local user name, rung on every phone registered for it.
+   * Registered mode: a target is a number or SIP URI, sent through the proxy/registrar.
+   */
+  async call(targets: readonly string[]): Promise<Call> {
+    const members: Call[] = [];
+    for (const target of targets) members.push(...(await this.#invites(target)));
+    const group = new CallGroup(`call-${randomToken(6)}`, members);
+    group.events.on('ringing', () => this.events.emit('callRinging', group));
+    group.events.on('established', () => this.events.emit('callEstablished', group));
+    group.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', group, info));
+    group.events.on('ended', (info) => this.events.emit('callClosed', group, info));
+    return group;
+  }
+
+  async #invites(target: string): Promise<Call[]> {
+    const { dialogs, registrar, digest } = this.#parts;
+    if (registrar !== undefined && !target.includes(':') && !target.includes('@')) {
+      return registrar.lookup(target).map((binding) => dialogs.invite({
+        uri: binding.contact,
+        target: { protocol: binding.protocol, host: binding.source.host, port: binding.source.port },
+        from: this.#fromParty(),
+        to: { uri: `sip:${target}@${this.#options.domain}` },
+        contact: this.#contact(binding.protocol),
+        sdh: this.#parts.media(),
+      }));
+    }
+    const uri = /^sips?:/i.test(target) ? target : `sip:${target.includes('@') ? target : `${target}@${this.#options.domain}`}`;
+    const next = await this.#proxyTarget(uri);
+    if (next === undefined) return [];
+    return [dialogs.invite({
+      uri,
+      target: next,
+      from: this.#fromParty(),
+      to: { uri },
+      contact: this.#contact(next.protocol),
+      sdh: this.#parts.media(),
+      // Challenges are answered only on the way through our own proxy/registrar (SIPDigestLeak).
+      ...(digest !== undefined ? { authenticate: (response: SipMessage, request: SipMessage) => digest.answer(response, request) } : {}),
+    })];
+  }
+
+  async #proxyTarget(uri: string): Promise<Target | undefined> {
+    try {
+      const targets = await this.#ctx.resolver.resolve(this.#options.proxy ?? uri);
+      return targets[0];
+    } catch (err) {
+      this.#ctx.logger.warn('callTargetUnresolved', { uri, error: String(err) });
+      return undefined;
+    }
+  }
+
+  #fromParty(): { uri: string; displayName?: string; tag: string } {
+    return {
+      uri: `sip:${this.#options.contactUser}@${this.#options.domain}`,
+      ...(this.#options.displayName !== undefined ? { displayName: this.#options.displayName } : {}),
+      tag: randomToken(8),
+    };
+  }
+
+  #contact(protocol: TransportProtocol): string {
+    const sentBy = this.#ctx.transport.publicAddress ?? this.#ctx.transport.sentBy(protocol) ?? { host: '0.0.0.0', port: 5060 };
+    return `<sip:${this.#options.contactUser}@${hostport(sentBy)};transport=${protocol}>`;
+  }
+
+  #screen(request: SipMessage, inbound: Inbound): boolean {
+    // In-dialog requests (To tag) go to the dialog layer, which answers 481 when none matches.
+    if (request.to.tag !== undefined) return true;
+    const registration = this.#parts.registration;
+    const registrar = this.#parts.registrar;
+    const reason = this.policy.check(request, inbound, {
+      ...(registration !== undefined
+        ? { registration: { registered: this.#registered, trustedSources: registration.trustedSources, flowId: registration.flowId, contactUser: this.#options.contactUser } }
+        : {}),
+      ...(registrar !== undefined
+        ? { registrar: { isRegisteredSource: (source: Address) => registrar.bindingFor(source) !== undefined, localUsers: [...(this.#options.localUsers ?? []), this.#options.contactUser] } }
+        : {}),
+    });
+    if (reason === undefined) return true;
+    this.#ctx.logger.info('requestRefused', { method: request.method, source: `${inbound.source.host}:${inbound.source.port}`, reason });
+    this.events.emit('requestRefused', { method: request.method, source: inbound.source, reason });
+    return false;
+  }
+
+  #request(tx: ServerTransaction): void {
+    if (this.#parts.dialogs.request(tx)) return;
+    const request = tx.request;
+    const unsupported = request.headers('require').filter((option) => !SUPPORTED.split(', ').includes(option.toLowerCase()));
+    if (unsupported.length > 0) {
+      tx.respond({ status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] });
+      return;
+    }
+    switch (request.method) {
+      case 'INVITE':
+        this.#incoming(tx as InviteServerTransaction);
+        return;
+      case 'OPTIONS':
+        tx.respond({ status: 200, reason: 'OK', headers: [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED]] });
+        return;
+      case 'REGISTER':
+        if (this.#parts.registrar !== undefined) this.#parts.registrar.handle(tx as NonInviteServerTransaction);
+        else tx.respond({ status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOW]] });
+        return;
+      case 'BYE':
+      case 'INFO':
+      case 'UPDATE':
+        tx.respond({ status: 481, reason: 'Call/Transaction Does Not Exist' });
+        return;
+      default:
+        tx.respond({ status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOW]] });
+    }
+  }
+
+  #incoming(tx: InviteServerTransaction): void {
+    const call = this.#parts.dialogs.incoming(tx, { contact: this.#contact(tx.inbound.flow.protocol), sdh: this.#parts.media() });
+    call.events.on('ringing', () => this.events.emit('callRinging', call));
+    call.events.on('established', () => this.events.emit('callEstablished', call));
+    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, info));
+    call.events.on('ended', (info) => this.events.emit('callClosed', call, info));
+    if (this.events.listenerCount('callIncoming') === 0) {
+      call.reject(480, 'Temporarily Unavailable');
+      return;
+    }
+    this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source });
+  }
+}
