@@ -1,0 +1,486 @@
+// RegistrationClient scenarios over the loop network on a fake clock (RFC 3261 §10.2, §21.5.4; RFC 3263 §4.3; RFC 5626
+// §4.4; RFC 3581): a real transaction and transport layer on the device, scripted registrars answering with buildResponse.
+import { describe, expect, it } from 'vitest';
+import { DigestClient } from '../../../firmware-app/sip/auth/DigestClient.ts';
+import { DigestServer } from '../../../firmware-app/sip/auth/DigestServer.ts';
+import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
+import type { SipMessage } from '../../../firmware-app/sip/message/index.ts';
+import type { Address } from '../../../firmware-app/sip/transport/types.ts';
+import {
+  CONTACT_USER, DEVICE, FakeDigest, INSTANCE, PASSWORD, REGISTRAR, type Scenario, type ScenarioOptions, contactOf,
+  createScenario,
+} from './harness.ts';
+
+const SECOND: Address = { host: '198.51.100.21', port: 5060 };
+const PROXY: Address = { host: '198.51.100.30', port: 5060 };
+const OUR_CONTACT = `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1`;
+
+/** Starts the client and lets the first exchange finish. */
+async function registered(options: ScenarioOptions = {}): Promise<Scenario> {
+  const s = createScenario(options);
+  s.client.start();
+  await s.settle();
+  expect(s.client.state).toBe('registered');
+  return s;
+}
+
+function expiresOf(request: SipMessage): number {
+  return Number(request.header('expires'));
+}
+
+/** Two SRV targets for example.org: pbx1 (REGISTRAR) first, pbx2 (SECOND) second. */
+function twoTargets(dns: import('../../../firmware-app/sip/transport/FakeDns.ts').FakeDns): void {
+  dns.addSrv('_sip._udp.example.org', { priority: 10, weight: 0, port: 5060, target: 'pbx1.example.org' });
+  dns.addSrv('_sip._udp.example.org', { priority: 20, weight: 0, port: 5060, target: 'pbx2.example.org' });
+  dns.addA('pbx1.example.org', REGISTRAR.host);
+  dns.addA('pbx2.example.org', SECOND.host);
+}
+
+describe('RegistrationClient: register, refresh, back-off', () => {
+  it('registers through a 401, refreshes at 90 % of 600 s, backs off ×2 on timeouts up to 30 min, and comes back', async () => {
+    const s = await registered();
+    const [first, second] = s.registrar.registers.map((r) => r.request);
+    // RFC 3261 §10.2: Request-URI the registrar's domain, To = From = AOR, our Contact with instance and reg-id.
+    expect(first!.requestUri).toBe('sip:198.51.100.20');
+    expect(first!.from.uri).toBe('sip:door@example.org');
+    expect(first!.from.tag).toBeDefined();
+    expect(first!.to.uri).toBe('sip:door@example.org');
+    expect(first!.to.tag).toBeUndefined();
+    expect(contactOf(first!)).toBe(OUR_CONTACT);
+    expect(first!.header('expires')).toBe('600');
+    expect(first!.header('supported')).toBe('outbound');
+    expect(first!.header('user-agent')).toBe('sip-doorbell');
+    expect(first!.header('authorization')).toBeUndefined();
+    // The authenticated retry: same Call-ID, next CSeq, our answer to the challenge.
+    expect(second!.callId).toBe(first!.callId);
+    expect(second!.cseq.seq).toBe(first!.cseq.seq + 1);
+    expect(second!.header('authorization')).toContain('nonce="n1"');
+    expect(s.eventsOf('registered').map((e) => e.info)).toEqual([{ expires: 600, publicAddress: DEVICE, registrar: 'sip:198.51.100.20' }]);
+    expect(s.client.trustedSources).toEqual([REGISTRAR]);
+    expect(s.client.flowId).toBeUndefined();
+
+    await s.advance(539_900);
+    expect(s.registrar.registers).toHaveLength(2);
+    await s.advance(100);
+    const refresh = s.registrar.registers.slice(2);
+    expect(refresh.map((r) => r.at)).toEqual([540_000, 540_000]); // refresh at 90 %, challenged again
+    expect(refresh.map((r) => r.request.callId)).toEqual([first!.callId, first!.callId]);
+    expect(refresh.map((r) => r.request.cseq.seq)).toEqual([3, 4]);
+    expect(s.eventsOf('registered')).toHaveLength(1); // nothing changed: no event
+
+    // The registrar goes silent. The OPTIONS keep-alive due 25 s after the refresh times out first (Timer F, 32 s).
+    s.registrar.policy = () => 'drop';
+    s.setRandom(() => 0); // back-off factor 0.5
+    await s.advance(3_000_000 - 540_000);
+    const failures = s.eventsOf('registrationFailed');
+    expect(failures[0]).toEqual({ at: 597_000, event: 'registrationFailed', info: { reason: 'keep-alive-timeout', retryInSeconds: 15 } });
+    expect(failures.map((f) => (f.info as { retryInSeconds: number }).retryInSeconds)).toEqual([15, 30, 60, 120, 240, 480, 900, 900]);
+    // Each retry is sent when its back-off ends and fails when its Timer F fires, 32 s later.
+    const retries = s.registrar.registers.slice(4);
+    expect(retries.map((r) => r.at)).toEqual([612_000, 674_000, 766_000, 918_000, 1_190_000, 1_702_000, 2_634_000]);
+    expect(failures.slice(1).map((f) => f.at)).toEqual(retries.map((r) => r.at + 32_000));
+    expect(failures.slice(1).every((f) => (f.info as { reason: string }).reason === 'timeout')).toBe(true);
+    expect(s.client.state).toBe('failed');
+
+    // The registrar is back: the next retry (at 2666 + 900 s) registers again.
+    s.registrar.policy = undefined;
+    await s.advance(3_566_000 - 3_000_000);
+    expect(s.client.state).toBe('registered');
+    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 3_566_000]);
+    expect(s.eventsOf('registering').map((e) => (e.info as { attempt: number }).attempt)).toEqual([1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    // Events fire once per transition, one log line each.
+    expect(s.events.map((e) => e.event)).toEqual([
+      'registering', 'registered',
+      ...Array.from({ length: 8 }, () => ['registrationFailed', 'registering']).flat(),
+      'registered',
+    ]);
+    for (const event of ['registering', 'registered', 'registrationFailed'] as const) {
+      expect(s.logger.lines.filter((l) => l.split(' ')[1] === event)).toHaveLength(s.eventsOf(event).length);
+    }
+  });
+
+  it('draws the first back-off from [15 s, 30 s] and the later ones ×2 up to 1800 s with the injected random', async () => {
+    const s = createScenario();
+    s.registrar.policy = () => 'drop';
+    s.setRandom(() => 0.9999);
+    s.client.start();
+    await s.advance(20_000 * 1000);
+    const retry = s.eventsOf('registrationFailed').map((f) => (f.info as { retryInSeconds: number }).retryInSeconds);
+    expect(retry[0]).toBeGreaterThanOrEqual(15);
+    expect(retry[0]).toBeLessThanOrEqual(30);
+    for (let i = 1; i < 6; i++) expect(retry[i]! / retry[i - 1]!).toBeCloseTo(2, 3);
+    expect(Math.max(...retry)).toBeLessThanOrEqual(1800);
+    expect(retry.at(-1)).toBeCloseTo(1800 * 0.99995, 1);
+  });
+
+  it('answers 423 Interval Too Brief at once with Min-Expires, and refreshes at 90 % of it', async () => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && expiresOf(req) < 3600 ? { status: 423, headers: [['Min-Expires', '3600']] } : undefined);
+    s.client.start();
+    await s.settle();
+    const sent = s.registrar.registers;
+    expect(sent.map((r) => [r.at, expiresOf(r.request), r.request.header('authorization') !== undefined])).toEqual([
+      [0, 600, false], // → 423
+      [0, 3600, false], // → 401
+      [0, 3600, true], // → 200
+    ]);
+    expect(s.eventsOf('registered').map((e) => (e.info as { expires: number }).expires)).toEqual([3600]);
+    await s.advance(3240_000);
+    expect(s.registrar.registers[3]).toMatchObject({ at: 3_240_000 });
+    expect(expiresOf(s.registrar.registers[3]!.request)).toBe(3600);
+  });
+
+  it('takes a Min-Expires once: the same 423 again is a failure with back-off', async () => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'REGISTER' ? { status: 423, headers: [['Min-Expires', '3600']] } : undefined);
+    s.client.start();
+    await s.settle();
+    expect(s.registrar.registers.map((r) => expiresOf(r.request))).toEqual([600, 3600]);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'interval-too-brief', status: 423, retryInSeconds: 22.5 }]);
+  });
+
+  it.each([
+    {
+      name: 'our Contact\'s expires parameter, not another device\'s nor the Expires header',
+      headers: [['Contact', '<sip:other@192.0.2.99:5060>;expires=60'], ['Contact', `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;expires=300`], ['Expires', '900']],
+      granted: 300, refreshAt: 270_000,
+    },
+    {
+      name: 'our Contact matched by +sip.instance when the registrar rewrote the URI',
+      headers: [['Contact', `<sip:${CONTACT_USER}@203.0.113.50:5060>;+sip.instance="<${INSTANCE}>";expires=200`], ['Expires', '900']],
+      granted: 200, refreshAt: 180_000,
+    },
+    { name: 'the Expires header when no Contact is listed', headers: [['Expires', '120']], granted: 120, refreshAt: 108_000 },
+    { name: 'what was asked when the 200 says nothing', headers: [], granted: 600, refreshAt: 540_000 },
+    { name: 'a short expiry refreshed 5 s before it ends', headers: [['Expires', '20']], granted: 20, refreshAt: 15_000 },
+  ] as const)('takes the granted expiry from $name', async ({ headers, granted, refreshAt }) => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && req.header('authorization') !== undefined ? { status: 200, headers } : undefined);
+    s.client.start();
+    await s.settle();
+    expect(s.eventsOf('registered').map((e) => (e.info as { expires: number }).expires)).toEqual([granted]);
+    await s.advance(refreshAt - 100);
+    expect(s.registrar.registers).toHaveLength(2);
+    await s.advance(100);
+    expect(s.registrar.registers[2]?.at).toBe(refreshAt);
+  });
+});
+
+describe('RegistrationClient: failover', () => {
+  it('waits out a 503 Retry-After: 120 and then tries the second SRV target', async () => {
+    const s = createScenario({ config: { registrar: 'sip:example.org' }, peers: [REGISTRAR, SECOND], dns: twoTargets });
+    const [pbx1, pbx2] = s.registrars;
+    pbx1!.policy = () => ({ status: 503, headers: [['Retry-After', '120']] });
+    s.client.start();
+    await s.settle();
+    expect(pbx1!.registers).toHaveLength(1);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'service-unavailable', status: 503, retryInSeconds: 120 }]);
+    await s.advance(119_900);
+    expect([pbx1!.registers.length, pbx2!.registers.length]).toEqual([1, 0]);
+    await s.advance(100);
+    expect(pbx2!.registers.map((r) => r.at)).toEqual([120_000, 120_000]);
+    expect(pbx2!.registers[0]!.request.requestUri).toBe('sip:example.org');
+    expect(s.client.state).toBe('registered');
+    expect(s.client.trustedSources).toEqual([SECOND]);
+    expect(s.eventsOf('registering').map((e) => e.info)).toEqual([
+      { registrar: 'sip:example.org', attempt: 1 }, { registrar: 'sip:example.org', attempt: 2 },
+    ]);
+  });
+
+  it('fails over at once on a 503 without Retry-After, and after Timer F on a silent target', async () => {
+    const s = createScenario({ config: { registrar: 'sip:example.org' }, peers: [REGISTRAR, SECOND], dns: twoTargets });
+    const [pbx1, pbx2] = s.registrars;
+    pbx1!.policy = () => ({ status: 503 });
+    s.client.start();
+    await s.settle();
+    expect(pbx2!.registers.map((r) => r.at)).toEqual([0, 0]);
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
+
+    const t = createScenario({ config: { registrar: 'sip:example.org' }, peers: [REGISTRAR, SECOND], dns: twoTargets });
+    t.registrars[0]!.policy = () => 'drop';
+    t.client.start();
+    await t.advance(32_000);
+    expect(t.registrars[1]!.registers.map((r) => r.at)).toEqual([32_000, 32_000]);
+    expect(t.client.state).toBe('registered');
+    // The new transaction carries a new branch and the next CSeq on the same Call-ID.
+    const before = t.registrars[0]!.registers[0]!.request;
+    const after = t.registrars[1]!.registers[0]!.request;
+    expect(after.topVia.branch).not.toBe(before.topVia.branch);
+    expect([after.callId, after.cseq.seq]).toEqual([before.callId, before.cseq.seq + 1]);
+  });
+
+  it('moves to the backup registrar when the primary is dead, and back to the primary on the next cycle', async () => {
+    const s = createScenario({ config: { backupRegistrar: `sip:${SECOND.host}` }, peers: [REGISTRAR, SECOND] });
+    const [primary, backup] = s.registrars;
+    primary!.policy = () => 'drop';
+    s.client.start();
+    await s.advance(32_000);
+    expect(backup!.registers.map((r) => r.at)).toEqual([32_000, 32_000]);
+    expect(s.eventsOf('registered').map((e) => e.info)).toEqual([{ expires: 600, publicAddress: DEVICE, registrar: `sip:${SECOND.host}` }]);
+    expect(s.client.trustedSources).toEqual([SECOND]);
+
+    // The backup dies too: its keep-alive times out, and the retry starts over at the primary, which is back.
+    backup!.policy = () => 'drop';
+    primary!.policy = undefined;
+    await s.advance(25_000 + 32_000);
+    const failed = s.eventsOf('registrationFailed');
+    expect(failed.map((e) => (e.info as { reason: string }).reason)).toEqual(['keep-alive-timeout']);
+    await s.advance(30_000);
+    expect(primary!.registers.length).toBe(3); // the one lost at the start, then 401 → 200
+    expect(s.eventsOf('registered').at(-1)?.info).toMatchObject({ registrar: 'sip:198.51.100.20' });
+    expect(s.client.trustedSources).toEqual([REGISTRAR]);
+  });
+
+  it('backs off when the registrar\'s name does not resolve', async () => {
+    const s = createScenario({ config: { registrar: 'sip:nowhere.example.org' } });
+    s.client.start();
+    await s.settle();
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'dns-failed', retryInSeconds: 22.5 }]);
+    expect(s.deviceSends()).toBe(0);
+    s.dns.addA('nowhere.example.org', REGISTRAR.host);
+    // The empty answer stays cached for 30 s (the resolver's negative TTL): the first retry fails the same way.
+    await s.advance(22_500);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
+      { reason: 'dns-failed', retryInSeconds: 22.5 }, { reason: 'dns-failed', retryInSeconds: 45 },
+    ]);
+    await s.advance(45_000);
+    expect(s.client.state).toBe('registered');
+  });
+
+  it('sends through the outbound proxy with a loose Route and trusts the proxy', async () => {
+    const s = await registered({ config: { outboundProxy: `sip:${PROXY.host}` }, peers: [PROXY] });
+    const request = s.registrar.registers[0]!.request;
+    expect(request.requestUri).toBe('sip:198.51.100.20');
+    expect(request.header('route')).toBe('<sip:198.51.100.30;lr>');
+    expect(s.client.trustedSources).toEqual([PROXY]);
+  });
+});
+
+describe('RegistrationClient: no retry until the configuration changes', () => {
+  it('stops after a 403 (an hour later nothing has been sent) and starts over on start()', async () => {
+    const s = createScenario();
+    s.registrar.policy = () => ({ status: 403 });
+    s.client.start();
+    await s.settle();
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'forbidden', status: 403 }]);
+    expect(s.client.state).toBe('failed');
+    const sends = s.deviceSends();
+    await s.advance(3_600_000);
+    expect(s.deviceSends()).toBe(sends);
+    s.registrar.policy = undefined;
+    s.client.start();
+    await s.settle();
+    expect(s.client.state).toBe('registered');
+    expect((s.digest as FakeDigest).resets).toBe(2);
+  });
+
+  it('stops when the challenge comes back after our answer (wrong credentials)', async () => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'REGISTER' ? s.registrar.challenge('same') : undefined);
+    s.client.start();
+    await s.settle();
+    expect(s.registrar.registers).toHaveLength(2);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'wrong-credentials', status: 401 }]);
+    const sends = s.deviceSends();
+    await s.advance(3_600_000);
+    expect(s.deviceSends()).toBe(sends);
+  });
+
+  it('with the real DigestClient: registers against a DigestServer and gives up on a wrong password', async () => {
+    const hasher = createNodeHasher();
+    for (const password of [PASSWORD, 'not-the-password']) {
+      const digest = new DigestClient({ hasher, credentials: { username: 'door', password } });
+      const s = createScenario({ digest });
+      const server = new DigestServer({ hasher, clock: s.clock, realm: 'example.org' });
+      s.registrar.policy = (req) => {
+        if (req.method !== 'REGISTER') return undefined;
+        const verdict = server.verify(req, (user) => (user === 'door' ? PASSWORD : undefined));
+        if (verdict.ok) return s.registrar.ok(req);
+        return { status: 401, headers: [['WWW-Authenticate', server.challenge({ stale: verdict.reason === 'stale-nonce' })]] };
+      };
+      s.client.start();
+      await s.settle();
+      if (password === PASSWORD) {
+        expect(s.client.state).toBe('registered');
+        await s.advance(540_000); // the refresh is challenged and answered again
+        expect(s.registrar.registers).toHaveLength(4);
+        expect(s.eventsOf('registrationFailed')).toEqual([]);
+        const done = s.client.stop();
+        await s.settle();
+        await done;
+        expect(s.registrar.registers.slice(4).map((r) => expiresOf(r.request))).toEqual([0, 0]);
+      } else {
+        expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'wrong-credentials', status: 401 }]);
+      }
+      expect(s.logger.lines.join('\n')).not.toContain(password);
+    }
+  });
+});
+
+describe('RegistrationClient: keep-alives and NAT', () => {
+  it('sends OPTIONS to the registrar over UDP every 25 s ± 20 % (scripted jitter)', async () => {
+    const s = createScenario();
+    s.random.push(0, 0.9995, 0.5); // the first draws after the 200 are the keep-alive's
+    s.client.start();
+    await s.advance(80_000);
+    const options = s.registrar.options;
+    expect(options.map((o) => o.at)).toEqual([20_000, 49_995, 74_995]); // 25 s × (0.8 + 0.4 r)
+    const request = options[0]!.request;
+    expect(request.requestUri).toBe('sip:198.51.100.20');
+    expect(request.to.uri).toBe('sip:198.51.100.20');
+    expect(request.from.uri).toBe('sip:door@example.org');
+    expect(request.callId).not.toBe(s.registrar.registers[0]!.request.callId);
+    expect(options.map((o) => o.request.cseq.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('honours a Flow-Timer from the registrar: keep-alives at 80–100 % of it (RFC 5626 §4.4.1)', async () => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && req.header('authorization') !== undefined ? s.registrar.ok(req, undefined, [['Flow-Timer', '120']]) : undefined);
+    s.random.push(0, 1);
+    s.client.start();
+    await s.advance(300_000);
+    expect(s.registrar.options.map((o) => o.at)).toEqual([96_000, 216_000]);
+  });
+
+  it('falls back to CRLF pings over UDP for a registrar that answers REGISTER but never OPTIONS', async () => {
+    const s = createScenario();
+    s.registrar.policy = (req) => (req.method === 'OPTIONS' ? 'drop' : undefined);
+    s.client.start();
+    await s.advance(57_000);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'keep-alive-timeout', retryInSeconds: 22.5 }]);
+    await s.advance(22_500);
+    expect(s.client.state).toBe('registered');
+    const options = s.registrar.options.length;
+    await s.advance(600_000);
+    expect(s.registrar.options).toHaveLength(options);
+    expect(s.registrar.pings.length).toBeGreaterThanOrEqual(20);
+    expect(s.eventsOf('registrationFailed')).toHaveLength(1);
+    expect(s.client.state).toBe('registered');
+  });
+
+  it('over TCP: pings CRLF on the registration\'s flow about every 25 s, and re-registers at once when the flow breaks', async () => {
+    const s = await registered({ protocol: 'tcp' });
+    const request = s.registrar.registers[0]!.request;
+    expect(request.topVia.transport).toBe('TCP');
+    expect(contactOf(request)).toBe(`<sip:${CONTACT_USER}@192.0.2.10:5060;transport=tcp>;+sip.instance="<${INSTANCE}>";reg-id=1`);
+    expect(s.client.flowId).toBe('tcp:192.0.2.10:5060>198.51.100.20:5060');
+    expect(s.registrar.registers.every((r) => r.inbound.flow.id === 'tcp:198.51.100.20:5060>192.0.2.10:5060')).toBe(true);
+    const pingsAtStart = s.registrar.pings.length; // one before each REGISTER: it names the flow
+    expect(pingsAtStart).toBe(2);
+    await s.advance(60_000);
+    expect(s.registrar.pings.slice(pingsAtStart)).toEqual([25_000, 50_000]);
+    expect(s.registrar.options).toEqual([]);
+
+    s.device.failNextSend('CONNECTION_CLOSED');
+    await s.advance(20_000);
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([75_000, 75_000]);
+    expect(s.client.state).toBe('registered');
+    expect(s.eventsOf('registering')).toHaveLength(1);
+  });
+
+  it('re-registers at once with the new Contact when an OPTIONS answer shows another public address', async () => {
+    const s = await registered();
+    s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
+    await s.advance(25_000);
+    const again = s.registrar.registers.slice(2);
+    expect(again.map((r) => r.at)).toEqual([25_000, 25_000]);
+    expect(contactOf(again[0]!.request)).toBe(
+      `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1, `
+      + `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;expires=0`,
+    );
+    expect(s.eventsOf('registered').map((e) => (e.info as { publicAddress: Address }).publicAddress))
+      .toEqual([DEVICE, { host: '203.0.113.7', port: 62000 }]);
+    // Stable from now on: the next keep-alives change nothing.
+    await s.advance(60_000);
+    expect(s.registrar.registers).toHaveLength(4);
+  });
+
+  it('uses the public address a challenge revealed in the authenticated REGISTER (no extra round)', async () => {
+    const s = createScenario();
+    s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
+    s.client.start();
+    await s.settle();
+    expect(s.registrar.registers.map((r) => contactOf(r.request))).toEqual([
+      OUR_CONTACT,
+      `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1`,
+    ]);
+    expect(s.eventsOf('registered')).toHaveLength(1);
+  });
+
+  it('re-registers at once when the 200 itself shows a NAT, removing the private Contact', async () => {
+    const s = createScenario();
+    s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
+    s.registrar.policy = (req) => (req.method === 'REGISTER' ? s.registrar.ok(req) : undefined); // no challenge
+    s.client.start();
+    await s.settle();
+    expect(s.registrar.registers.map((r) => contactOf(r.request))).toEqual([
+      OUR_CONTACT,
+      `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1, `
+      + `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;expires=0`,
+    ]);
+    expect(s.eventsOf('registered').map((e) => e.info)).toEqual([
+      { expires: 600, publicAddress: { host: '203.0.113.7', port: 62000 }, registrar: 'sip:198.51.100.20' },
+    ]);
+  });
+});
+
+describe('RegistrationClient: stop()', () => {
+  it('un-REGISTERs the same Contact with Expires: 0, answering the challenge, and then is silent', async () => {
+    const s = await registered();
+    let done = false;
+    const stopped = s.client.stop().then(() => {
+      done = true;
+    });
+    await s.settle();
+    await stopped;
+    expect(done).toBe(true);
+    const [unregister, answered] = s.registrar.registers.slice(2).map((r) => r.request);
+    expect(unregister!.header('expires')).toBe('0');
+    expect(contactOf(unregister!)).toBe(OUR_CONTACT);
+    expect(unregister!.callId).toBe(s.registrar.registers[0]!.request.callId);
+    expect(unregister!.cseq.seq).toBe(3);
+    expect(answered!.header('authorization')).toBeDefined();
+    expect(s.client.state).toBe('stopped');
+    expect(s.client.trustedSources).toEqual([]);
+    expect(s.eventsOf('unregistered')).toHaveLength(1);
+    const sends = s.deviceSends();
+    await s.advance(3_600_000);
+    expect(s.deviceSends()).toBe(sends);
+  });
+
+  it('resolves after 5 s when the registrar does not answer', async () => {
+    const s = await registered();
+    s.registrar.policy = () => 'drop';
+    let done = false;
+    void s.client.stop().then(() => {
+      done = true;
+    });
+    await s.advance(4_900);
+    expect(done).toBe(false);
+    await s.advance(100);
+    expect(done).toBe(true);
+    expect(s.eventsOf('unregistered')).toHaveLength(1);
+  });
+
+  it('un-REGISTERs a REGISTER still in flight, to where it was sent', async () => {
+    const s = createScenario();
+    s.registrar.policy = () => 'drop';
+    s.client.start();
+    await s.settle();
+    const stopped = s.client.stop();
+    await s.advance(5_000);
+    await stopped;
+    expect(s.registrar.registers.map((r) => expiresOf(r.request))).toEqual([600, 0]);
+    expect(s.events.map((e) => e.event)).toEqual(['registering', 'unregistered']);
+  });
+
+  it('never logs the password nor the credentials', async () => {
+    const s = await registered();
+    await s.advance(600_000);
+    await Promise.all([s.client.stop(), s.advance(1000)]);
+    const log = s.logger.lines.join('\n');
+    expect(log).toContain('registered');
+    expect(log).not.toContain(PASSWORD);
+    expect(log).not.toMatch(/authorization|response=|Digest/i);
+  });
+});
