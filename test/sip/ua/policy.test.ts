@@ -1,0 +1,110 @@
+// Who may call us: the incoming-request policy (ghost calls, scanners, toll fraud).
+
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
+import { IncomingPolicy, type TrustState } from '../../../firmware-app/sip/ua/policy.ts';
+import type { Address, Inbound } from '../../../firmware-app/sip/transport/types.ts';
+import { makeRequest } from '../../support/sipMessages.ts';
+
+const TOKEN = 'door-3f9a1c0e7b2d4a6c8e01';
+const REGISTRAR: Address = { host: '192.0.2.1', port: 5060 };
+
+function inbound(host: string, port = 5060, flowId = `udp:0.0.0.0:5060>${host}:${port}`): Inbound {
+  return {
+    bytes: new Uint8Array(0),
+    source: { host, port },
+    flow: { id: flowId, protocol: flowId.startsWith('tcp') ? 'tcp' : 'udp', local: { host: '0.0.0.0', port: 5060 }, remote: { host, port } },
+  };
+}
+
+const invite = (user: string) => makeRequest({ method: 'INVITE', requestUri: `sip:${user}@198.51.100.7:5060` });
+
+const registered = (extra: Partial<NonNullable<TrustState['registration']>> = {}): TrustState => ({
+  registration: { registered: true, trustedSources: [REGISTRAR], flowId: undefined, contactUser: TOKEN, ...extra },
+});
+
+describe('IncomingPolicy while registered', () => {
+  it('accepts an INVITE from the registrar to our token', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    expect(policy.check(invite(TOKEN), inbound('192.0.2.1'), registered())).toBeUndefined();
+  });
+
+  it('refuses the registrar calling another user part (a scanner guessing extensions through the PBX)', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    expect(policy.check(invite('100'), inbound('192.0.2.1'), registered())).toBe('wrongToken');
+    expect(policy.counters.wrongToken).toBe(1);
+  });
+
+  it('refuses any other source, even with the right token (ghost calls straight to the device)', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    expect(policy.check(invite(TOKEN), inbound('203.0.113.66'), registered())).toBe('notFromRegistrar');
+    expect(policy.counters.notFromRegistrar).toBe(1);
+  });
+
+  it('accepts requests over the TCP flow we opened, whatever its source address', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    const flow = 'tcp:10.0.0.5:40000>203.0.113.9:5060';
+    expect(policy.check(invite(TOKEN), inbound('203.0.113.9', 5060, flow), registered({ flowId: flow, trustedSources: [] }))).toBeUndefined();
+  });
+
+  it('refuses everything but the allow-list while the registration is down', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock(), allowList: ['192.0.2.50'] });
+    expect(policy.check(invite(TOKEN), inbound('192.0.2.1'), registered({ registered: false }))).toBe('notRegistered');
+    expect(policy.check(invite('door'), inbound('192.0.2.50'), registered({ registered: false }))).toBeUndefined();
+  });
+});
+
+describe('IncomingPolicy in standalone mode', () => {
+  const standalone = (registeredSources: readonly string[]): TrustState => ({
+    registrar: { isRegisteredSource: (s) => registeredSources.includes(`${s.host}:${s.port}`), localUsers: ['door', TOKEN] },
+  });
+
+  it('lets REGISTER through from anyone: the registrar authenticates it', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    expect(policy.check(makeRequest({ method: 'REGISTER', requestUri: 'sip:doorbell.local' }), inbound('198.51.100.20'), standalone([]))).toBeUndefined();
+  });
+
+  it('accepts calls from a registered indoor phone to a local user, and nothing else', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    const state = standalone(['192.168.1.20:5062']);
+    expect(policy.check(invite('door'), inbound('192.168.1.20', 5062), state)).toBeUndefined();
+    expect(policy.check(invite('admin'), inbound('192.168.1.20', 5062), state)).toBe('wrongToken');
+    expect(policy.check(invite('door'), inbound('192.168.1.21', 5062), state)).toBe('notAllowed');
+  });
+
+  it('peer-to-peer calls only from the allow-list', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock(), allowList: ['192.168.1.30'] });
+    expect(policy.check(invite('door'), inbound('192.168.1.30'), standalone([]))).toBeUndefined();
+    expect(policy.check(invite('door'), inbound('192.168.1.31'), standalone([]))).toBe('notAllowed');
+  });
+});
+
+describe('IncomingPolicy rate limit', () => {
+  it('lets a burst of 20 through, then 5 per second per source, and counts the rest', () => {
+    const clock = new FakeClock();
+    const policy = new IncomingPolicy({ clock });
+    const from = inbound('192.0.2.1');
+    const results = Array.from({ length: 30 }, () => policy.check(invite(TOKEN), from, registered()));
+    expect(results.filter((r) => r === undefined)).toHaveLength(20);
+    expect(policy.counters.rateLimited).toBe(10);
+    clock.advance(1000);
+    const next = Array.from({ length: 10 }, () => policy.check(invite(TOKEN), from, registered()));
+    expect(next.filter((r) => r === undefined)).toHaveLength(5);
+  });
+
+  it('limits each source on its own: a flood from one host does not lock out the registrar', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    for (let i = 0; i < 1000; i++) policy.check(invite(TOKEN), inbound('203.0.113.66'), registered());
+    expect(policy.check(invite(TOKEN), inbound('192.0.2.1'), registered())).toBeUndefined();
+  });
+
+  it('keeps its per-source table bounded under a flood from many addresses (the oldest are forgotten)', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    const first = inbound('10.255.0.1');
+    for (let i = 0; i < 25; i++) policy.check(invite(TOKEN), first, registered());
+    expect(policy.check(invite(TOKEN), first, registered())).toBe('rateLimited');
+    for (let i = 0; i < 2000; i++) policy.check(invite(TOKEN), inbound(`10.0.${i >> 8}.${i & 255}`), registered());
+    // 2000 newer sources pushed the first one out of the 1024-entry table: it starts with a full bucket.
+    expect(policy.check(invite(TOKEN), first, registered())).toBe('notFromRegistrar');
+  });
+});
