@@ -1,19 +1,33 @@
-// The composition root of sip-doorbell: reads the command line, builds the parts, runs until SIGINT/SIGTERM.
+// The composition root of sip-doorbell: command line → config → SIP stack → (app) → runs until SIGINT/SIGTERM.
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import { createConsoleLogger } from './platform/Logger.ts';
+import { type Config, ConfigSchema, describeIssues } from './config/schema.ts';
+import { simulatorConfig } from './config/simulator.ts';
+import { SignallingOnlySession } from './media/SignallingOnlySession.ts';
+import { createSystemClock } from './platform/Clock.ts';
+import { createNodeHasher } from './platform/hash.ts';
+import { loadIdentity, writePrivate } from './platform/identity.ts';
+import { type Logger, createConsoleLogger } from './platform/Logger.ts';
+import { type Stack, type StackOptions, createStack } from './sip/ua/createStack.ts';
 
 const USAGE = `Usage: sip-doorbell [options]
 
 Options:
-  --config <file>  configuration file
-  --simulate       run with simulated hardware (no GPIO, no sound card needed)
+  --config <file>  configuration file (JSON); --simulate without it uses <state>/config.json
+  --state <dir>    state directory (default: $STATE_DIRECTORY, else ./.sip-doorbell)
+  --simulate       run with simulated hardware (no GPIO, no sound card needed);
+                   type "ring" (or an empty line) to press the virtual bell button
   -h, --help       print this help and exit
   --version        print the version and exit
 `;
 
 interface Flags {
   readonly config?: string;
+  readonly state?: string;
   readonly simulate?: boolean;
   readonly help?: boolean;
   readonly version?: boolean;
@@ -28,6 +42,7 @@ function readFlags(args: readonly string[]): Flags | undefined {
       allowPositionals: false,
       options: {
         config: { type: 'string' },
+        state: { type: 'string' },
         simulate: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -41,6 +56,127 @@ function readFlags(args: readonly string[]): Flags | undefined {
   }
 }
 
+/** Reads and validates the configuration; logs every field error (never values) and returns undefined. */
+function loadConfig(file: string, log: Logger): Config | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    log.error('configUnreadable', { file, error: (error as Error).message });
+    return undefined;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
+  return undefined;
+}
+
+/** The address put into SDP: the listen address, else the first non-internal IPv4 address. */
+function mediaAddress(listenHost: string): string {
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function stackOptions(config: Config, stateDir: string): StackOptions {
+  const sip = config.sip;
+  const identity = loadIdentity(stateDir);
+  const account = sip.mode === 'registered' ? sip.account : undefined;
+  const address = mediaAddress(sip.listen.host);
+  return {
+    listen: sip.listen,
+    ...(account !== undefined
+      ? {
+          account: {
+            registrar: account.registrar,
+            ...(account.backupRegistrar !== undefined ? { backupRegistrar: account.backupRegistrar } : {}),
+            ...(account.outboundProxy !== undefined ? { outboundProxy: account.outboundProxy } : {}),
+            ...(account.transport !== undefined ? { protocol: account.transport } : {}),
+            aor: `sip:${account.user}@${account.registrar.replace(/^sips?:/i, '').replace(/[:;].*$/, '')}`,
+            credentials: { username: account.authUser ?? account.user, password: account.password, ...(account.realm !== undefined ? { realm: account.realm } : {}) },
+            expires: account.expires,
+          },
+        }
+      : { standalone: { domain: sip.domain, users: sip.users } }),
+    contactUser: identity.contactUser,
+    instanceId: identity.instanceId,
+    localUsers: ['door'],
+    displayName: sip.displayName,
+    peerAllowList: sip.peerAllowList,
+    media: () => new SignallingOnlySession(address),
+  };
+}
+
+function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean): void {
+  const ua = stack.ua;
+  ua.events.on('registered', (info) => log.info('registered', { registrar: info.registrar, expires: info.expires, publicAddress: info.publicAddress === undefined ? '' : `${info.publicAddress.host}:${info.publicAddress.port}` }));
+  ua.events.on('registrationFailed', (info) => log.warn('registrationFailed', { reason: info.reason, status: info.status ?? 0, retryInSeconds: info.retryInSeconds ?? -1 }));
+  ua.events.on('callRinging', (call) => log.info('callRinging', { call: call.id }));
+  ua.events.on('callEstablished', (call) => log.info('callEstablished', { call: call.id, remote: call.remote.uri }));
+  ua.events.on('callClosed', (call, info) => log.info('callClosed', { call: call.id, reason: info.reason, status: info.status ?? 0 }));
+  ua.events.on('dtmfReceived', (call) => log.info('dtmfReceived', { call: call.id }));
+  ua.events.on('callIncoming', (call, info) => {
+    // Until the door application ([5/8]) decides, an allowed caller is answered: "listen in at the door".
+    log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}` });
+    call.ring();
+    call.answer().catch((error: unknown) => log.warn('answerFailed', { call: call.id, error: String(error) }));
+  });
+  if (!simulate) return;
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const command = line.trim();
+    if (command !== '' && command !== 'ring') return;
+    log.info('buttonPressed', { button: 'simulated', targets: config.doorbell.callTargets.join(',') });
+    ua.call(config.doorbell.callTargets).catch((error: unknown) => log.warn('callFailed', { error: String(error) }));
+  });
+}
+
+async function run(flags: Flags): Promise<number> {
+  const log = createConsoleLogger();
+  // Listen for the stop signal from the start: one may arrive while the sockets are being opened.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const simulate = flags.simulate === true;
+  const stateDir = path.resolve(flags.state ?? process.env.STATE_DIRECTORY ?? '.sip-doorbell');
+  let configFile = flags.config;
+  if (configFile === undefined) {
+    if (!simulate) {
+      log.error('configMissing', { detail: 'pass --config <file> (or --simulate for a local trial)' });
+      return 2;
+    }
+    configFile = path.join(stateDir, 'config.json');
+    const created = simulatorConfig(configFile, { exists: existsSync, writePrivate });
+    if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username, detail: 'register a softphone with the user and password in this file' });
+  }
+  const config = loadConfig(configFile, log);
+  if (config === undefined) return 1;
+  log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
+  let stack: Stack;
+  try {
+    stack = await createStack(stackOptions(config, stateDir), { clock: createSystemClock(), logger: log, hasher: createNodeHasher() });
+  } catch (error) {
+    log.error('startFailed', { error: (error as Error).message });
+    return 1;
+  }
+  wireEvents(stack, config, log, simulate);
+  const signal = await stopRequested;
+  log.info('stopping', { signal });
+  // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop.
+  let bound: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stack.close().catch((error: unknown) => log.warn('stopFailed', { error: String(error) })),
+    new Promise<void>((resolve) => {
+      bound = setTimeout(resolve, 5000);
+    }),
+  ]);
+  clearTimeout(bound);
+  log.info('stopped');
+  return 0;
+}
+
 const flags = readFlags(process.argv.slice(2));
 if (flags === undefined) {
   process.exitCode = 2;
@@ -49,23 +185,8 @@ if (flags === undefined) {
 } else if (flags.version === true) {
   process.stdout.write(`${packageJson.version}\n`);
 } else {
-  const log = createConsoleLogger();
-  const mode = flags.simulate === true ? 'simulate' : 'device';
-  // Signal handlers alone do not keep Node's event loop alive; this idle timer does, until we stop.
-  const keepAlive = setInterval(() => {}, 0x7fffffff);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return; // `npm start` forwards the terminal's Ctrl-C, so the child may see it twice
-    stopping = true;
-    clearInterval(keepAlive);
-    log.info('stopped', { signal });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-
-  log.info('started', { version: packageJson.version, mode, pid: process.pid });
-  if (flags.config !== undefined) {
-    log.warn('configIgnored', { file: flags.config, reason: 'config loading is not implemented yet' });
-  }
-  log.info('sipStackNotWired', { detail: 'the SIP stack is not wired yet; waiting for SIGINT or SIGTERM' });
+  run(flags).then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`sip-doorbell: internal error: ${String(error)}\n`);
+    process.exit(70);
+  });
 }

@@ -32,7 +32,8 @@ export const SipSchema = z.object({
   mode: z.enum(['standalone', 'registered']).default('standalone'),
   listen: z.object({
     host: z.string().default('0.0.0.0'),
-    port: z.number().int().min(1).max(65535).default(5060),
+    // 0 picks a free port (tests); a door station uses 5060.
+    port: z.number().int().min(0).max(65535).default(5060),
     transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
   }).default({ host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'] }),
   /** Domain of our AOR in standalone mode (and the realm of its challenges). */

@@ -29,6 +29,10 @@ export interface SippOptions {
   readonly pauseMs?: number;
   /** Hard stop for the sipp process (s). */
   readonly timeoutSeconds?: number;
+  /** sipp's own address (default 127.0.0.1; 127.0.0.2 plays a foreign host). */
+  readonly localHost?: string;
+  /** Request-URI user for UAC scenarios (`[service]`). */
+  readonly service?: string;
 }
 
 const SCENARIOS = path.resolve(import.meta.dirname, '../interop/scenarios');
@@ -59,7 +63,8 @@ export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop():
   const args = [
     ...(options.remote !== undefined ? [`${options.remote.host}:${options.remote.port}`] : []),
     '-sf', path.join(SCENARIOS, options.scenario),
-    '-i', '127.0.0.1',
+    '-i', options.localHost ?? '127.0.0.1',
+    ...(options.service !== undefined ? ['-s', options.service] : []),
     '-p', String(options.localPort),
     '-t', options.transport,
     '-m', String(options.calls ?? 1),

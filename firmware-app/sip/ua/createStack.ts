@@ -1,0 +1,138 @@
+// Assembles the SIP stack from its layers: transports → transactions → dialogs, registration or registrar → UA.
+
+import type { Clock } from '../../platform/Clock.ts';
+import type { Hasher } from '../../platform/hash.ts';
+import type { Logger } from '../../platform/Logger.ts';
+import { DigestClient } from '../auth/DigestClient.ts';
+import { DigestServer } from '../auth/DigestServer.ts';
+import type { Credentials } from '../auth/types.ts';
+import { DialogLayer } from '../dialog/DialogLayer.ts';
+import type { SessionDescriptionHandler } from '../dialog/types.ts';
+import { Registrar } from '../registrar/Registrar.ts';
+import type { RegistrarUser } from '../registrar/types.ts';
+import { RegistrationClient } from '../registration/RegistrationClient.ts';
+import { type SipContext, TransactionLayer } from '../transaction/index.ts';
+import { createDnsBackend } from '../transport/dnsBackend.ts';
+import { type DnsBackend, createResolver } from '../transport/resolver.ts';
+import { createTcpTransport } from '../transport/tcp.ts';
+import { TransportLayer } from '../transport/TransportLayer.ts';
+import type { Transport, TransportProtocol } from '../transport/types.ts';
+import { createUdpTransport } from '../transport/udp.ts';
+import { UserAgent } from './UserAgent.ts';
+
+export interface StackOptions {
+  readonly listen: { readonly host: string; readonly port: number; readonly transports: readonly ('udp' | 'tcp')[] };
+  /** Registered mode when set; standalone (built-in registrar) otherwise. */
+  readonly account?: {
+    readonly registrar: string;
+    readonly backupRegistrar?: string;
+    readonly outboundProxy?: string;
+    readonly protocol?: TransportProtocol;
+    readonly aor: string;
+    readonly credentials: Credentials;
+    readonly expires: number;
+  };
+  readonly standalone?: { readonly domain: string; readonly users: readonly RegistrarUser[] };
+  /** Stable identity: the unguessable Contact user and the RFC 5626 instance id. */
+  readonly contactUser: string;
+  readonly instanceId: string;
+  readonly localUsers: readonly string[];
+  readonly displayName: string;
+  readonly peerAllowList: readonly string[];
+  readonly media: () => SessionDescriptionHandler;
+}
+
+export interface StackDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly hasher: Hasher;
+  readonly random?: () => number;
+  readonly dns?: DnsBackend;
+}
+
+export interface Stack {
+  readonly ua: UserAgent;
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly dialogs: DialogLayer;
+  readonly registrar: Registrar | undefined;
+  readonly registration: RegistrationClient | undefined;
+  /** Un-registers, ends calls and closes the sockets. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the stack; rejects (BIND_FAILED …) when a socket cannot be opened. */
+export async function createStack(options: StackOptions, deps: StackDeps): Promise<Stack> {
+  const transport = new TransportLayer(deps.logger);
+  const drivers: Transport[] = [];
+  try {
+    for (const protocol of options.listen.transports) {
+      const driver = protocol === 'udp'
+        ? await createUdpTransport({ host: options.listen.host, port: options.listen.port, logger: deps.logger }, transport.events)
+        : await createTcpTransport({ host: options.listen.host, port: options.listen.port, listen: true, clock: deps.clock, logger: deps.logger }, transport.events);
+      drivers.push(driver);
+      transport.add(driver);
+    }
+  } catch (err) {
+    await Promise.all(drivers.map((d) => d.close()));
+    throw err;
+  }
+  const transactions = new TransactionLayer({ clock: deps.clock, transport, logger: deps.logger });
+  transport.setUser(transactions);
+  const ctx: SipContext = {
+    clock: deps.clock,
+    logger: deps.logger,
+    transactions,
+    transport,
+    resolver: createResolver({ dns: deps.dns ?? createDnsBackend(), clock: deps.clock, logger: deps.logger, supported: [...options.listen.transports] }),
+    hasher: deps.hasher,
+    random: deps.random ?? Math.random,
+  };
+  const dialogs = new DialogLayer(ctx);
+  let registration: RegistrationClient | undefined;
+  let digest: DigestClient | undefined;
+  let registrar: Registrar | undefined;
+  const account = options.account;
+  if (account !== undefined) {
+    digest = new DigestClient({ hasher: deps.hasher, credentials: account.credentials });
+    registration = new RegistrationClient(ctx, {
+      registrar: account.registrar,
+      ...(account.backupRegistrar !== undefined ? { backupRegistrar: account.backupRegistrar } : {}),
+      ...(account.outboundProxy !== undefined ? { outboundProxy: account.outboundProxy } : {}),
+      ...(account.protocol !== undefined ? { protocol: account.protocol } : {}),
+      aor: account.aor,
+      displayName: options.displayName,
+      contactUser: options.contactUser,
+      instanceId: options.instanceId,
+      credentials: account.credentials,
+      expires: account.expires,
+    }, digest);
+  } else {
+    const standalone = options.standalone ?? { domain: 'doorbell.local', users: [] };
+    registrar = new Registrar(ctx, { realm: standalone.domain, users: standalone.users }, new DigestServer({ hasher: deps.hasher, clock: deps.clock, realm: standalone.domain }));
+  }
+  const domain = account !== undefined ? account.aor.replace(/^sips?:[^@]*@/i, '').replace(/[;?].*$/, '') : (options.standalone?.domain ?? 'doorbell.local');
+  const ua = new UserAgent(ctx, {
+    contactUser: options.contactUser,
+    localUsers: options.localUsers,
+    domain,
+    displayName: options.displayName,
+    protocol: options.listen.transports.includes('udp') ? 'udp' : 'tcp',
+    ...(account?.outboundProxy !== undefined ? { proxy: account.outboundProxy } : account !== undefined ? { proxy: account.registrar } : {}),
+    allowList: options.peerAllowList,
+  }, {
+    dialogs,
+    media: options.media,
+    ...(registration !== undefined ? { registration } : {}),
+    ...(digest !== undefined ? { digest } : {}),
+    ...(registrar !== undefined ? { registrar } : {}),
+  });
+  ua.start();
+  return {
+    ua, transport, transactions, dialogs, registrar, registration,
+    close: async () => {
+      await ua.stop();
+      await Promise.all(drivers.map((d) => d.close()));
+    },
+  };
+}
