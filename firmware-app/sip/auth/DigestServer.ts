@@ -8,6 +8,9 @@ import type { DigestAlgorithm, DigestServerApi, VerifyResult } from './types.ts'
 import { algorithmOf, digestResponse, hasControl, isSession, quote, randomBytes, toHex } from './digest.ts';
 import { NonceCodec } from './nonce.ts';
 
+/** Hashed in place of a password for unknown users (never matches: it is not a valid config value). */
+const UNKNOWN_USER_PASSWORD = '\u0000unknown-user\u0000';
+
 export interface DigestServerOptions {
   readonly hasher: Hasher;
   readonly clock: Clock;
@@ -116,12 +119,14 @@ export class DigestServer implements DigestServerApi {
     const issued = this.#nonces.open(nonce, algorithm);
     if (issued === undefined) return { ok: false, reason: 'bad-nonce' };
     const secret = password(username);
-    if (secret === undefined) return { ok: false, reason: 'unknown-user' };
+    // An unknown user costs the same hashing as a known one: response time must not tell them apart.
     const expected = digestResponse(this.#hasher, {
-      algorithm, username, realm: this.#realm, password: secret, method: request.method, uri, nonce,
+      algorithm, username, realm: this.#realm, password: secret ?? UNKNOWN_USER_PASSWORD, method: request.method, uri, nonce,
       ...(qop === 'auth' ? { qop, nc: c.nc!, cnonce: c.cnonce! } : {}),
     });
-    if (!this.#hasher.equal(response.toLowerCase(), expected)) return { ok: false, reason: 'bad-response' };
+    const matches = this.#hasher.equal(response.toLowerCase(), expected);
+    if (secret === undefined) return { ok: false, reason: 'unknown-user' };
+    if (!matches) return { ok: false, reason: 'bad-response' };
     // The response covers `uri`, not the Request-URI: without this check it could be replayed elsewhere.
     if (!sameUri(uri, request.requestUri)) return { ok: false, reason: 'bad-response' };
     const now = this.#clock.now();

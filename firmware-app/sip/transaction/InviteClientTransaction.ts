@@ -11,6 +11,8 @@ export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accept
 export type InviteClientInput =
   | { readonly type: 'response'; readonly response: SipMessage }
   | { readonly type: 'timer_a' | 'timer_b' | 'timer_d' | 'timer_m' }
+  /** §9.1: 64·T1 after our CANCEL without a final response: the transaction is given up. */
+  | { readonly type: 'cancel_expired' }
   | { readonly type: 'transport_err'; readonly error: TransportError };
 
 export class InviteClientTransaction {
@@ -80,6 +82,10 @@ export class InviteClientTransaction {
       case 'timer_b':
         // Only Calling times out: in Proceeding the TU decides (CANCEL, Timer C).
         if (this.#state !== 'calling') return;
+        this.#terminate();
+        this.#tu.timeout();
+        return;
+      case 'cancel_expired':
         this.#terminate();
         this.#tu.timeout();
         return;

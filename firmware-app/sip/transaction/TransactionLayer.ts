@@ -103,7 +103,21 @@ export class TransactionLayer {
       request.method === 'INVITE' ? new InviteClientTransaction(request, ctx, user) : new NonInviteClientTransaction(request, ctx, user);
     this.#clients.set(key, tx);
     tx.start();
+    if (request.method === 'CANCEL') this.#expireCancelled(branch, reliable);
     return tx;
+  }
+
+  /**
+   * §9.1: "If no final response is received after 64*T1 seconds, the client SHOULD then consider
+   * the original transaction cancelled and SHOULD destroy the client transaction".
+   */
+  #expireCancelled(branch: string, reliable: boolean): void {
+    const invite = this.#clients.get(clientKey(branch, 'INVITE'));
+    if (!(invite instanceof InviteClientTransaction)) return;
+    const values = reliable ? this.#reliable : this.#unreliable;
+    this.#clock.setTimer(values.B, () => {
+      if (invite.state === 'calling' || invite.state === 'proceeding') invite.handle({ type: 'cancel_expired' });
+    });
   }
 
   /** Sends a message outside any transaction (the ACK for a 2xx, §13.2.2.4); once, no retransmission. */

@@ -453,3 +453,36 @@ describe('forgetting terminated transactions', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('a cancelled INVITE that never gets a final response (§9.1)', () => {
+  it('is given up 64·T1 after the CANCEL: the TU hears a timeout once and the layer forgets it', async () => {
+    const { clock, layer, tu } = harness();
+    const invite = makeRequest({ method: 'INVITE' });
+    const tx = layer.sendRequest(invite, targetOf('udp'), tu) as InviteClientTransaction;
+    layer.response(makeResponse(invite, 180, { toTag: 'r1' }), inboundOf(invite));
+    expect(tx.state).toBe('proceeding');
+    await advance(clock, 10_000); // ringing for a while; the app gives up
+    layer.sendRequest(makeCancel(invite), targetOf('udp'), tu);
+    await advance(clock, 31_000);
+    expect(tx.state).toBe('proceeding'); // the CANCEL's own Timer F ran out, the INVITE still waits
+    await advance(clock, 1_000);
+    expect(tx.state).toBe('terminated');
+    expect(tu.timeouts.length).toBe(2); // one for the unanswered CANCEL (Timer F), one for the INVITE
+    expect(layer.size).toEqual({ client: 0, server: 0 });
+  });
+
+  it('leaves an INVITE that got its 487 alone', async () => {
+    const { clock, layer, tu } = harness();
+    const invite = makeRequest({ method: 'INVITE' });
+    const tx = layer.sendRequest(invite, targetOf('udp'), tu) as InviteClientTransaction;
+    layer.response(makeResponse(invite, 180, { toTag: 'r1' }), inboundOf(invite));
+    const cancel = makeCancel(invite);
+    layer.sendRequest(cancel, targetOf('udp'), tu);
+    layer.response(makeResponse(cancel, 200, { toTag: 'r1' }), inboundOf(cancel));
+    layer.response(makeResponse(invite, 487, { toTag: 'r1' }), inboundOf(invite));
+    expect(tx.state).toBe('completed');
+    await advance(clock, 64_000);
+    expect(tu.timeouts).toEqual([]);
+    expect(layer.size).toEqual({ client: 0, server: 0 });
+  });
+});
