@@ -76,6 +76,37 @@ function writeAscii(s: string, out: Uint8Array, pos: number): number {
   return pos;
 }
 
+/** Bytes the header lines (minus any Content-Length, which we write ourselves) take; checks each. */
+function headersLength(headers: ReadonlyArray<readonly [string, string]>): number {
+  let total = 0;
+  for (const [name, value] of headers) {
+    checkHeader(name, value);
+    if (headerIdOf(name) !== H.contentLength) total += name.length + 2 + utf8Length(value) + 2;
+  }
+  return total;
+}
+
+/** Writes `name: value CRLF` lines (Content-Length skipped); returns the index after them. */
+function writeHeaders(headers: ReadonlyArray<readonly [string, string]>, out: Uint8Array, pos: number): number {
+  for (const [name, value] of headers) {
+    if (headerIdOf(name) === H.contentLength) continue;
+    pos = writeAscii(name, out, pos);
+    out[pos++] = 58;
+    out[pos++] = 32;
+    pos = writeUtf8(value, out, pos);
+    out[pos++] = 13;
+    out[pos++] = 10;
+  }
+  return pos;
+}
+
+/** Writes Content-Length, the empty line and the body at `pos` (the end of `out`). */
+function writeBody(body: Uint8Array, out: Uint8Array, pos: number): Uint8Array {
+  pos = writeAscii(`Content-Length: ${body.length}\r\n\r\n`, out, pos);
+  out.set(body, pos);
+  return out;
+}
+
 /** Serializes a message; headers keep their order, Content-Length is added from the body. */
 export function serializeMessage(init: SipMessageInit): Uint8Array {
   const body = init.body ?? EMPTY;
@@ -91,27 +122,13 @@ export function serializeMessage(init: SipMessageInit): Uint8Array {
     checkText(init.reason, 'reason phrase');
     startLine = `SIP/2.0 ${init.status} ${init.reason}\r\n`;
   }
-  const contentLength = `Content-Length: ${body.length}\r\n\r\n`;
-  let total = utf8Length(startLine) + contentLength.length + body.length;
-  for (const [name, value] of init.headers) {
-    checkHeader(name, value);
-    if (headerIdOf(name) === H.contentLength) continue;
-    total += name.length + 2 + utf8Length(value) + 2;
-  }
-  const out = new Uint8Array(total);
-  let pos = writeUtf8(startLine, out, 0);
-  for (const [name, value] of init.headers) {
-    if (headerIdOf(name) === H.contentLength) continue;
-    pos = writeAscii(name, out, pos);
-    out[pos++] = 58;
-    out[pos++] = 32;
-    pos = writeUtf8(value, out, pos);
-    out[pos++] = 13;
-    out[pos++] = 10;
-  }
-  pos = writeAscii(contentLength, out, pos);
-  out.set(body, pos);
-  return out;
+  const out = new Uint8Array(utf8Length(startLine) + headersLength(init.headers) + contentLengthSize(body) + body.length);
+  const pos = writeHeaders(init.headers, out, writeUtf8(startLine, out, 0));
+  return writeBody(body, out, pos);
+}
+
+function contentLengthSize(body: Uint8Array): number {
+  return `Content-Length: ${body.length}\r\n\r\n`.length;
 }
 
 const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
@@ -145,13 +162,9 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
   }
   inserts.sort((a, b) => a[0] - b[0]);
   const insertedLength = inserts.reduce((n, [, t]) => n + t.length, 0);
-  const contentLength = `Content-Length: ${body.length}\r\n\r\n`;
-  let total = utf8Length(startLine) + insertedLength + contentLength.length + body.length;
+  let total = utf8Length(startLine) + insertedLength + contentLengthSize(body) + body.length;
   for (const list of ranges) for (const [s, e] of list) total += e - s;
-  for (const [name, value] of extra) {
-    checkHeader(name, value);
-    if (headerIdOf(name) !== H.contentLength) total += name.length + 2 + utf8Length(value) + 2;
-  }
+  total += headersLength(extra);
   const out = new Uint8Array(total);
   let pos = writeUtf8(startLine, out, 0);
   for (const list of ranges) {
@@ -168,16 +181,5 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
       pos += e - from;
     }
   }
-  for (const [name, value] of extra) {
-    if (headerIdOf(name) === H.contentLength) continue;
-    pos = writeAscii(name, out, pos);
-    out[pos++] = 58;
-    out[pos++] = 32;
-    pos = writeUtf8(value, out, pos);
-    out[pos++] = 13;
-    out[pos++] = 10;
-  }
-  pos = writeAscii(contentLength, out, pos);
-  out.set(body, pos);
-  return out;
+  return writeBody(body, out, writeHeaders(extra, out, pos));
 }
