@@ -182,10 +182,9 @@ export class UserAgent {
 
   #screen(request: SipMessage, inbound: Inbound): boolean {
     // In-dialog requests (To tag) go to the dialog layer, which answers 481 when none matches.
-    if (request.to.tag !== undefined) return true;
     const registration = this.#parts.registration;
     const registrar = this.#parts.registrar;
-    const reason = this.policy.check(request, inbound, {
+    const reason = request.to.tag !== undefined ? this.policy.checkRate(inbound) : this.policy.check(request, inbound, {
       ...(registration !== undefined
         ? { registration: { registered: this.#registered, trustedSources: registration.trustedSources, flowId: registration.flowId, contactUser: this.#options.contactUser } }
         : {}),

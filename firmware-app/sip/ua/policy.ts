@@ -90,6 +90,16 @@ export class IncomingPolicy {
     this.#allowList = new Set((options.allowList ?? []).map(bareHost));
   }
 
+  /**
+   * In-dialog requests (To tag set) skip the source rules, which the dialog match replaces, but not
+   * the rate limit: a flood of fake BYEs must not cost a transaction and a 481 each.
+   */
+  checkRate(inbound: Inbound): RefusalReason | undefined {
+    if (this.#limiter.take(bareHost(inbound.source.host))) return undefined;
+    this.counters.rateLimited++;
+    return 'rateLimited';
+  }
+
   /** undefined when the request may pass, else why it is refused (and the counter is bumped). */
   check(request: SipMessage, inbound: Inbound, trust: TrustState): RefusalReason | undefined {
     const reason = this.#decide(request, inbound, trust);

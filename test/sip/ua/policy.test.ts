@@ -108,3 +108,12 @@ describe('IncomingPolicy rate limit', () => {
     expect(policy.check(invite(TOKEN), first, registered())).toBe('notFromRegistrar');
   });
 });
+
+describe('IncomingPolicy for in-dialog requests', () => {
+  it('rate-limits them per source too (a flood of fake BYEs)', () => {
+    const policy = new IncomingPolicy({ clock: new FakeClock() });
+    const results = Array.from({ length: 25 }, () => policy.checkRate(inbound('203.0.113.66')));
+    expect(results.filter((r) => r === undefined)).toHaveLength(20);
+    expect(policy.counters.rateLimited).toBe(5);
+  });
+});
