@@ -97,6 +97,10 @@ function stackOptions(config: Config, stateDir: string): StackOptions {
             aor: `sip:${account.user}@${account.registrar.replace(/^sips?:/i, '').replace(/[:;].*$/, '')}`,
             credentials: { username: account.authUser ?? account.user, password: account.password, ...(account.realm !== undefined ? { realm: account.realm } : {}) },
             expires: account.expires,
+            tls: {
+              ...(account.tlsCa !== undefined ? { ca: account.tlsCa } : {}),
+              ...(account.tlsPinSha256 !== undefined ? { pinnedSha256: account.tlsPinSha256 } : {}),
+            },
           },
         }
       : { standalone: { domain: sip.domain, users: sip.users } }),

@@ -20,6 +20,10 @@ export const AccountSchema = z.object({
   /** Only challenges for this realm are answered when set. */
   realm: z.string().max(255).optional(),
   expires: z.number().int().min(60).max(86400).default(600),
+  /** With transport `tls`: trust these CA certificates (PEM) instead of the system ones. */
+  tlsCa: z.string().regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate').max(65536).optional(),
+  /** With transport `tls`: also require this SHA-256 fingerprint of the server certificate. */
+  tlsPinSha256: z.string().regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, '64 hex digits').optional(),
 });
 
 export const IndoorUserSchema = z.object({

@@ -15,6 +15,7 @@ import { type SipContext, TransactionLayer } from '../transaction/index.ts';
 import { createDnsBackend } from '../transport/dnsBackend.ts';
 import { type DnsBackend, createResolver } from '../transport/resolver.ts';
 import { createTcpTransport } from '../transport/tcp.ts';
+import { createTlsTransport } from '../transport/tls.ts';
 import { TransportLayer } from '../transport/TransportLayer.ts';
 import type { Transport, TransportProtocol } from '../transport/types.ts';
 import { createUdpTransport } from '../transport/udp.ts';
@@ -31,6 +32,8 @@ export interface StackOptions {
     readonly aor: string;
     readonly credentials: Credentials;
     readonly expires: number;
+    /** TLS: trusted CA certificates (PEM; replaces the system CAs) and an optional leaf pin. */
+    readonly tls?: { readonly ca?: string; readonly pinnedSha256?: string };
   };
   readonly standalone?: { readonly domain: string; readonly users: readonly RegistrarUser[] };
   /** Stable identity: the unguessable Contact user and the RFC 5626 instance id. */
@@ -73,6 +76,18 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
       drivers.push(driver);
       transport.add(driver);
     }
+    // A TLS client towards the registrar when the account asks for it (the device never listens for TLS).
+    if (options.account?.protocol === 'tls') {
+      const tls = options.account.tls ?? {};
+      const driver = await createTlsTransport({
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.pinnedSha256 !== undefined ? { pinnedSha256: tls.pinnedSha256 } : {}),
+        clock: deps.clock,
+        logger: deps.logger,
+      }, transport.events);
+      drivers.push(driver);
+      transport.add(driver);
+    }
   } catch (err) {
     await Promise.all(drivers.map((d) => d.close()));
     throw err;
@@ -84,7 +99,7 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
     logger: deps.logger,
     transactions,
     transport,
-    resolver: createResolver({ dns: deps.dns ?? createDnsBackend(), clock: deps.clock, logger: deps.logger, supported: [...options.listen.transports] }),
+    resolver: createResolver({ dns: deps.dns ?? createDnsBackend(), clock: deps.clock, logger: deps.logger, supported: drivers.map((d) => d.protocol) }),
     hasher: deps.hasher,
     random: deps.random ?? Math.random,
   };
