@@ -122,8 +122,13 @@ function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean
   ua.events.on('callClosed', (call, info) => log.info('callClosed', { call: call.id, reason: info.reason, status: info.status ?? 0 }));
   ua.events.on('dtmfReceived', (call) => log.info('dtmfReceived', { call: call.id }));
   ua.events.on('callIncoming', (call, info) => {
-    // Until the door application ([5/8]) decides, an allowed caller is answered: "listen in at the door".
     log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}` });
+    // Until the door application ([5/8]) decides who may listen in at the door, only the simulator
+    // answers; a device declines rather than open its microphone to any caller.
+    if (!simulate) {
+      call.reject(486, 'Busy Here');
+      return;
+    }
     call.ring();
     call.answer().catch((error: unknown) => log.warn('answerFailed', { call: call.id, error: String(error) }));
   });
