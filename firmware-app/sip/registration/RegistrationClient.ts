@@ -8,51 +8,20 @@ import type { SipMessage } from '../message/index.ts';
 import type { SipContext } from '../transaction/index.ts';
 import { formatAddress } from '../transport/flows.ts';
 import type { Address, Target } from '../transport/types.ts';
-import { contactUri, contactValue, grantedExpires, sameAddress, sameTarget } from './binding.ts';
+import { contactUri, contactValue, sameAddress, sameTarget } from './binding.ts';
+import type { Binding, Exchange, Failure, Sent } from './exchange.ts';
 import { CRLF_PING, KeepAlive, type KeepAliveFailure, KeepAliveModes } from './KeepAlive.ts';
 import {
-  BACKOFF_CAP_S, DEFAULT_EXPIRES_S, DEFAULT_KEEPALIVE_S, backoffSeconds, keepAliveSeconds, parseRetryAfter, parseSeconds,
-  refreshSeconds,
+  BACKOFF_CAP_S, DEFAULT_EXPIRES_S, DEFAULT_KEEPALIVE_S, backoffSeconds, keepAliveSeconds, parseSeconds, refreshSeconds,
 } from './policy.ts';
 import { RegistrationRequests, type Server, configuredServers } from './requests.ts';
+import { accepted, decide, retryAfterWait, sameBinding } from './responses.ts';
 import { TargetCursor } from './targets.ts';
 import type { RegistrationClientApi, RegistrationConfig, RegistrationEvents, RegistrationState } from './types.ts';
 import { unregister } from './unregister.ts';
 
 /** Challenges answered in one exchange (proxy and registrar, stale nonces, 423 and NAT rounds) before we call the credentials wrong. */
 const MAX_AUTH_ROUNDS = 6;
-/** Immediate re-REGISTERs because the registrar sees us at another address, before we accept what it sees. */
-const MAX_ADDRESS_ROUNDS = 2;
-
-/** One REGISTER as sent. */
-interface Sent {
-  readonly server: Server;
-  readonly target: Target;
-  readonly flowId: string | undefined;
-  readonly request: SipMessage;
-  readonly contactUri: string;
-  readonly contact: string;
-  readonly contactAddress: Address;
-  readonly expires: number;
-}
-
-/** One registration exchange: from its first REGISTER to a final outcome, over challenges, 423s and failovers. */
-interface Exchange {
-  readonly auth: Map<string, string>;
-  authRounds: number;
-  addressRounds: number;
-  /** A Contact URI the registrar holds for us that this exchange replaces: sent with expires=0. */
-  staleContact: string | undefined;
-  sent: Sent | undefined;
-}
-
-interface Failure {
-  readonly reason: string;
-  readonly status?: number;
-  /** A 503's Retry-After (seconds). */
-  readonly retryAfter?: number;
-}
-
 /**
  * Keeps one binding of `config.aor` at the registrar (or its backup) alive.
  *
@@ -78,7 +47,7 @@ export class RegistrationClient implements RegistrationClientApi {
   #refreshTimer: TimerHandle | undefined;
   #keepAlive: KeepAlive | undefined;
   /** The last 200'd registration. */
-  #binding: (Sent & { readonly granted: number; readonly publicAddress: Address | undefined }) | undefined;
+  #binding: Binding | undefined;
   #trustedSources: readonly Address[] = [];
   #flowId: string | undefined;
   /** The address the registrar saw in the last response to one of our requests, per protocol. */
@@ -242,28 +211,19 @@ export class RegistrationClient implements RegistrationClientApi {
   #response(exchange: Exchange, sent: Sent, response: SipMessage): void {
     if (exchange !== this.#exchange || exchange.sent !== sent || response.status < 200) return;
     this.#observe(sent.target);
-    const status = response.status;
-    if (status < 300) {
-      this.#succeeded(exchange, sent, response);
-    } else if (status === 401 || status === 407) {
-      this.#challenged(exchange, sent, response);
-    } else if (status === 403) {
-      this.#giveUp({ reason: 'forbidden', status });
-    } else if (status === 423) {
-      // §10.2.8: retry at once with the registrar's Min-Expires, once per value so two servers cannot ping-pong us.
-      const min = parseSeconds(response.header('min-expires'));
-      if (min === undefined || this.#triedMinExpires.has(min)) {
-        this.#failed({ reason: 'interval-too-brief', status });
-        return;
-      }
-      this.#triedMinExpires.add(min);
-      this.#expires = Math.max(this.#expires, min);
-      exchange.auth.clear(); // re-sent credentials would replay a nonce count: let the registrar challenge afresh
-      this.#spawn(exchange, this.#transmit(exchange, sent.server, sent.target));
-    } else if (status === 503) {
-      this.#targetFailed(exchange, sent.target, { reason: 'service-unavailable', status, retryAfter: parseRetryAfter(response.header('retry-after')) });
-    } else {
-      this.#failed({ reason: 'rejected', status });
+    const decision = decide(response, this.#triedMinExpires);
+    switch (decision.kind) {
+      case 'success': this.#succeeded(exchange, sent, response); break;
+      case 'challenged': this.#challenged(exchange, sent, response); break;
+      case 'retry-min-expires':
+        this.#triedMinExpires.add(decision.minExpires);
+        this.#expires = Math.max(this.#expires, decision.minExpires);
+        exchange.auth.clear(); // re-sent credentials would replay a nonce count: let the registrar challenge afresh
+        this.#spawn(exchange, this.#transmit(exchange, sent.server, sent.target));
+        break;
+      case 'target-failed': this.#targetFailed(exchange, sent.target, decision.failure); break;
+      case 'failed': this.#failed(decision.failure); break;
+      case 'give-up': this.#giveUp(decision.failure); break;
     }
   }
 
@@ -284,24 +244,25 @@ export class RegistrationClient implements RegistrationClientApi {
 
   #succeeded(exchange: Exchange, sent: Sent, response: SipMessage): void {
     const seen = this.#observed?.protocol === sent.target.protocol ? this.#observed.address : undefined;
-    if (seen !== undefined && !sameAddress(seen, sent.contactAddress) && exchange.addressRounds < MAX_ADDRESS_ROUNDS) {
-      // Behind a NAT: the registrar reached us at another address than our Contact says. Bind that one instead.
+    const acceptance = accepted(response, sent, seen, exchange.addressRounds, this.#config.instanceId);
+    if (acceptance.kind === 'rebind') {
       exchange.addressRounds++;
       exchange.staleContact = sent.contactUri;
       exchange.auth.clear();
-      this.#ctx.logger.info('publicAddressChanged', { address: formatAddress(seen), contact: formatAddress(sent.contactAddress) });
+      this.#ctx.logger.info('publicAddressChanged', { address: formatAddress(acceptance.seen), contact: formatAddress(sent.contactAddress) });
       this.#spawn(exchange, this.#transmit(exchange, sent.server, sent.target));
       return;
     }
-    const granted = grantedExpires(response, { uri: sent.contactUri, instanceId: this.#config.instanceId }, sent.expires);
-    if (granted <= 0) {
-      this.#failed({ reason: 'binding-refused', status: response.status });
+    if (acceptance.kind === 'refused') {
+      this.#failed(acceptance.failure);
       return;
     }
+    const granted = acceptance.granted;
     this.#exchange = undefined;
     const previous = this.#binding;
     const wasRegistered = this.#state === 'registered';
-    this.#binding = { ...sent, granted, publicAddress: seen };
+    const binding: Binding = { ...sent, granted, publicAddress: seen };
+    this.#binding = binding;
     this.#failures = 0;
     this.#attempts = 0;
     this.#trustedSources = [{ host: sent.target.host, port: sent.target.port }];
@@ -314,9 +275,7 @@ export class RegistrationClient implements RegistrationClientApi {
       registrar: info.registrar, expires: granted, target: formatAddress(sent.target), protocol: sent.target.protocol,
       ...(seen !== undefined ? { publicAddress: formatAddress(seen) } : {}),
     };
-    const same = previous !== undefined && previous.granted === granted && previous.server === sent.server
-      && (previous.publicAddress === undefined || seen === undefined ? previous.publicAddress === seen : sameAddress(previous.publicAddress, seen));
-    if (wasRegistered && same) {
+    if (wasRegistered && sameBinding(previous, binding)) {
       this.#ctx.logger.debug('registrationRefreshed', fields);
       return;
     }
@@ -329,9 +288,7 @@ export class RegistrationClient implements RegistrationClientApi {
     if (failure.reason !== 'no-transport') this.#ctx.resolver.markFailed(target);
     const more = this.#targets.advance('target');
     if (failure.retryAfter !== undefined) {
-      // A 503 with Retry-After: nobody, this server included, hears from us before it has passed (capped).
-      const wait = Math.min(BACKOFF_CAP_S, failure.retryAfter);
-      this.#failed(failure, more ? wait : Math.max(wait, backoffSeconds(this.#failures + 1, this.#ctx.random)), more);
+      this.#failed(failure, retryAfterWait(failure.retryAfter, more, this.#failures, this.#ctx.random), more);
       return;
     }
     if (!more) {

@@ -3,81 +3,20 @@
 // The list is the failover order (RFC 3263 §4.3): the caller sends to the first target and moves to the next one on
 // a transport error, a transaction timeout or a 503.
 
-import { DoorbellError } from '../../errors.ts';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { parseUri, type SipUri } from '../message/index.ts';
+import { DnsCache } from './DnsCache.ts';
+import { type DnsBackend, type NaptrRecord, type RecordOf, type RecordType, ResolveError, type SrvRecord } from './dnsTypes.ts';
 import type { Target, TransportProtocol } from './types.ts';
 
-/** A NAPTR record (RFC 3403) as RFC 3263 §4.1 reads it; `ttl` in seconds. */
-export interface NaptrRecord {
-  readonly order: number;
-  readonly preference: number;
-  readonly flags: string;
-  /** `SIP+D2U`, `SIP+D2T`, `SIPS+D2T` … */
-  readonly service: string;
-  readonly regexp: string;
-  /** The SRV name to query next (flag `S`). */
-  readonly replacement: string;
-  readonly ttl: number;
-}
+export { MAX_CACHE_TTL_S, NEGATIVE_CACHE_TTL_S } from './DnsCache.ts';
+export {
+  type AddressRecord, type DnsBackend, type NaptrRecord, ResolveError, type ResolveErrorCode, type SrvRecord,
+} from './dnsTypes.ts';
 
-/** An SRV record (RFC 2782); `target` `.` means "decidedly not available at this domain". */
-export interface SrvRecord {
-  readonly priority: number;
-  readonly weight: number;
-  readonly port: number;
-  readonly target: string;
-  readonly ttl: number;
-}
-
-/** An A or AAAA record: a numeric address (IPv6 without brackets). */
-export interface AddressRecord {
-  readonly address: string;
-  readonly ttl: number;
-}
-
-/**
- * The four DNS queries RFC 3263 needs. A name that does not exist (NXDOMAIN) or has no record of the type
- * (NODATA) resolves to `[]`; any other failure (timeout, SERVFAIL, refused) rejects.
- */
-export interface DnsBackend {
-  naptr(name: string): Promise<readonly NaptrRecord[]>;
-  srv(name: string): Promise<readonly SrvRecord[]>;
-  a(name: string): Promise<readonly AddressRecord[]>;
-  aaaa(name: string): Promise<readonly AddressRecord[]>;
-}
-
-export type ResolveErrorCode =
-  /** The string is not a URI. */
-  | 'BAD_URI'
-  /** Not `sip:` or `sips:`. */
-  | 'UNSUPPORTED_SCHEME'
-  /** The URI or the domain's NAPTR records ask only for transports we do not run. */
-  | 'NO_SUPPORTED_TRANSPORT'
-  /** DNS answered, and no address exists for the URI. */
-  | 'NOT_FOUND'
-  /** SRV says the service is decidedly not available (target `.`, RFC 2782). */
-  | 'SERVICE_UNAVAILABLE'
-  /** A DNS query failed (timeout, SERVFAIL …) and nothing usable was found otherwise. Worth retrying later. */
-  | 'DNS_FAILED';
-
-/** A URI that could not be turned into targets. DNS errors come wrapped as `DNS_FAILED`, the original as `cause`. */
-export class ResolveError extends DoorbellError {
-  declare readonly code: ResolveErrorCode;
-
-  constructor(code: ResolveErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
-
-/** How long an empty answer (NXDOMAIN / NODATA) is cached: node:dns does not expose the SOA minimum (RFC 2308). */
-export const NEGATIVE_CACHE_TTL_S = 30;
-/** No answer is kept longer than a day, whatever its TTL says. */
-export const MAX_CACHE_TTL_S = 86_400;
 /** How long `markFailed` keeps a target at the end of the list. */
 export const DEFAULT_FAILED_HOLD_MS = 60_000;
-const MAX_CACHE_ENTRIES = 256;
 const DEFAULT_SUPPORTED: readonly TransportProtocol[] = ['udp', 'tcp', 'tls'];
 
 export interface ResolverOptions {
@@ -107,20 +46,6 @@ export interface Resolver {
   resolve(uri: string | SipUri): Promise<Target[]>;
   /** The target failed (transport error, timeout, 503): later `resolve` results list it last for a while. */
   markFailed(target: Target): void;
-}
-
-type RecordType = 'naptr' | 'srv' | 'a' | 'aaaa';
-
-interface RecordOf {
-  naptr: NaptrRecord;
-  srv: SrvRecord;
-  a: AddressRecord;
-  aaaa: AddressRecord;
-}
-
-interface CacheEntry {
-  readonly records: readonly unknown[];
-  readonly expiresAt: number;
 }
 
 /** What went wrong on the way through one resolve, for the error when no target comes out. */
@@ -223,58 +148,13 @@ export function createResolver(options: ResolverOptions): Resolver {
   const preferIpv6 = options.preferIpv6 ?? false;
   const random = options.random ?? Math.random;
   const failedHoldMs = options.failedHoldMs ?? DEFAULT_FAILED_HOLD_MS;
-  const cache = new Map<string, CacheEntry>();
-  const inflight = new Map<string, Promise<readonly unknown[]>>();
+  const cache = new DnsCache(dns, clock);
   const failedUntil = new Map<string, number>();
-
-  function ask(type: RecordType, name: string): Promise<readonly unknown[]> {
-    switch (type) {
-      case 'naptr': return dns.naptr(name);
-      case 'srv': return dns.srv(name);
-      case 'a': return dns.a(name);
-      case 'aaaa': return dns.aaaa(name);
-    }
-  }
-
-  function store(key: string, records: readonly { readonly ttl: number }[]): void {
-    const ttl = records.length === 0
-      ? NEGATIVE_CACHE_TTL_S
-      : Math.min(MAX_CACHE_TTL_S, ...records.map((r) => (Number.isFinite(r.ttl) && r.ttl > 0 ? r.ttl : 0)));
-    const now = clock.now();
-    if (cache.size >= MAX_CACHE_ENTRIES) {
-      for (const [k, entry] of cache) if (entry.expiresAt <= now) cache.delete(k);
-      const oldest = cache.keys().next();
-      if (cache.size >= MAX_CACHE_ENTRIES && oldest.done !== true) cache.delete(oldest.value);
-    }
-    cache.set(key, { records, expiresAt: now + ttl * 1000 });
-  }
-
-  /** Cached answer while its TTL lasts; one shared query for identical concurrent lookups. Failures are not cached. */
-  function cached<T extends RecordType>(type: T, name: string): Promise<readonly RecordOf[T][]> {
-    const key = `${type} ${name}`;
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      if (clock.now() < hit.expiresAt) return Promise.resolve(hit.records as readonly RecordOf[T][]);
-      cache.delete(key);
-    }
-    let pending = inflight.get(key);
-    if (pending === undefined) {
-      pending = Promise.resolve()
-        .then(() => ask(type, name))
-        .then((records) => {
-          store(key, records as readonly RecordOf[T][]);
-          return records;
-        })
-        .finally(() => inflight.delete(key));
-      inflight.set(key, pending);
-    }
-    return pending as Promise<readonly RecordOf[T][]>;
-  }
 
   /** A lookup that never rejects: a failure is noted in `attempt` and counts as no records. */
   async function lookup<T extends RecordType>(attempt: Attempt, type: T, name: string): Promise<readonly RecordOf[T][]> {
     try {
-      return await cached(type, name);
+      return await cache.get(type, name);
     } catch (error) {
       attempt.failure ??= error;
       logger?.warn('dnsLookupFailed', { type, name, error: describeError(error) });
