@@ -165,7 +165,8 @@ async function run(flags: Flags): Promise<number> {
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
   let stack: Stack;
   try {
-    stack = await createStack(stackOptions(config, stateDir), { clock: createSystemClock(), logger: log, hasher: createNodeHasher() });
+    const clock = createSystemClock((error) => log.error('timerFailed', { error: String(error) }));
+    stack = await createStack(stackOptions(config, stateDir), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
     log.error('startFailed', { error: (error as Error).message });
     return 1;

@@ -13,12 +13,21 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): TimerHandle;
 }
 
-/** The real clock: performance.now() and setTimeout. */
-export function createSystemClock(): Clock {
+/**
+ * The real clock: performance.now() and setTimeout. A timer callback that throws is reported to
+ * `onError` (the composition root logs it) instead of taking the process down.
+ */
+export function createSystemClock(onError: (error: unknown) => void = () => {}): Clock {
   return {
     now: () => performance.now(),
     setTimer(ms, fn) {
-      const timer = setTimeout(fn, Math.max(0, ms));
+      const timer = setTimeout(() => {
+        try {
+          fn();
+        } catch (error) {
+          onError(error);
+        }
+      }, Math.max(0, ms));
       return { cancel: () => clearTimeout(timer) };
     },
   };

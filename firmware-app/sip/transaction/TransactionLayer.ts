@@ -2,7 +2,7 @@
 
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import { type ResponseInit, type SipMessage, buildResponse } from '../message/index.ts';
+import { type ResponseInit, type SipMessage, SipParseError, buildResponse } from '../message/index.ts';
 import { type Inbound, type SendResult, type Target, type TransportProtocol } from '../transport/types.ts';
 import { InviteClientTransaction } from './InviteClientTransaction.ts';
 import { InviteServerTransaction } from './InviteServerTransaction.ts';
@@ -161,7 +161,15 @@ export class TransactionLayer {
       this.#cancel(tx as NonInviteServerTransaction, request);
       return;
     }
-    this.#user?.request(tx);
+    try {
+      this.#user?.request(tx);
+    } catch (err) {
+      // A header the TU read lazily was malformed (400), or a bug (500): answer, so that the
+      // transaction ends instead of waiting for a response that will never come.
+      const bad = err instanceof SipParseError;
+      this.#logger.warn('requestFailed', { method: request.method, code: bad ? err.code : 'INTERNAL', error: bad ? '' : String(err) });
+      tx.respond(bad ? { status: 400, reason: 'Bad Request', headers: [['Warning', `399 - "${err.code}"`]] } : { status: 500, reason: 'Server Internal Error' });
+    }
   }
 
   #ackMatchesTag(invite: InviteServerTransaction, ack: SipMessage): boolean {

@@ -138,7 +138,7 @@ export class TransportLayer {
       return;
     }
     if (message.isRequest) {
-      this.#user?.request(message, inbound);
+      this.#dispatch(() => this.#user?.request(message, inbound), inbound);
       return;
     }
     // §18.1.2: a response whose top Via we did not write is discarded.
@@ -155,7 +155,16 @@ export class TransportLayer {
     if (received !== undefined || typeof rport === 'number') {
       this.#publicAddress = { host: received ?? ours.host, port: typeof rport === 'number' ? rport : via.port ?? ours.port };
     }
-    this.#user?.response(message, inbound);
+    this.#dispatch(() => this.#user?.response(message, inbound), inbound);
+  }
+
+  /** Last line of defence: a bug above must cost one message, never the process. */
+  #dispatch(deliver: () => void, inbound: Inbound): void {
+    try {
+      deliver();
+    } catch (err) {
+      this.#logger.error('handlerFailed', { source: `${inbound.source.host}:${inbound.source.port}`, error: String(err) });
+    }
   }
 
   #malformed(err: unknown, inbound: Inbound): void {

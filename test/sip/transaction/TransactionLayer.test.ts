@@ -1,7 +1,7 @@
 // TransactionLayer: matching (RFC 3261 §17.1.3, §17.2.3 with the RFC 2543 fallback), CANCEL (§9.2), forgetting.
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
-import { type SipMessage } from '../../../firmware-app/sip/message/index.ts';
+import { type SipMessage, SipParseError } from '../../../firmware-app/sip/message/index.ts';
 import {
   type InviteClientTransaction, type InviteServerTransaction, type NonInviteServerTransaction, TransactionLayer,
 } from '../../../firmware-app/sip/transaction/index.ts';
@@ -484,5 +484,39 @@ describe('a cancelled INVITE that never gets a final response (§9.1)', () => {
     await advance(clock, 64_000);
     expect(tu.timeouts).toEqual([]);
     expect(layer.size).toEqual({ client: 0, server: 0 });
+  });
+});
+
+describe('a transaction user that throws', () => {
+  it('gets its request answered 400 when a header it read lazily was malformed, and the transaction still ends', async () => {
+    const { clock, layer, transport, logger } = harness();
+    layer.setUser({
+      request: () => {
+        throw new SipParseError('BAD_NAME_ADDR', 'malformed Record-Route');
+      },
+      ack: () => {},
+    });
+    const invite = makeRequest({ method: 'INVITE' });
+    layer.request(invite, inboundOf(invite));
+    await advance(clock, 0);
+    expect(transport.last.text).toMatch(/^SIP\/2\.0 400 Bad Request\r\n/);
+    expect(transport.last.text).toContain('Warning: 399 - "BAD_NAME_ADDR"');
+    expect(logger.lines.some((l) => l.event === 'requestFailed')).toBe(true);
+    await advance(clock, 64_000);
+    expect(layer.size).toEqual({ client: 0, server: 0 });
+  });
+
+  it('gets 500 for a bug, never an exception out of the layer', async () => {
+    const { clock, layer, transport } = harness();
+    layer.setUser({
+      request: () => {
+        throw new TypeError('bug');
+      },
+      ack: () => {},
+    });
+    const options = makeRequest({ method: 'OPTIONS' });
+    expect(() => layer.request(options, inboundOf(options))).not.toThrow();
+    await advance(clock, 0);
+    expect(transport.last.text).toMatch(/^SIP\/2\.0 500 Server Internal Error\r\n/);
   });
 });

@@ -441,3 +441,24 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('a user above the transport layer that throws', () => {
+  it('costs one message and one log line, never the process', async () => {
+    const { TransportLayer } = await import('../../../firmware-app/sip/transport/TransportLayer.ts');
+    const lines: string[] = [];
+    const log = (level: string) => (event: string) => void lines.push(`${level} ${event}`);
+    const layer = new TransportLayer({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') });
+    layer.setUser({
+      request: () => {
+        throw new TypeError('bug');
+      },
+      response: () => {},
+    });
+    const bytes = new TextEncoder().encode(
+      'OPTIONS sip:door@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKx1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:door@192.0.2.1>\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+    );
+    const flow = { id: 'udp:x', protocol: 'udp' as const, local: { host: '192.0.2.1', port: 5060 }, remote: { host: '192.0.2.9', port: 5060 } };
+    expect(() => layer.receive({ bytes, source: { host: '192.0.2.9', port: 5060 }, flow })).not.toThrow();
+    expect(lines).toEqual(['error handlerFailed']);
+  });
+});
