@@ -12,15 +12,16 @@ import type { Party } from '../transaction/index.ts';
 export class CallGroup implements Call {
   readonly id: string;
   readonly direction = 'outgoing' as const;
-  readonly events = new Emitter<CallEvents>();
+  readonly events: Emitter<CallEvents>;
   readonly #members: Call[];
   #state: CallState = 'calling';
   #winner: Call | undefined;
   #open: number;
   #best: { reason: CallEndReason; status?: number } = { reason: 'failed' };
 
-  constructor(id: string, members: readonly Call[]) {
+  constructor(id: string, members: readonly Call[], onListenerError: (event: string, error: unknown) => void) {
     this.id = id;
+    this.events = new Emitter<CallEvents>(onListenerError);
     this.#members = [...members];
     this.#open = members.length;
     for (const call of members) {

@@ -122,7 +122,7 @@ export class UserAgent {
   async call(targets: readonly string[]): Promise<Call> {
     const members: Call[] = [];
     for (const target of targets) members.push(...(await this.#invites(target)));
-    const group = new CallGroup(`call-${randomToken(6)}`, members);
+    const group = new CallGroup(`call-${randomToken(6)}`, members, (event, error) => this.#ctx.logger.error('listenerFailed', { event, error: String(error) }));
     group.events.on('ringing', () => this.events.emit('callRinging', group));
     group.events.on('established', () => this.events.emit('callEstablished', group));
     group.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', group, info));
