@@ -116,3 +116,29 @@ export function sippAvailable(): boolean {
     }
   });
 }
+
+/**
+ * Waits until a UAS sipp can take our first request: over TCP until its port accepts a connection
+ * (polled, bounded by `timeoutMs`), over UDP a short pause (our retransmissions cover a late start).
+ */
+export async function sippReady(transport: 'u1' | 't1' | 'udp' | 'tcp', port: number, timeoutMs = 10_000): Promise<void> {
+  if (transport === 'u1' || transport === 'udp') {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return;
+  }
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`sipp never listened on TCP port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
