@@ -187,7 +187,7 @@ export class SipMessage {
   }
 
   #indexOf(id: number, lowerName: string): number {
-    for (let i = 0; i < this.#count; i++) if (this.#matches(i, id, lowerName)) return i;
+    for (let i = 0, n = this.#count; i < n; i++) if (this.#matches(i, id, lowerName)) return i;
     return -1;
   }
 
@@ -206,7 +206,7 @@ export class SipMessage {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: string[] = [];
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0, n = this.#count; i < n; i++) {
       if (!this.#matches(i, id, lower)) continue;
       const value = this.#value(i);
       if (id !== 0 && isListHeader(id)) splitList(value, out);
@@ -218,7 +218,7 @@ export class SipMessage {
   /** Every header line as [name as written, unfolded value], in order. */
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0, n = this.#count; i < n; i++) {
       const [start, end] = this.#nameRange(i);
       out.push([text(this.bytes, start, end), this.#value(i)]);
     }
@@ -233,7 +233,7 @@ export class SipMessage {
     const lower = name.toLowerCase();
     const id = headerIdOf(lower);
     const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0, n = this.#count; i < n; i++) {
       if (!this.#matches(i, id, lower)) continue;
       let end = this.#valueEnd(i);
       end = indexOfByte(this.bytes, LF, end) + 1;
@@ -259,7 +259,7 @@ export class SipMessage {
   /** Every via-parm of every Via header, top first. */
   get via(): Via[] {
     const out: Via[] = [];
-    for (let i = 0; i < this.#count; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
+    for (let i = 0, n = this.#count; i < n; i++) if (this.#id(i) === H.via) readVias(this.bytes, this.#valueStart(i), this.#valueEnd(i), out);
     return out;
   }
 
@@ -270,7 +270,7 @@ export class SipMessage {
 
   #readContacts(): readonly NameAddr[] | '*' {
     let out: NameAddr[] = EMPTY_LIST;
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0, n = this.#count; i < n; i++) {
       if (this.#id(i) !== H.contact) continue;
       const s = this.#valueStart(i);
       const e = this.#valueEnd(i);
@@ -292,7 +292,7 @@ export class SipMessage {
 
   #addressList(id: number): NameAddr[] {
     let out: NameAddr[] = [];
-    for (let i = 0; i < this.#count; i++) if (this.#id(i) === id) out = readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_NAME_ADDR', out);
+    for (let i = 0, n = this.#count; i < n; i++) if (this.#id(i) === id) out = readNameAddrList(this.bytes, this.#valueStart(i), this.#valueEnd(i), 'BAD_NAME_ADDR', out);
     return out;
   }
 
@@ -333,7 +333,7 @@ export class SipMessage {
 
   #each<T>(id: number, read: (bytes: Uint8Array, s: number, e: number) => T): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.#count; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
+    for (let i = 0, n = this.#count; i < n; i++) if (this.#id(i) === id) out.push(read(this.bytes, this.#valueStart(i), this.#valueEnd(i)));
     return out;
   }
 }

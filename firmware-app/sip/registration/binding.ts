@@ -2,6 +2,7 @@
 
 import { type NameAddr, type SipMessage, type SipUri, parseUri } from '../message/index.ts';
 import { hostport } from '../transaction/index.ts';
+import { bareHost } from '../transport/flows.ts';
 import type { Address, Target, TransportProtocol } from '../transport/types.ts';
 
 /** A registrar, outbound proxy or AOR as configured: a SIP(S) URI, or a bare host that means `sip:host`. */
@@ -40,10 +41,6 @@ export function contactUri(user: string, address: Address, protocol: TransportPr
 /** The Contact header value: the URI with RFC 5626 `+sip.instance` and `reg-id=1`. */
 export function contactValue(uri: string, instanceId: string): string {
   return `<${uri}>;+sip.instance="<${instanceId}>";reg-id=1`;
-}
-
-function bareHost(host: string): string {
-  return (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase();
 }
 
 /** Same host (IPv6 brackets and case aside) and port. */

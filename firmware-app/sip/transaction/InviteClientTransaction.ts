@@ -4,7 +4,7 @@ import type { SipMessage } from '../message/index.ts';
 import type { TransportError } from '../transport/types.ts';
 import { buildNon2xxAck } from './ack.ts';
 import { TimerSet } from './timers.ts';
-import type { ClientTransactionUser, TransactionContext } from './types.ts';
+import { type ClientTransactionUser, type TransactionContext, sendReporting } from './types.ts';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
 
@@ -122,9 +122,7 @@ export class InviteClientTransaction {
   }
 
   #send(bytes: Uint8Array): void {
-    void this.#ctx.send(bytes).then((error) => {
-      if (error !== undefined) this.handle({ type: 'transport_err', error });
-    });
+    sendReporting(this.#ctx, bytes, (error) => this.handle({ type: 'transport_err', error }));
   }
 
   #terminate(): void {

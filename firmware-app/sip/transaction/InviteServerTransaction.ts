@@ -3,7 +3,7 @@
 import type { ResponseInit, SipMessage } from '../message/index.ts';
 import type { Inbound, TransportError } from '../transport/types.ts';
 import { TimerSet } from './timers.ts';
-import type { ServerTransactionContext, ServerTransactionUser } from './types.ts';
+import { type ServerTransactionContext, type ServerTransactionUser, sendReporting } from './types.ts';
 
 export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
@@ -120,9 +120,7 @@ export class InviteServerTransaction {
   }
 
   #resend(): void {
-    void this.#ctx.send(this.#lastResponse!).then((error) => {
-      if (error !== undefined) this.handle({ type: 'transport_err', error });
-    });
+    sendReporting(this.#ctx, this.#lastResponse!, (error) => this.handle({ type: 'transport_err', error }));
   }
 
   #terminate(): void {

@@ -3,7 +3,7 @@
 import type { SipMessage } from '../message/index.ts';
 import type { TransportError } from '../transport/types.ts';
 import { TimerSet } from './timers.ts';
-import type { ClientTransactionUser, TransactionContext } from './types.ts';
+import { type ClientTransactionUser, type TransactionContext, sendReporting } from './types.ts';
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -80,9 +80,7 @@ export class NonInviteClientTransaction {
   }
 
   #send(): void {
-    void this.#ctx.send(this.request.bytes).then((error) => {
-      if (error !== undefined) this.handle({ type: 'transport_err', error });
-    });
+    sendReporting(this.#ctx, this.request.bytes, (error) => this.handle({ type: 'transport_err', error }));
   }
 
   #terminate(): void {

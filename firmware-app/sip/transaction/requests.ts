@@ -1,6 +1,7 @@
 // Builds the requests a UA sends (RFC 3261 §8.1.1): mandatory headers, a fresh branch, rport requested.
 
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
+import { formatAddress } from '../transport/flows.ts';
 import type { Address, TransportProtocol } from '../transport/types.ts';
 import { newBranch } from './ids.ts';
 
@@ -42,9 +43,7 @@ export function formatParty(party: Party): string {
 }
 
 /** The host of a sent-by: IPv6 literals get brackets. */
-export function hostport(address: Address): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
+export const hostport: (address: Address) => string = formatAddress;
 
 /**
  * Serializes and re-parses a request, so that what the transaction layer holds is exactly what

@@ -44,3 +44,10 @@ export interface ServerTransactionUser {
 export interface ServerTransactionContext extends TransactionContext {
   build(init: ResponseInit): Uint8Array;
 }
+
+/** Sends through the context and turns a failed send into the machine's `transport_err` input. */
+export function sendReporting(ctx: TransactionContext, bytes: Uint8Array, failed: (error: TransportError) => void): void {
+  void ctx.send(bytes).then((error) => {
+    if (error !== undefined) failed(error);
+  });
+}

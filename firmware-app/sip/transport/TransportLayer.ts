@@ -2,6 +2,7 @@
 
 import type { Logger } from '../../platform/Logger.ts';
 import { type SipMessage, SipParseError, buildResponse, parseMessage } from '../message/index.ts';
+import { bareHost, defaultPort } from './flows.ts';
 import {
   type Address, type Inbound, type SendResult, type Target, type Transport, type TransportEvents,
   type TransportErrorCode, type TransportProtocol, TransportError,
@@ -21,10 +22,7 @@ export interface TransportCounters {
   strayResponses: number;
 }
 
-/** The port a sent-by without one means: 5061 for TLS, else 5060 (RFC 3261 §18.2.2). */
-export function defaultPort(protocol: TransportProtocol): number {
-  return protocol === 'tls' ? 5061 : 5060;
-}
+export { defaultPort };
 
 function protocolOfVia(transport: string): TransportProtocol | undefined {
   const t = transport.toLowerCase();
@@ -34,10 +32,6 @@ function protocolOfVia(transport: string): TransportProtocol | undefined {
 /** Send failures of an open connection (not of a connect), after which a new connection is worth one try. */
 const BROKEN_FLOW: ReadonlySet<TransportErrorCode> = new Set(['SEND_FAILED', 'CONNECTION_CLOSED', 'FLOW_GONE']);
 
-/** `[v6]` → `v6`, lower-cased, for comparing hosts. */
-function bareHost(host: string): string {
-  return (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
-}
 
 /**
  * Owns the drivers. Inbound: bytes → parseMessage → request or response to the user, with bad

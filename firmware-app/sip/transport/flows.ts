@@ -29,6 +29,16 @@ export function normalizeHost(host: string): string {
   return mapped !== null ? mapped[1]! : host.toLowerCase();
 }
 
+/** `[v6]` → `v6`, lower-cased: hosts compared as text (Via sent-by, received, targets). */
+export function bareHost(host: string): string {
+  return (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase();
+}
+
+/** The port a SIP URI or sent-by without one means: 5061 for TLS, else 5060 (RFC 3261 §19.1.2, §18.2.2). */
+export function defaultPort(protocol: TransportProtocol): number {
+  return protocol === 'tls' ? 5061 : 5060;
+}
+
 /** A `{ ok: false }` send result. */
 export function sendFailed(code: TransportErrorCode, message: string, cause?: unknown): SendResult {
   return { ok: false, error: new TransportError(code, message, cause === undefined ? undefined : { cause }) };

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { parseUri, type SipUri } from '../message/index.ts';
 import { DnsCache } from './DnsCache.ts';
+import { defaultPort } from './flows.ts';
 import { type DnsBackend, type NaptrRecord, type RecordOf, type RecordType, ResolveError, type SrvRecord } from './dnsTypes.ts';
 import type { Target, TransportProtocol } from './types.ts';
 
@@ -85,10 +86,6 @@ function domainOf(host: string): string {
 
 function isRoot(target: string): boolean {
   return target === '.' || target === '';
-}
-
-function defaultPort(protocol: TransportProtocol): number {
-  return protocol === 'tls' ? 5061 : 5060;
 }
 
 function srvName(protocol: TransportProtocol, domain: string): string {

@@ -2,6 +2,7 @@
 
 import type { Clock } from '../../platform/Clock.ts';
 import type { SipMessage } from '../message/index.ts';
+import { bareHost } from '../transport/flows.ts';
 import type { Address, Inbound } from '../transport/types.ts';
 
 export type RefusalReason = 'notFromRegistrar' | 'wrongToken' | 'notAllowed' | 'rateLimited' | 'notRegistered';
@@ -35,10 +36,6 @@ export interface TrustState {
 }
 
 const MAX_TRACKED_SOURCES = 1024;
-
-function bareHost(host: string): string {
-  return (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
-}
 
 /** Token bucket per source host; the table is bounded so a flood of sources cannot grow memory. */
 class RateLimiter {
