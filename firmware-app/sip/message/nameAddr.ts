@@ -3,7 +3,7 @@
 import { CLASS, COMMA, DQUOTE, LAQUOT, QUESTION, RAQUOT, SEMI, SP, HT, TOKEN, CR, equalsLower, pack, packedEnd, packedStart, skipLws } from './chars.ts';
 import { type SipParseErrorCode, fail } from './errors.ts';
 import { PARAM_SCAN, paramMap, scanParam, scanQuoted, unquote } from './params.ts';
-import { text } from './text.ts';
+import { indexOfByte, text } from './text.ts';
 import { type SipUri, scanUri, uriFromScan } from './uri.ts';
 
 /** Offsets of the last element scanned by `scanNameAddr` (scratch). -1 marks an absent part. */
@@ -56,9 +56,8 @@ export function scanNameAddr(bytes: Uint8Array, p: number, end: number, code: Si
   }
   if (bytes[p] === LAQUOT) {
     const uriStart = p + 1;
-    let q = uriStart;
-    while (q < end && bytes[q] !== RAQUOT) q++;
-    if (q >= end) fail(code, 'missing > after URI');
+    const q = indexOfByte(bytes, RAQUOT, uriStart);
+    if (q < 0 || q >= end) fail(code, 'missing > after URI');
     scanUri(bytes, uriStart, q, code);
     NA.uriStart = uriStart;
     NA.uriEnd = q;

@@ -5,7 +5,7 @@ import {
   QUESTION, RBRACKET, SCHEME, SEMI, USER, equalsLower, parseDecimal, scanClass,
 } from './chars.ts';
 import { type SipParseErrorCode, fail } from './errors.ts';
-import { text } from './text.ts';
+import { indexOfByte, text } from './text.ts';
 
 /** Offsets of the last scanned SIP URI (scratch; read right after `scanUri`). */
 export const URI = {
@@ -180,13 +180,9 @@ export function scanUri(bytes: Uint8Array, start: number, end: number, code: Sip
     return;
   }
   let p = schemeEnd + 1;
-  let at = -1;
-  for (let i = p; i < end; i++) {
-    if (bytes[i] === AT) {
-      at = i;
-      break;
-    }
-  }
+  // The first '@' anywhere in the URI ends the userinfo (found natively; past `end` means none).
+  let at = indexOfByte(bytes, AT, p);
+  if (at >= end) at = -1;
   if (at >= 0) {
     const userEnd = scanEscaped(bytes, p, at, USER);
     if (userEnd === p) fail(code, 'empty user part in URI');

@@ -37,16 +37,26 @@ function expectSlash(bytes: Uint8Array, p: number, end: number): number {
   return skipLws(bytes, p + 1, end);
 }
 
+/** Whether `SIP/2.0/` (name in any case) starts at `p`. */
+function isSip20Slash(bytes: Uint8Array, p: number, end: number): boolean {
+  return p + 8 <= end && (bytes[p]! | 0x20) === 0x73 && (bytes[p + 1]! | 0x20) === 0x69 && (bytes[p + 2]! | 0x20) === 0x70 &&
+    bytes[p + 3] === SLASH && bytes[p + 4] === 50 && bytes[p + 5] === 46 && bytes[p + 6] === 48 && bytes[p + 7] === SLASH;
+}
+
 /**
  * Scans one via-parm starting at `p` (leading white space allowed); returns the index where it
  * ends: at a top-level comma or at `end`. Fills the VIA scratch.
  */
 export function scanVia(bytes: Uint8Array, p: number, end: number): number {
   p = skipLws(bytes, p, end);
-  p = scanToken(bytes, p, end); // protocol-name
-  p = expectSlash(bytes, p, end);
-  p = scanToken(bytes, p, end); // protocol-version
-  p = expectSlash(bytes, p, end);
+  if (isSip20Slash(bytes, p, end)) {
+    p = skipLws(bytes, p + 8, end); // the common spelling
+  } else {
+    p = scanToken(bytes, p, end); // protocol-name
+    p = expectSlash(bytes, p, end);
+    p = scanToken(bytes, p, end); // protocol-version
+    p = expectSlash(bytes, p, end);
+  }
   VIA.transportStart = p;
   p = scanToken(bytes, p, end);
   VIA.transportEnd = p;
@@ -71,6 +81,8 @@ export function scanVia(bytes: Uint8Array, p: number, end: number): number {
     }
     p = scanParam(bytes, q, end, 'BAD_VIA', true);
     const { nameStart, nameEnd, valueStart, valueEnd } = PARAM_SCAN;
+    const nameLength = nameEnd - nameStart;
+    if (nameLength !== 6 && nameLength !== 8 && nameLength !== 5) continue; // not branch, received or rport
     if (equalsLower(bytes, nameStart, nameEnd, 'branch')) {
       if (valueStart < 0) fail('BAD_VIA', 'Via branch without value');
       VIA.branchStart = valueStart;
