@@ -4,46 +4,16 @@
 import { createRequire } from 'node:module';
 import { Core } from 'sip.js';
 import { parseMessage } from '../../firmware-app/sip/message/index.ts';
+import { boundFields, extractBound } from './bound.ts';
+import { Fields, type Subject } from './fields.ts';
+
+export { Fields, type Subject } from './fields.ts';
 
 // CommonJS peers, loaded as published (the bench bundle keeps every package external).
 const requireCjs = createRequire(import.meta.url);
 const sip = requireCjs('sip') as typeof import('sip');
 const drachtio = requireCjs('drachtio-sip') as typeof import('drachtio-sip');
 const jssipParser = requireCjs('jssip/lib/Parser') as typeof import('jssip/lib/Parser');
-
-/**
- * What the workload reads from one message. Each subject writes into its own record (one shape,
- * no allocation of its own); the record keeps only the last message's values alive, as a UA
- * handing the values on would.
- */
-export class Fields {
-  /** Request method; for a response, the method the API gives (its CSeq method). */
-  method = '';
-  /** Response status; 0 for a request. */
-  status = 0;
-  branch: string | undefined = undefined;
-  host = '';
-  /** Top Via sent-by port as the API gives it (number, string or undefined). */
-  port: unknown = undefined;
-  fromTag: string | undefined = undefined;
-  toTag: string | undefined = undefined;
-  callId = '';
-  cseqSeq = 0;
-  cseqMethod = '';
-  /** The first Contact URI in the API's own representation (string or URI object); undefined when absent. */
-  contact: unknown = undefined;
-  bodyLength = 0;
-}
-
-export interface Subject {
-  /** Row label. */
-  readonly name: string;
-  /** True for the CRLF-scan floor, which parses nothing. */
-  readonly floor: boolean;
-  /** The workload: parse a datagram and read the fields into `fields`. Throws or returns -1 on failure. */
-  readonly run: (buf: Buffer) => number;
-  readonly fields: Fields;
-}
 
 // ---- ours: parses the bytes as delivered, no string conversion -----------------------------------
 
@@ -195,15 +165,16 @@ function crlfScan(buf: Buffer): number {
   return count;
 }
 
-export const OURS: Subject = { name: 'ours', floor: false, run: ours, fields: oursFields };
-export const FLOOR: Subject = { name: 'CRLF-scan floor', floor: true, run: crlfScan, fields: floorFields };
+export const OURS: Subject = { name: 'ours', kind: 'ours', run: ours, fields: oursFields };
+export const FLOOR: Subject = { name: 'CRLF-scan floor', kind: 'floor', run: crlfScan, fields: floorFields };
+export const BOUND: Subject = { name: 'extract-only bound', kind: 'bound', run: extractBound, fields: boundFields };
 export const PEERS: readonly Subject[] = [
-  { name: 'sip', floor: false, run: sipNpm, fields: sipFields },
-  { name: 'drachtio-sip', floor: false, run: drachtioSip, fields: drachtioFields },
-  { name: 'jssip', floor: false, run: jssip, fields: jssipFields },
-  { name: 'sip.js', floor: false, run: sipJs, fields: sipjsFields },
+  { name: 'sip', kind: 'peer', run: sipNpm, fields: sipFields },
+  { name: 'drachtio-sip', kind: 'peer', run: drachtioSip, fields: drachtioFields },
+  { name: 'jssip', kind: 'peer', run: jssip, fields: jssipFields },
+  { name: 'sip.js', kind: 'peer', run: sipJs, fields: sipjsFields },
 ];
-export const SUBJECTS: readonly Subject[] = [OURS, ...PEERS, FLOOR];
+export const SUBJECTS: readonly Subject[] = [OURS, ...PEERS, BOUND, FLOOR];
 
 /** The workload fields as comparable strings (ports and URI objects stringified). */
 export function normalize(f: Fields): Record<string, string> {
