@@ -43,18 +43,9 @@ declare module 'sip' {
 
 /** `drachtio-sip`: splits the message into raw header strings; `getParsedHeader` parses on each call. */
 declare module 'drachtio-sip' {
-  export interface AddressHeader {
-    readonly name?: string;
-    readonly uri: string;
-    readonly params: Readonly<Record<string, string | null | undefined>>;
-  }
-  export interface ViaHeader {
-    readonly version: string;
-    readonly protocol: string;
-    readonly host: string;
-    readonly port?: number;
-    readonly params: Readonly<Record<string, string | null | undefined>>;
-  }
+  // Its header parser (lib/parser.js) is sip's parseAOR/parseVia: the same shapes.
+  import type { AddressHeader, ViaHeader } from 'sip';
+  export type { AddressHeader, ViaHeader };
   export class SipMessage {
     /** Throws when the message does not parse. */
     constructor(raw: string);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Config, ConfigSchema, describeIssues } from './config/schema.ts';
 import { simulatorConfig } from './config/simulator.ts';
+import { errorMessage } from './errors.ts';
 import { SignallingOnlySession } from './media/SignallingOnlySession.ts';
 import { createSystemClock } from './platform/Clock.ts';
 import { createNodeHasher } from './platform/hash.ts';
@@ -62,7 +63,7 @@ function loadConfig(file: string, log: Logger): Config | undefined {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    log.error('configUnreadable', { file, error: (error as Error).message });
+    log.error('configUnreadable', { file, error: errorMessage(error) });
     return undefined;
   }
   const parsed = ConfigSchema.safeParse(raw);
@@ -168,7 +169,7 @@ async function run(flags: Flags): Promise<number> {
     const clock = createSystemClock((error) => log.error('timerFailed', { error: String(error) }));
     stack = await createStack(stackOptions(config, stateDir), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
-    log.error('startFailed', { error: (error as Error).message });
+    log.error('startFailed', { error: errorMessage(error) });
     return 1;
   }
   wireEvents(stack, config, log, simulate);

@@ -39,7 +39,7 @@ export const SipSchema = z.object({
     // 0 picks a free port (tests); a door station uses 5060.
     port: z.number().int().min(0).max(65535).default(5060),
     transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
-  }).default({ host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'] }),
+  }).prefault({}), // absent: parsed as `{}`, so the defaults above apply (each stated once)
   /** Domain of our AOR in standalone mode (and the realm of its challenges). */
   domain: z.string().min(1).max(255).default('doorbell.local'),
   displayName: z.string().max(64).regex(/^[^"\\\r\n]*$/, 'no quotes or line breaks').default('Door'),
@@ -51,11 +51,11 @@ export const SipSchema = z.object({
 
 export const ConfigSchema = z.object({
   version: z.literal(1).default(1),
-  sip: SipSchema.default(SipSchema.parse({})),
+  sip: SipSchema.prefault({}),
   doorbell: z.object({
     /** Who the bell button calls: local user names (standalone) or numbers/URIs (registered). */
     callTargets: z.array(z.string().min(1).max(255)).min(1).default(['flat']),
-  }).default({ callTargets: ['flat'] }),
+  }).prefault({}),
 }).superRefine((config, issue) => {
   if (config.sip.mode === 'registered' && config.sip.account === undefined) {
     issue.addIssue({ code: 'custom', path: ['sip', 'account'], message: 'registered mode needs an account' });

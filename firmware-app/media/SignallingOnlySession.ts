@@ -29,7 +29,6 @@ export class SignallingOnlySession {
   readonly #port: number;
   readonly #sessionId = String(Math.floor(Math.random() * 1e9));
   #version = 0;
-  #closed = false;
 
   constructor(address: string, port = 40000) {
     this.#address = address;
@@ -56,13 +55,8 @@ export class SignallingOnlySession {
     if (!/^m=audio [1-9]\d* /m.test(decoder.decode(answer.bytes))) throw new MediaNegotiationError('the answer refused the audio stream');
   }
 
-  close(): void {
-    this.#closed = true;
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
+  /** Nothing to release: no port is bound, no audio opened. */
+  close(): void {}
 
   #sdp(payloadTypes: readonly number[], direction: string): Body {
     const family = this.#address.includes(':') ? 'IP6' : 'IP4';

@@ -11,7 +11,7 @@ import { createTcpTransport } from '../../firmware-app/sip/transport/tcp.ts';
 import { TransportLayer } from '../../firmware-app/sip/transport/TransportLayer.ts';
 import type { Inbound, Transport, TransportProtocol } from '../../firmware-app/sip/transport/types.ts';
 import { createUdpTransport } from '../../firmware-app/sip/transport/udp.ts';
-import { freePort, runSipp, sippReady } from '../support/sipp.ts';
+import { type SippOptions, type SippRun, freePort, runSipp, sippFailure, sippReady } from '../support/sipp.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -146,8 +146,25 @@ async function stack(protocol: TransportProtocol): Promise<Stack> {
   return s;
 }
 
-function failureText(run: { code: number | null; output: string; traces: string }): string {
-  return `sipp exited ${run.code}\n${run.output}\n${run.traces}`;
+/** Runs a UAC sipp scenario against `stack` to its end. */
+async function sippCalls(scenario: string, transport: SippOptions['transport'], stack: Stack, pauseMs = 0): Promise<SippRun> {
+  const localPort = await freePort();
+  return runSipp({ scenario, transport, localPort, remote: { host: '127.0.0.1', port: stack.port }, pauseMs, timeoutSeconds: 10 }).done;
+}
+
+/** Starts a UAS sipp on a fresh port and waits until it can take our first request. */
+async function sippServer(scenario: string, transport: SippOptions['transport']): Promise<{ port: number; done: Promise<SippRun> }> {
+  const port = await freePort();
+  const { done } = runSipp({ scenario, transport, localPort: port, timeoutSeconds: 10 });
+  await sippReady(transport, port);
+  return { port, done };
+}
+
+/** Sends our request to sipp on `sippPort` through a client transaction; returns what the transaction reports. */
+function sendToSipp(stack: Stack, method: 'OPTIONS' | 'INVITE', sippPort: number): ReturnType<typeof collector> {
+  const c = collector();
+  stack.transactions.sendRequest(ourRequest(stack, method, sippPort), { protocol: stack.protocol, host: '127.0.0.1', port: sippPort }, c.user);
+  return c;
 }
 
 describe('transactions against sipp', () => {
@@ -162,8 +179,8 @@ describe('transactions against sipp', () => {
           methods.push(tx.request.method);
           tx.respond({ status: 200, reason: 'OK', headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS']] });
         });
-        const run = await runSipp({ scenario: 'uac-options.xml', transport: sippTransport, localPort: await freePort(), remote: { host: '127.0.0.1', port: s.port }, timeoutSeconds: 10 }).done;
-        expect(run.code, failureText(run)).toBe(0);
+        const run = await sippCalls('uac-options.xml', sippTransport, s);
+        expect(run.code, sippFailure(run)).toBe(0);
         expect(methods).toEqual(['OPTIONS']);
         expect(sentCount(s, 'SIP/2.0 200 OK')).toBe(1);
       });
@@ -177,8 +194,8 @@ describe('transactions against sipp', () => {
         });
         // sipp holds its ACK for 1 s after the 486: over UDP Timer G re-sends the 486 at +0.5 s, and the
         // next one (+1.5 s) is stopped by the ACK. Half a second of margin on either side for a busy machine.
-        const run = await runSipp({ scenario: 'uac-invite-reject.xml', transport: sippTransport, localPort: await freePort(), remote: { host: '127.0.0.1', port: s.port }, pauseMs: 1000, timeoutSeconds: 10 }).done;
-        expect(run.code, failureText(run)).toBe(0);
+        const run = await sippCalls('uac-invite-reject.xml', sippTransport, s, 1000);
+        expect(run.code, sippFailure(run)).toBe(0);
         expect(sentCount(s, 'SIP/2.0 100 Trying')).toBe(1);
         expect(sentCount(s, 'SIP/2.0 486 Busy Here')).toBe(protocol === 'udp' ? 2 : 1);
         expect(invite?.state).toBe(protocol === 'udp' ? 'confirmed' : 'terminated');
@@ -186,27 +203,21 @@ describe('transactions against sipp', () => {
 
       it('takes an OPTIONS from sipp UAS: answered 200 and the transaction completes', async () => {
         const s = await stack(protocol);
-        const sippPort = await freePort();
-        const sipp = runSipp({ scenario: 'uas-answer.xml', transport: sippTransport, localPort: sippPort, timeoutSeconds: 10 });
-        await sippReady(sippTransport, sippPort);
-        const c = collector();
-        s.transactions.sendRequest(ourRequest(s, 'OPTIONS', sippPort), { protocol, host: '127.0.0.1', port: sippPort }, c.user);
+        const sipp = await sippServer('uas-answer.xml', sippTransport);
+        const c = sendToSipp(s, 'OPTIONS', sipp.port);
         expect(await c.final).toBe('response 200');
         const run = await sipp.done;
-        expect(run.code, failureText(run)).toBe(0);
+        expect(run.code, sippFailure(run)).toBe(0);
         expect(sentCount(s, 'OPTIONS ')).toBe(1);
       });
 
       it('places an INVITE with sipp UAS: 180, 486, and our ACK ends sipp\'s scenario', async () => {
         const s = await stack(protocol);
-        const sippPort = await freePort();
-        const sipp = runSipp({ scenario: 'uas-invite.xml', transport: sippTransport, localPort: sippPort, timeoutSeconds: 10 });
-        await sippReady(sippTransport, sippPort);
-        const c = collector();
-        s.transactions.sendRequest(ourRequest(s, 'INVITE', sippPort), { protocol, host: '127.0.0.1', port: sippPort }, c.user);
+        const sipp = await sippServer('uas-invite.xml', sippTransport);
+        const c = sendToSipp(s, 'INVITE', sipp.port);
         expect(await c.final).toBe('response 486');
         const run = await sipp.done;
-        expect(run.code, failureText(run)).toBe(0);
+        expect(run.code, sippFailure(run)).toBe(0);
         expect(c.statuses).toEqual([180, 486]);
         expect(sentCount(s, 'ACK ')).toBe(1);
         expect(sentCount(s, 'INVITE ')).toBe(1);
@@ -223,8 +234,8 @@ describe('transactions against sipp', () => {
         requests++;
         tx.respond({ status: 200, reason: 'OK' });
       });
-      const run = await runSipp({ scenario: 'uac-options.xml', transport: 'u1', localPort: await freePort(), remote: { host: '127.0.0.1', port: s.port }, timeoutSeconds: 10 }).done;
-      expect(run.code, failureText(run)).toBe(0);
+      const run = await sippCalls('uac-options.xml', 'u1', s);
+      expect(run.code, sippFailure(run)).toBe(0);
       expect(s.inbound.length).toBeGreaterThanOrEqual(2);
       expect(requests).toBe(1);
     });
@@ -237,37 +248,31 @@ describe('transactions against sipp', () => {
         requests++;
         tx.respond({ status: 486, reason: 'Busy Here' });
       });
-      const run = await runSipp({ scenario: 'uac-invite-reject.xml', transport: 'u1', localPort: await freePort(), remote: { host: '127.0.0.1', port: s.port }, pauseMs: 0, timeoutSeconds: 10 }).done;
-      expect(run.code, failureText(run)).toBe(0);
+      const run = await sippCalls('uac-invite-reject.xml', 'u1', s);
+      expect(run.code, sippFailure(run)).toBe(0);
       expect(requests).toBe(1);
     });
 
     it('sipp UAS never sees our first OPTIONS; Timer E\'s retransmission gets the 200', async () => {
       const s = await stack('udp');
-      const sippPort = await freePort();
-      const sipp = runSipp({ scenario: 'uas-answer.xml', transport: 'u1', localPort: sippPort, timeoutSeconds: 10 });
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      const sipp = await sippServer('uas-answer.xml', 'u1');
       s.dropOutbound(2);
-      const c = collector();
-      s.transactions.sendRequest(ourRequest(s, 'OPTIONS', sippPort), { protocol: 'udp', host: '127.0.0.1', port: sippPort }, c.user);
+      const c = sendToSipp(s, 'OPTIONS', sipp.port);
       expect(await c.final).toBe('response 200');
       const run = await sipp.done;
-      expect(run.code, failureText(run)).toBe(0);
+      expect(run.code, sippFailure(run)).toBe(0);
       // t=0 and t=500 ms were lost; t=1500 ms (Timer E doubled) got through.
       expect(sentCount(s, 'OPTIONS ')).toBe(3);
     });
 
     it('sipp UAS never sees our first INVITE; Timer A\'s retransmission gets 180/486, and we ACK', async () => {
       const s = await stack('udp');
-      const sippPort = await freePort();
-      const sipp = runSipp({ scenario: 'uas-invite.xml', transport: 'u1', localPort: sippPort, timeoutSeconds: 10 });
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      const sipp = await sippServer('uas-invite.xml', 'u1');
       s.dropOutbound(1);
-      const c = collector();
-      s.transactions.sendRequest(ourRequest(s, 'INVITE', sippPort), { protocol: 'udp', host: '127.0.0.1', port: sippPort }, c.user);
+      const c = sendToSipp(s, 'INVITE', sipp.port);
       expect(await c.final).toBe('response 486');
       const run = await sipp.done;
-      expect(run.code, failureText(run)).toBe(0);
+      expect(run.code, sippFailure(run)).toBe(0);
       expect(sentCount(s, 'INVITE ')).toBe(2);
       expect(sentCount(s, 'ACK ')).toBe(1);
     });

@@ -8,20 +8,21 @@ import type { Logger } from '../../firmware-app/platform/Logger.ts';
 import type { Call } from '../../firmware-app/sip/dialog/types.ts';
 import { FakeDns } from '../../firmware-app/sip/transport/FakeDns.ts';
 import { type Stack, createStack } from '../../firmware-app/sip/ua/createStack.ts';
-import { type Baresip, startBaresip } from '../support/baresip.ts';
+import { waitFor } from '../sip/transport/helpers.ts';
+import { type Baresip, type BaresipOptions, startBaresip } from '../support/baresip.ts';
 import { freePort } from '../support/sipp.ts';
 
 const PASSWORD = 'flat-Pa55word';
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function collectingLogger(lines: string[]): Logger {
-  const put = (level: string) => (event: string, fields?: Readonly<Record<string, string | number | boolean>>): void => {
-    lines.push(`${level} ${event} ${JSON.stringify(fields ?? {})}`);
-  };
-  return { debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error') };
-}
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()!();
+});
 
-async function standaloneStack(logs: string[]): Promise<Stack> {
-  return createStack({
+/** The door station as its own registrar on a free UDP port (closed in afterEach), and that port. */
+async function startDoor(): Promise<{ stack: Stack; port: number }> {
+  const stack = await createStack({
     listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
     standalone: { domain: 'doorbell.test', users: [{ username: 'flat', password: PASSWORD }] },
     contactUser: 'door-0123456789abcdef',
@@ -30,15 +31,16 @@ async function standaloneStack(logs: string[]): Promise<Stack> {
     displayName: 'Door',
     peerAllowList: [],
     media: () => new SignallingOnlySession('127.0.0.1'),
-  }, { clock: createSystemClock(), logger: collectingLogger(logs), hasher: createNodeHasher(), dns: new FakeDns() });
+  }, { clock: createSystemClock(), logger: quiet, hasher: createNodeHasher(), dns: new FakeDns() });
+  cleanup.push(() => stack.close());
+  return { stack, port: stack.transport.sentBy('udp')!.port };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Starts baresip on a free port (stopped in afterEach). */
+async function startPhone(options: Omit<BaresipOptions, 'port'>): Promise<Baresip> {
+  const phone = startBaresip({ port: await freePort(), ...options });
+  cleanup.push(() => phone.stop());
+  return phone;
 }
 
 function once<T>(subscribe: (resolve: (value: T) => void) => void, what: string, timeoutMs = 10_000): Promise<T> {
@@ -51,23 +53,13 @@ function once<T>(subscribe: (resolve: (value: T) => void) => void, what: string,
   });
 }
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length > 0) await cleanup.pop()!();
-});
-
 describe('baresip as the indoor phone', () => {
   it('registers to the built-in registrar (digest) and answers the door\'s call', async () => {
-    const logs: string[] = [];
-    const stack = await standaloneStack(logs);
-    cleanup.push(() => stack.close());
-    const port = stack.transport.sentBy('udp')!.port;
-    const phone: Baresip = startBaresip({
-      port: await freePort(),
+    const { stack, port } = await startDoor();
+    const phone = await startPhone({
       account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};answermode=auto;regint=60`,
     });
-    cleanup.push(() => phone.stop());
-    await until(() => stack.registrar!.lookup('flat').length > 0, 'baresip to register');
+    await waitFor('baresip to register', () => stack.registrar!.lookup('flat').length > 0, 10_000);
     await phone.waitFor(/200 OK \(\) \[1 binding\]/);
 
     const call = await stack.ua.call(['flat']);
@@ -83,21 +75,16 @@ describe('baresip as the indoor phone', () => {
   }, 40_000);
 
   it('calls the door after registering; the door answers it', async () => {
-    const logs: string[] = [];
-    const stack = await standaloneStack(logs);
-    cleanup.push(() => stack.close());
-    const port = stack.transport.sentBy('udp')!.port;
+    const { stack, port } = await startDoor();
     const incoming = once<Call>((resolve) => stack.ua.events.on('callIncoming', (call) => {
       call.ring();
       void call.answer();
       resolve(call);
     }), 'baresip\'s INVITE', 20_000);
-    const phone = startBaresip({
-      port: await freePort(),
+    await startPhone({
       account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};regint=60`,
       commands: [`/dial sip:door@127.0.0.1:${port}`],
     });
-    cleanup.push(() => phone.stop());
     const call = await incoming;
     await once<void>((resolve) => call.events.on('established', resolve), 'the ACK');
     expect(call.direction).toBe('incoming');
@@ -108,21 +95,16 @@ describe('baresip as the indoor phone', () => {
   }, 40_000);
 
   it('a phone that is not registered cannot call the door: no ring, no answer at all', async () => {
-    const logs: string[] = [];
-    const stack = await standaloneStack(logs);
-    cleanup.push(() => stack.close());
-    const port = stack.transport.sentBy('udp')!.port;
+    const { stack, port } = await startDoor();
     let rang = false;
     stack.ua.events.on('callIncoming', () => {
       rang = true;
     });
-    const phone = startBaresip({
-      port: await freePort(),
+    const phone = await startPhone({
       account: `<sip:intruder@127.0.0.1:${port};transport=udp>;auth_pass=wrong-password;regint=0`,
       commands: [`/dial sip:door@127.0.0.1:${port}`],
     });
-    cleanup.push(() => phone.stop());
-    await until(() => stack.ua.refusals.notAllowed >= 2, 'the INVITE and its retransmission to be refused');
+    await waitFor('the INVITE and its retransmission to be refused', () => stack.ua.refusals.notAllowed >= 2, 10_000);
     expect(rang).toBe(false);
     expect(phone.output()).not.toMatch(/^SIP\/2\.0 \d{3}/m);
   }, 40_000);

@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignallingOnlySession } from '../../firmware-app/media/SignallingOnlySession.ts';
 import { createSystemClock } from '../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../firmware-app/platform/hash.ts';
-import { type LogFields, type Logger, formatLogLine } from '../../firmware-app/platform/Logger.ts';
 import type { Call, IncomingCall } from '../../firmware-app/sip/dialog/types.ts';
 import { FakeDns } from '../../firmware-app/sip/transport/FakeDns.ts';
 import { type Stack, type StackOptions, createStack } from '../../firmware-app/sip/ua/createStack.ts';
 import type { UserAgent, UserAgentEvents } from '../../firmware-app/sip/ua/UserAgent.ts';
-import { type SippOptions, type SippRun, freePort, runSipp } from '../support/sipp.ts';
+import { memoryLogger } from '../sip/transport/helpers.ts';
+import { type SippOptions, type SippRun, freePort, runSipp, sippFailure, sippReady } from '../support/sipp.ts';
 
 const CONTACT_USER = 'k7q2x9vbw3tz';
 const CREDENTIALS = { username: 'door', password: 's3cret-door' } as const;
@@ -37,15 +37,8 @@ afterEach(async () => {
   }
 });
 
-function collectingLogger(lines: string[]): Logger {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (event: string, fields?: LogFields): void => {
-    lines.push(formatLogLine(level, event, fields));
-  };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
-
 async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>): Promise<Harness> {
-  const logs: string[] = [];
+  const logger = memoryLogger();
   const stack = await createStack({
     listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
     ...mode,
@@ -57,7 +50,7 @@ async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>): P
     media: () => new SignallingOnlySession('127.0.0.1'),
   }, {
     clock: createSystemClock(),
-    logger: collectingLogger(logs),
+    logger,
     hasher: createNodeHasher(),
     // Numeric registrar addresses need no DNS; an empty FakeDns makes sure nothing reaches the network.
     dns: new FakeDns(),
@@ -66,7 +59,7 @@ async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>): P
   const close = (): Promise<void> => (closing ??= stack.close());
   stacks.push({ close });
   const port = stack.transport.sentBy('udp')!.port;
-  return { stack: { ...stack, close }, ua: stack.ua, port, logs };
+  return { stack: { ...stack, close }, ua: stack.ua, port, logs: logger.lines };
 }
 
 function account(registrarPort: number, extra: Partial<NonNullable<StackOptions['account']>> = {}): Pick<StackOptions, 'account'> {
@@ -88,16 +81,13 @@ function sipp(options: SippOptions): { done: Promise<SippRun>; stop(): void } {
   return run;
 }
 
-/** Starts a UAS sipp on a fresh port and gives it time to bind before anyone sends to it. */
+/** Starts a UAS sipp on a fresh port and waits until it can take our first request. */
 async function sippServer(scenario: string, extra: Partial<SippOptions> = {}): Promise<{ port: number; done: Promise<SippRun> }> {
   const port = await freePort();
-  const run = sipp({ scenario, transport: 'u1', localPort: port, timeoutSeconds: 15, ...extra });
-  await delay(300);
+  const options: SippOptions = { scenario, transport: 'u1', localPort: port, timeoutSeconds: 15, ...extra };
+  const run = sipp(options);
+  await sippReady(options.transport, port);
   return { port, done: run.done };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -118,10 +108,6 @@ function next<E extends keyof UserAgentEvents>(ua: UserAgent, event: E, ms = 800
   });
   promise.catch(() => {});
   return promise;
-}
-
-function failureText(run: SippRun, logs?: readonly string[]): string {
-  return `sipp exited ${run.code}\n${run.output}\n${run.traces}${logs !== undefined ? `\n--- our log\n${logs.join('\n')}` : ''}`;
 }
 
 /** Requests sipp received, by method, from its -trace_msg log. */
@@ -146,7 +132,7 @@ describe('the user agent against sipp', () => {
       expect(info.registrar).toBe(`sip:127.0.0.1:${registrar.port}`);
       await h.stack.close();
       const run = await registrar.done;
-      expect(run.code, failureText(run, h.logs)).toBe(0);
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
       expect(received(run, 'REGISTER')).toBe(3); // unauthenticated, answered, un-REGISTER
       expect(run.traces).toMatch(/\nExpires: 0\r?\n/i);
     });
@@ -157,7 +143,7 @@ describe('the user agent against sipp', () => {
       await next(h.ua, 'registered');
       await h.stack.close();
       const run = await registrar.done;
-      expect(run.code, failureText(run, h.logs)).toBe(0);
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
       // sipp's verifyauth knows only MD5: check the answer here, from the REGISTER sipp logged.
       const authorization = /\nAuthorization: *Digest (.*)\r?\n/i.exec(run.traces)?.[1];
       expect(authorization, run.traces).toBeDefined();
@@ -182,7 +168,7 @@ describe('the user agent against sipp', () => {
       expect(info.expires).toBe(1800);
       await h.stack.close();
       const run = await registrar.done;
-      expect(run.code, failureText(run, h.logs)).toBe(0); // sipp's check_it saw Expires: 1800 on the retry
+      expect(run.code, sippFailure(run, h.logs)).toBe(0); // sipp's check_it saw Expires: 1800 on the retry
       expect(received(run, 'REGISTER')).toBe(3);
     });
 
@@ -197,11 +183,11 @@ describe('the user agent against sipp', () => {
       const [failure] = await failed;
       expect(failure.status).toBe(503);
       const primaryRun = await primary.done;
-      expect(primaryRun.code, failureText(primaryRun, h.logs)).toBe(0);
+      expect(primaryRun.code, sippFailure(primaryRun, h.logs)).toBe(0);
       expect(received(primaryRun, 'REGISTER')).toBe(1);
       await h.stack.close();
       const backupRun = await backup.done;
-      expect(backupRun.code, failureText(backupRun, h.logs)).toBe(0);
+      expect(backupRun.code, sippFailure(backupRun, h.logs)).toBe(0);
       expect(received(backupRun, 'REGISTER')).toBe(2); // the REGISTER and the un-REGISTER
     });
 
@@ -212,7 +198,7 @@ describe('the user agent against sipp', () => {
       expect(failure.status).toBe(403);
       expect(failure.retryInSeconds).toBeUndefined();
       const run = await registrar.done; // sipp exits after its 3 s pause
-      expect(run.code, failureText(run, h.logs)).toBe(0);
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
       expect(received(run, 'REGISTER')).toBe(1);
       expect(logged(h.logs, 'registering')).toHaveLength(1);
       expect(h.ua.registered).toBe(false);
@@ -234,7 +220,7 @@ describe('the user agent against sipp', () => {
       const [, end] = await closed;
       expect(end.reason).toBe('localBye');
       const run = await phone.done;
-      expect(run.code, failureText(run, h.logs)).toBe(0);
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
       expect(received(run, 'BYE')).toBe(1);
     });
 
@@ -266,12 +252,12 @@ describe('the user agent against sipp', () => {
         const [, end] = await closed;
         expect(end.reason).toBe('remoteBye');
         const run = await caller.done;
-        expect(run.code, failureText(run, h.logs)).toBe(0);
+        expect(run.code, sippFailure(run, h.logs)).toBe(0);
         expect(incoming.map((i) => i.source)).toEqual([`127.0.0.1:${callerPort}`]);
         expect(h.ua.refusals.notFromRegistrar + h.ua.refusals.wrongToken).toBe(0);
         await h.stack.close();
         const registrarRun = await registrar.done;
-        expect(registrarRun.code, failureText(registrarRun, h.logs)).toBe(0);
+        expect(registrarRun.code, sippFailure(registrarRun, h.logs)).toBe(0);
       });
 
       it('a foreign source and a wrong user part are refused in silence and never ring', async () => {
@@ -293,10 +279,10 @@ describe('the user agent against sipp', () => {
           remote: { host: '127.0.0.1', port: h.port }, service: '100', timeoutSeconds: 3,
         });
         const [foreignRun, wrongRun] = await Promise.all([foreign.done, wrongToken.done]);
-        expect(foreignRun.code, failureText(foreignRun, h.logs)).not.toBe(0);
+        expect(foreignRun.code, sippFailure(foreignRun, h.logs)).not.toBe(0);
         expect(foreignRun.code).not.toBeNull();
         expect(receivedAnything(foreignRun), foreignRun.traces).toBe(false);
-        expect(wrongRun.code, failureText(wrongRun, h.logs)).not.toBe(0);
+        expect(wrongRun.code, sippFailure(wrongRun, h.logs)).not.toBe(0);
         expect(wrongRun.code).not.toBeNull();
         expect(receivedAnything(wrongRun), wrongRun.traces).toBe(false);
         expect(incoming).toEqual([]);

@@ -25,13 +25,13 @@ type Target =
   | { readonly kind: 'repo'; readonly path: string };
 
 /** The packages that touch hardware: like node:* modules, only the I/O layers may import them. */
-export const HARDWARE_PACKAGES: readonly string[] = ['onoff', 'epoll', 'node-record-lpcm16'];
+const HARDWARE_PACKAGES: readonly string[] = ['onoff', 'epoll', 'node-record-lpcm16'];
 
 /**
  * node:* modules that pure code may use anyway. Empty for now: ARCHITECTURE.md says everything outside the
  * I/O layers is pure. (If typed events end up on node:events, this is the one line to change.)
  */
-export const PURE_NODE_MODULES: readonly string[] = [];
+const PURE_NODE_MODULES: readonly string[] = [];
 
 const ERRORS_LEAF = 'firmware-app/errors';
 

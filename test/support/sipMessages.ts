@@ -34,7 +34,7 @@ export interface RequestOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export const DEFAULTS = {
+const DEFAULTS = {
   requestUri: 'sip:flat@pbx.example.com',
   sentBy: '192.0.2.10:5060',
   from: '"Door" <sip:door@pbx.example.com>',
@@ -101,24 +101,29 @@ export function makeResponse(request: SipMessage, status: number, options: Respo
   return parseMessage(serializeMessage({ isRequest: false, status, reason: options.reason ?? REASONS[status] ?? 'Whatever', headers }));
 }
 
-/** §9.1: a CANCEL for `invite`: same Request-URI, Call-ID, From, To, CSeq number and top Via (branch). */
-export function makeCancel(invite: SipMessage): SipMessage {
+/** A CANCEL or ACK for `invite`: its Request-URI, Route set, From, Call-ID and CSeq number, the given top Via and To. */
+function requestForInvite(invite: SipMessage, method: 'CANCEL' | 'ACK', topVia: string, to: string): SipMessage {
   return parseMessage(
     serializeMessage({
       isRequest: true,
-      method: 'CANCEL',
+      method,
       requestUri: invite.requestUri,
       headers: [
-        ['Via', invite.headers('via')[0]!],
+        ['Via', topVia],
         ...invite.headers('route').map((r): [string, string] => ['Route', r]),
         ['Max-Forwards', '70'],
         ['From', invite.header('from')!],
-        ['To', invite.header('to')!],
+        ['To', to],
         ['Call-ID', invite.callId],
-        ['CSeq', `${invite.cseq.seq} CANCEL`],
+        ['CSeq', `${invite.cseq.seq} ${method}`],
       ],
     }),
   );
+}
+
+/** §9.1: a CANCEL for `invite`: same Request-URI, Call-ID, From, To, CSeq number and top Via (branch). */
+export function makeCancel(invite: SipMessage): SipMessage {
+  return requestForInvite(invite, 'CANCEL', invite.headers('via')[0]!, invite.header('to')!);
 }
 
 /**
@@ -128,22 +133,7 @@ export function makeCancel(invite: SipMessage): SipMessage {
 export function makeAck(invite: SipMessage, response: SipMessage, branch?: string): SipMessage {
   const via = invite.headers('via')[0]!;
   const topVia = branch === undefined ? via : via.replace(/;branch=[^;]*/, `;branch=${branch}`);
-  return parseMessage(
-    serializeMessage({
-      isRequest: true,
-      method: 'ACK',
-      requestUri: invite.requestUri,
-      headers: [
-        ['Via', topVia],
-        ...invite.headers('route').map((r): [string, string] => ['Route', r]),
-        ['Max-Forwards', '70'],
-        ['From', invite.header('from')!],
-        ['To', response.header('to')!],
-        ['Call-ID', invite.callId],
-        ['CSeq', `${invite.cseq.seq} ACK`],
-      ],
-    }),
-  );
+  return requestForInvite(invite, 'ACK', topVia, response.header('to')!);
 }
 
 /** The bytes as text (SIP messages in these tests are ASCII). */

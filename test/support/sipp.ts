@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,7 @@ export async function freePort(): Promise<number> {
 /** Starts sipp; the promise settles when it exits (it is killed after timeoutSeconds + 5 s). */
 export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop(): void } {
   const workDir = mkdtempSync(path.join(tmpdir(), 'sipp-'));
+  const timeoutSeconds = options.timeoutSeconds ?? 20;
   const args = [
     ...(options.remote !== undefined ? [`${options.remote.host}:${options.remote.port}`] : []),
     '-sf', path.join(SCENARIOS, options.scenario),
@@ -69,7 +70,7 @@ export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop():
     '-t', options.transport,
     '-m', String(options.calls ?? 1),
     '-d', String(options.pauseMs ?? 0),
-    '-timeout', `${options.timeoutSeconds ?? 20}s`,
+    '-timeout', `${timeoutSeconds}s`,
     '-timeout_error',
     '-nostdin',
     '-trace_err',
@@ -78,14 +79,13 @@ export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop():
   ];
   const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  const append = (chunk: Buffer): void => {
     output += chunk.toString('latin1');
     if (output.length > 200_000) output = output.slice(-100_000);
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString('latin1');
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), ((options.timeoutSeconds ?? 20) + 5) * 1000);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const killer = setTimeout(() => child.kill('SIGKILL'), (timeoutSeconds + 5) * 1000);
   const done = new Promise<SippRun>((resolve) => {
     const finish = (code: number | null): void => {
       clearTimeout(killer);
@@ -105,40 +105,48 @@ export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop():
   return { done, stop: () => child.kill('SIGTERM') };
 }
 
-/** Whether sipp is installed (the README's test command installs it; CI must not skip). */
-export function sippAvailable(): boolean {
-  const dirs = (process.env.PATH ?? '').split(':');
-  return dirs.some((dir) => {
-    try {
-      return readdirSync(dir).includes('sipp');
-    } catch {
-      return false;
-    }
+/** sipp's exit status, output and traces, with our log when given: the message for a failed expectation. */
+export function sippFailure(run: SippRun, logs?: readonly string[]): string {
+  return `sipp exited ${run.code}\n${run.output}\n${run.traces}${logs !== undefined ? `\n--- our log\n${logs.join('\n')}` : ''}`;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a local socket is bound to UDP `port` (from Linux's /proc/net/udp; undefined where there is none). */
+function udpBound(port: number): boolean | undefined {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/udp', 'latin1');
+  } catch {
+    return undefined;
+  }
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return table.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(suffix) === true);
+}
+
+/** Whether a TCP connection to 127.0.0.1:`port` is accepted. */
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
 /**
- * Waits until a UAS sipp can take our first request: over TCP until its port accepts a connection
- * (polled, bounded by `timeoutMs`), over UDP a short pause (our retransmissions cover a late start).
+ * Waits until a UAS sipp can take our first request: until its port is bound (UDP) or accepts a connection
+ * (TCP), polled and bounded by `timeoutMs`. Without /proc/net/udp, UDP gets a short pause instead.
  */
-export async function sippReady(transport: 'u1' | 't1' | 'udp' | 'tcp', port: number, timeoutMs = 10_000): Promise<void> {
-  if (transport === 'u1' || transport === 'udp') {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    return;
-  }
-  const { connect } = await import('node:net');
+export async function sippReady(transport: SippOptions['transport'], port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`sipp never listened on TCP port ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ready = transport === 'u1' ? udpBound(port) : await tcpAccepts(port);
+    if (ready === undefined) return pause(400);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`sipp never listened on ${transport === 'u1' ? 'UDP' : 'TCP'} port ${port}`);
+    await pause(20);
   }
 }

@@ -2,9 +2,9 @@
 
 import { DoorbellError } from '../../errors.ts';
 import type { Hasher } from '../../platform/hash.ts';
-import { type DigestChallenge, type SipMessage, SipParseError, parseChallenge, parseCredentials } from '../message/index.ts';
+import { type DigestChallenge, type SipMessage, parseChallenge, parseCredentials } from '../message/index.ts';
 import type { AuthAnswer, Credentials, DigestAlgorithm, DigestClientApi } from './types.ts';
-import { algorithmOf, bodyText, digestResponse, hasControl, isSession, quote, randomBytes, strengthOf, toHex } from './digest.ts';
+import { algorithmOf, bodyText, digestResponse, hasControl, isSession, parseEach, quote, randomBytes, strengthOf, toHex } from './digest.ts';
 
 export interface DigestClientOptions {
   readonly hasher: Hasher;
@@ -54,13 +54,15 @@ export class DigestClient implements DigestClientApi {
   }
 
   answer(response: SipMessage, request: SipMessage): AuthAnswer {
+    // A malformed challenge is skipped, not fatal: the others may still be answerable.
     const challenges: Array<{ challenge: DigestChallenge; header: AuthHeader }> = [
-      ...parsedChallenges(response.headers('www-authenticate')).map((challenge) => ({ challenge, header: 'Authorization' as const })),
-      ...parsedChallenges(response.headers('proxy-authenticate')).map((challenge) => ({ challenge, header: 'Proxy-Authorization' as const })),
+      ...parseEach(response.headers('www-authenticate'), parseChallenge).map((challenge) => ({ challenge, header: 'Authorization' as const })),
+      ...parseEach(response.headers('proxy-authenticate'), parseChallenge).map((challenge) => ({ challenge, header: 'Proxy-Authorization' as const })),
     ];
+    // Malformed credentials are not ours (we write well-formed ones), so they say nothing about a rejection.
     const sent = {
-      'Authorization': parsedCredentials(request.headers('authorization')),
-      'Proxy-Authorization': parsedCredentials(request.headers('proxy-authorization')),
+      'Authorization': parseEach(request.headers('authorization'), parseCredentials),
+      'Proxy-Authorization': parseEach(request.headers('proxy-authorization'), parseCredentials),
     };
     const body = bodyText(request.body);
     let supported = false;
@@ -146,32 +148,4 @@ function candidateOf(challenge: DigestChallenge, header: AuthHeader, bodyHashabl
 function wasRejected(candidate: Candidate, sent: readonly { realm: string | undefined; nonce: string | undefined }[]): boolean {
   const { realm, nonce, stale } = candidate.challenge;
   return sent.some((c) => c.realm === realm && (!stale || c.nonce === nonce));
-}
-
-/** Challenges that parse; a malformed one is skipped, not fatal (the others may still be answerable). */
-function parsedChallenges(values: readonly string[]): DigestChallenge[] {
-  const out: DigestChallenge[] = [];
-  for (const value of values) {
-    try {
-      out.push(parseChallenge(value));
-    } catch (err) {
-      // Bad peer input: this one challenge cannot be answered.
-      if (!(err instanceof SipParseError)) throw err;
-    }
-  }
-  return out;
-}
-
-function parsedCredentials(values: readonly string[]): { realm: string | undefined; nonce: string | undefined }[] {
-  const out: { realm: string | undefined; nonce: string | undefined }[] = [];
-  for (const value of values) {
-    try {
-      const c = parseCredentials(value);
-      out.push({ realm: c.realm, nonce: c.nonce });
-    } catch (err) {
-      // Not ours (we write well-formed credentials), so it says nothing about a rejection.
-      if (!(err instanceof SipParseError)) throw err;
-    }
-  }
-  return out;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/Clock.ts';
 import type { Hasher } from '../../platform/hash.ts';
 import { type DigestCredentials, type SipMessage, SipParseError, parseCredentials, parseUri } from '../message/index.ts';
 import type { DigestAlgorithm, DigestServerApi, VerifyResult } from './types.ts';
-import { algorithmOf, digestResponse, hasControl, isSession, quote, randomBytes, toHex } from './digest.ts';
+import { algorithmOf, digestResponse, hasControl, isSession, parseEach, quote, randomBytes, toHex } from './digest.ts';
 import { NonceCodec } from './nonce.ts';
 
 /** Hashed in place of a password for unknown users (never matches: it is not a valid config value). */
@@ -78,10 +78,6 @@ export class DigestServer implements DigestServerApi {
     this.#nonces = new NonceCodec(options.hasher, options.secret ?? toHex(randomBytes(32)), options.realm);
   }
 
-  get realm(): string {
-    return this.#realm;
-  }
-
   challenge(options: { readonly stale?: boolean; readonly algorithm?: DigestAlgorithm } = {}): string {
     const algorithm = options.algorithm ?? this.#algorithm;
     const nonce = this.#nonces.mint(this.#clock.now(), algorithm, randomBytes(8));
@@ -92,8 +88,7 @@ export class DigestServer implements DigestServerApi {
   verify(request: SipMessage, password: (username: string) => string | undefined): VerifyResult {
     const values = request.headers('authorization');
     if (values.length === 0) return { ok: false, reason: 'missing' };
-    const all = values.map(parseOrUndefined);
-    const digest = all.filter((c): c is DigestCredentials => c !== undefined && c.scheme.toLowerCase() === 'digest');
+    const digest = parseEach(values, parseCredentials).filter((c) => c.scheme.toLowerCase() === 'digest');
     if (digest.length === 0) return { ok: false, reason: 'malformed' };
     // RFC 3261 §22.4: several Authorization headers may be present; ours is the one for our realm.
     const mine = digest.find((c) => c.realm === this.#realm);
@@ -159,15 +154,6 @@ export class DigestServer implements DigestServerApi {
       this.#counts.delete(nonce);
       this.#droppedUpTo = Math.max(this.#droppedUpTo, entry.issuedAt);
     }
-  }
-}
-
-function parseOrUndefined(value: string): DigestCredentials | undefined {
-  try {
-    return parseCredentials(value);
-  } catch (err) {
-    if (err instanceof SipParseError) return undefined;
-    throw err;
   }
 }
 

@@ -1,6 +1,7 @@
 // The digest computation both sides share: A1, A2 and response (RFC 7616 §3.4.1–§3.4.3, RFC 2617 §3.2.2, RFC 8760 §2).
 
 import type { HashAlgorithm, Hasher } from '../../platform/hash.ts';
+import { SipParseError } from '../message/index.ts';
 import type { DigestAlgorithm } from './types.ts';
 
 const ALGORITHMS: ReadonlyMap<string, DigestAlgorithm> = new Map(
@@ -18,7 +19,7 @@ export function algorithmOf(written: string | undefined): DigestAlgorithm | unde
   return written === undefined ? 'MD5' : ALGORITHMS.get(written.toLowerCase());
 }
 
-export function hashOf(algorithm: DigestAlgorithm): HashAlgorithm {
+function hashOf(algorithm: DigestAlgorithm): HashAlgorithm {
   return algorithm.endsWith('-sess') ? (algorithm.slice(0, -5) as HashAlgorithm) : (algorithm as HashAlgorithm);
 }
 
@@ -76,6 +77,19 @@ export function bodyText(body: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The header values `parse` accepts; a malformed one (SipParseError) is skipped, any other error thrown. */
+export function parseEach<T>(values: readonly string[], parse: (value: string) => T): T[] {
+  const out: T[] = [];
+  for (const value of values) {
+    try {
+      out.push(parse(value));
+    } catch (err) {
+      if (!(err instanceof SipParseError)) throw err;
+    }
+  }
+  return out;
 }
 
 /** A quoted-string (RFC 3261 §25.1): `"` and `\` escaped as quoted-pairs. */

@@ -39,7 +39,7 @@ export class NonceCodec {
     const bytes = new Uint8Array(NONCE_BYTES);
     writeTimestamp(bytes, Math.max(0, Math.floor(now)));
     bytes.set(salt.subarray(0, SALT_BYTES), TIMESTAMP_BYTES);
-    bytes.set(this.#mac(bytes.subarray(0, TIMESTAMP_BYTES + SALT_BYTES), algorithm), TIMESTAMP_BYTES + SALT_BYTES);
+    bytes.set(fromHex(this.#mac(bytes.subarray(0, TIMESTAMP_BYTES + SALT_BYTES), algorithm)), TIMESTAMP_BYTES + SALT_BYTES);
     return toBase64Url(bytes);
   }
 
@@ -47,8 +47,7 @@ export class NonceCodec {
   open(nonce: string, algorithm: DigestAlgorithm): NonceInfo | undefined {
     const bytes = fromBase64Url(nonce);
     if (bytes?.length !== NONCE_BYTES) return undefined;
-    const body = bytes.subarray(0, TIMESTAMP_BYTES + SALT_BYTES);
-    const expected = toHex(this.#mac(body, algorithm));
+    const expected = this.#mac(bytes.subarray(0, TIMESTAMP_BYTES + SALT_BYTES), algorithm);
     if (!this.#hasher.equal(toHex(bytes.subarray(TIMESTAMP_BYTES + SALT_BYTES)), expected)) return undefined;
     return { issuedAt: readTimestamp(bytes) };
   }
@@ -56,11 +55,11 @@ export class NonceCodec {
   /**
    * A nested keyed hash, H(secret ":" H(secret ":" data)), in the shape of HMAC (whose byte-wise
    * pads a text Hasher cannot express): the outer hash keeps SHA-256's length extension out of reach.
+   * Returned as hex, cut to MAC_BYTES bytes.
    */
-  #mac(body: Uint8Array, algorithm: DigestAlgorithm): Uint8Array {
+  #mac(body: Uint8Array, algorithm: DigestAlgorithm): string {
     const inner = this.#hasher.hex('SHA-256', `${this.#secret}:${this.#realm}:${algorithm}:${toHex(body)}`);
-    const outer = this.#hasher.hex('SHA-256', `${this.#secret}:${inner}`);
-    return fromHex(outer.slice(0, MAC_BYTES * 2));
+    return this.#hasher.hex('SHA-256', `${this.#secret}:${inner}`).slice(0, MAC_BYTES * 2);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Flow, Target } from '../transport/types.ts';
 export type DialogState = 'early' | 'confirmed';
 
 /** The dialog ID of §12 as one map key: Call-ID, local tag, remote tag. */
-export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
+function dialogKey(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}\n${localTag}\n${remoteTag}`;
 }
 
@@ -21,7 +21,8 @@ export function keyOfResponse(response: SipMessage): string {
   return dialogKey(response.callId, response.from.tag ?? '', response.to.tag ?? '');
 }
 
-function partyOf(address: NameAddr, tag: string | undefined): Party {
+/** A From or To as a Party: URI, display name and `tag` when there are any. */
+export function partyOf(address: NameAddr, tag: string | undefined): Party {
   const party: { uri: string; displayName?: string; tag?: string } = { uri: address.uri };
   if (address.displayName !== undefined) party.displayName = address.displayName;
   if (tag !== undefined) party.tag = tag;
@@ -39,7 +40,7 @@ export function requestUriOf(uri: string): string {
 }
 
 /** The URI of a Route / Record-Route value (`<sip:proxy;lr>;param`): route values are always name-addrs. */
-export function uriOfRoute(route: string): string {
+function uriOfRoute(route: string): string {
   const match = /<([^>]*)>/.exec(route);
   return match === null ? route.trim() : match[1]!;
 }

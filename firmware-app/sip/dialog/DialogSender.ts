@@ -1,6 +1,7 @@
 // Sends requests inside dialogs (RFC 3261 §12.2.1.1) and the ACKs of 2xx responses (§13.2.2.4), which it keeps
 // for 64·T1 so that a retransmitted 2xx gets the same ACK again.
 
+import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { SipMessage } from '../message/index.ts';
 import { type SipContext, type TimerBase, createRequest } from '../transaction/index.ts';
@@ -14,10 +15,6 @@ interface KeptAck {
   readonly expiry: TimerHandle;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class DialogSender {
   readonly #ctx: SipContext;
   readonly #timers: TimerBase;
@@ -28,11 +25,6 @@ export class DialogSender {
     this.#timers = timers;
   }
 
-  /** ACKs kept for retransmitted 2xx responses (diagnostics). */
-  get keptAcks(): number {
-    return this.#acks.size;
-  }
-
   sendInDialog(dialog: Dialog, method: string, init: InDialogRequest, user: InDialogUser): void {
     void this.#nextHop(dialog).then(
       (target) => {
@@ -40,7 +32,7 @@ export class DialogSender {
         try {
           request = this.#build(dialog, target, method, dialog.nextLocalSeq(), init);
         } catch (error) {
-          this.#ctx.logger.warn('inDialogRequestFailed', { method, callId: dialog.callId, error: describe(error) });
+          this.#ctx.logger.warn('inDialogRequestFailed', { method, callId: dialog.callId, error: errorMessage(error) });
           user.failed('transportError');
           return;
         }
@@ -51,7 +43,7 @@ export class DialogSender {
         }, this.#flowFor(dialog, target));
       },
       (error: unknown) => {
-        this.#ctx.logger.warn('nextHopUnresolved', { method, uri: dialog.nextHopUri, error: describe(error) });
+        this.#ctx.logger.warn('nextHopUnresolved', { method, uri: dialog.nextHopUri, error: errorMessage(error) });
         user.failed('transportError');
       },
     );
@@ -73,13 +65,13 @@ export class DialogSender {
           // §13.2.2.4: built like any in-dialog request, but with the INVITE's CSeq number and credentials.
           ack = this.#build(dialog, target, 'ACK', seq, { headers });
         } catch (error) {
-          this.#ctx.logger.warn('ackFailed', { callId: dialog.callId, error: describe(error) });
+          this.#ctx.logger.warn('ackFailed', { callId: dialog.callId, error: errorMessage(error) });
           return;
         }
         kept.sent = { ack, target, flowId: this.#flowFor(dialog, target) };
         this.#sendKept(kept);
       },
-      (error: unknown) => this.#ctx.logger.warn('nextHopUnresolved', { method: 'ACK', uri: dialog.nextHopUri, error: describe(error) }),
+      (error: unknown) => this.#ctx.logger.warn('nextHopUnresolved', { method: 'ACK', uri: dialog.nextHopUri, error: errorMessage(error) }),
     );
   }
 

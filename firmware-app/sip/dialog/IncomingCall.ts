@@ -1,11 +1,11 @@
 // An incoming call, UAS side (RFC 3261 §13.3, §12.1.1, §9.2 CANCEL, RFC 4028): ring, answer with the 2xx
 // retransmitted until the ACK, reject, and the BYE rules of §15 before and after the ACK.
 
-import { DoorbellError } from '../../errors.ts';
+import { DoorbellError, errorMessage } from '../../errors.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import type { SipMessage } from '../message/index.ts';
-import { type InviteServerTransaction, type Party, randomToken } from '../transaction/index.ts';
-import { Dialog } from './Dialog.ts';
+import { type InviteServerTransaction, type Party, hostport, randomToken } from '../transaction/index.ts';
+import { Dialog, partyOf } from './Dialog.ts';
 import { ALLOW, SUPPORTED, allows, bodyOf, contentTypeHeader, recordRouteCopy, unsupportedRequire } from './headers.ts';
 import { offerHolds } from './content.ts';
 import { Retransmit2xx } from './Retransmit2xx.ts';
@@ -16,20 +16,10 @@ import type { CallEndReason, CallEvents, CallState, IncomingCallOptions, Incomin
 
 type Headers = Array<readonly [string, string]>;
 
-function partyOf(request: SipMessage): Party {
-  const from = request.from;
-  return {
-    uri: from.uri,
-    ...(from.displayName !== undefined ? { displayName: from.displayName } : {}),
-    ...(from.tag !== undefined ? { tag: from.tag } : {}),
-  };
-}
-
 /** Where to send our requests when the INVITE had no Contact: back to where it came from. */
 function sourceUri(tx: InviteServerTransaction): string {
   const { source, flow } = tx.inbound;
-  const host = source.host.includes(':') ? `[${source.host}]` : source.host;
-  return `sip:${host}:${source.port}${flow.protocol === 'udp' ? '' : `;transport=${flow.protocol}`}`;
+  return `sip:${hostport(source)}${flow.protocol === 'udp' ? '' : `;transport=${flow.protocol}`}`;
 }
 
 export class IncomingCall implements IncomingCallApi {
@@ -53,7 +43,7 @@ export class IncomingCall implements IncomingCallApi {
     this.#svc = svc;
     this.#tx = tx;
     this.request = tx.request;
-    this.#session = new Session(svc, { direction: 'incoming', remote: partyOf(tx.request), sdh: options.sdh, contact: options.contact, shutdown: () => this.#shutdown() });
+    this.#session = new Session(svc, { direction: 'incoming', remote: partyOf(tx.request.from, tx.request.from.tag), sdh: options.sdh, contact: options.contact, shutdown: () => this.#shutdown() });
     this.#dialog = Dialog.uas(tx.request, this.#localTag, { flow: tx.inbound.flow, fallbackTarget: sourceUri(tx) });
     this.#session.dialog = this.#dialog;
     this.#session.peerAllowsUpdate = allows(tx.request, 'UPDATE');
@@ -93,7 +83,7 @@ export class IncomingCall implements IncomingCallApi {
     const session = this.#session;
     if (this.#rang || this.#finalSent || session.ended) return;
     this.#rang = true;
-    this.#respond(180, 'Ringing', [['Contact', session.contact], ...recordRouteCopy(this.request), ['Allow', ALLOW], ['Supported', SUPPORTED]]);
+    this.#respond(180, 'Ringing', this.#dialogHeaders());
     if (session.state === 'calling') session.state = 'early';
     session.events.emit('ringing', { status: 180, reason: 'Ringing', early: true });
   }
@@ -115,7 +105,7 @@ export class IncomingCall implements IncomingCallApi {
       (body) => this.#send200(offer, body),
       (error: unknown) => {
         if (session.ended || this.#finalSent) return;
-        this.#svc.ctx.logger.info('offerRejected', { call: this.id, error: error instanceof Error ? error.message : String(error) });
+        this.#svc.ctx.logger.info('offerRejected', { call: this.id, error: errorMessage(error) });
         this.#finalSent = true;
         this.#respond(488, 'Not Acceptable Here', [['Accept', 'application/sdp']]);
         session.end('failed', 488);
@@ -152,14 +142,7 @@ export class IncomingCall implements IncomingCallApi {
     const session = this.#session;
     if (session.ended || this.#finalSent) return;
     const timer = termsForAnswer(this.request);
-    const headers: Headers = [
-      ['Contact', session.contact],
-      ...recordRouteCopy(this.request),
-      ['Allow', ALLOW],
-      ['Supported', SUPPORTED],
-      ...(timer?.headers ?? []),
-      ...contentTypeHeader(body),
-    ];
+    const headers: Headers = [...this.#dialogHeaders(), ...(timer?.headers ?? []), ...contentTypeHeader(body)];
     const retransmit = new Retransmit2xx(this.#svc.ctx.clock, this.#svc.timers, this.#tx,
       { status: 200, reason: 'OK', toTag: this.#localTag, headers, body: body.bytes }, () => this.#noAck());
     if (!retransmit.start()) return; // the transaction took a final response meanwhile (CANCEL: 487)
@@ -241,6 +224,11 @@ export class IncomingCall implements IncomingCallApi {
     const settle = this.#settle;
     this.#settle = undefined;
     settle?.reject(error);
+  }
+
+  /** The headers of our 180 and 200: Contact and Record-Route for the dialog (§12.1.1), Allow, Supported. */
+  #dialogHeaders(): Headers {
+    return [['Contact', this.#session.contact], ...recordRouteCopy(this.request), ['Allow', ALLOW], ['Supported', SUPPORTED]];
   }
 
   #respond(status: number, reason: string, headers: Headers = []): void {

@@ -1,6 +1,7 @@
 // An outgoing call, UAC side (RFC 3261 §13.2, §9.1 CANCEL, §8.1.3.4 redirects, §22 authentication, RFC 4028
 // session timers, RFC 6026 2xx handling): forks, early dialogs, the ACK of the 2xx and every unwanted 2xx.
 
+import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
@@ -19,10 +20,6 @@ const MAX_REDIRECTS = 5;
 const MAX_AUTH_ATTEMPTS = 3;
 /** RFC 4028 §7.4: retry after a 422 with the Min-SE asked for; twice is plenty. */
 const MAX_INTERVAL_RETRIES = 2;
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The q-value of a Contact (§20.10), 1 when absent or malformed. */
 function qOf(params: ReadonlyMap<string, string | null>): number {
@@ -79,7 +76,7 @@ export class OutgoingCall implements Call {
         this.#sendInvite();
       },
       (error: unknown) => {
-        svc.ctx.logger.warn('offerFailed', { call: this.id, error: describe(error) });
+        svc.ctx.logger.warn('offerFailed', { call: this.id, error: errorMessage(error) });
         this.#session.end('failed');
       },
     );
@@ -155,7 +152,7 @@ export class OutgoingCall implements Call {
         ...(this.#offer !== undefined ? { body: this.#offer } : {}),
       });
     } catch (error) {
-      ctx.logger.warn('inviteNotBuilt', { call: this.id, error: describe(error) });
+      ctx.logger.warn('inviteNotBuilt', { call: this.id, error: errorMessage(error) });
       session.end('failed');
       return;
     }
@@ -240,7 +237,7 @@ export class OutgoingCall implements Call {
     session.sdh.setAnswer(answer).then(
       () => session.establish(termsOfResponse(response)),
       (error: unknown) => {
-        this.#svc.ctx.logger.warn('answerRejected', { call: this.id, error: describe(error) });
+        this.#svc.ctx.logger.warn('answerRejected', { call: this.id, error: errorMessage(error) });
         session.bye('failed');
       },
     );
@@ -284,7 +281,7 @@ export class OutgoingCall implements Call {
         this.#sendInvite();
       },
       (error: unknown) => {
-        this.#svc.ctx.logger.info('redirectUnresolved', { call: this.id, uri, error: describe(error) });
+        this.#svc.ctx.logger.info('redirectUnresolved', { call: this.id, uri, error: errorMessage(error) });
         this.#session.end('rejected', response.status);
       },
     );
@@ -299,7 +296,7 @@ export class OutgoingCall implements Call {
     try {
       answer = authenticate(response, this.#invite!);
     } catch (error) {
-      this.#svc.ctx.logger.warn('authenticateFailed', { call: this.id, error: describe(error) });
+      this.#svc.ctx.logger.warn('authenticateFailed', { call: this.id, error: errorMessage(error) });
       return false;
     }
     if (!answer.ok) {

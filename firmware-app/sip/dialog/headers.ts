@@ -16,9 +16,9 @@ export const SUPPORTED = SUPPORTED_EXTENSIONS.join(', ');
 /** What our OPTIONS answer says we accept, and the INFO bodies we understand. */
 export const ACCEPT = 'application/sdp, application/dtmf-relay, application/dtmf';
 
-/** §8.2.2.3: the option tags of `Require` we do not support (answer 420 with them in Unsupported). */
-export function unsupportedRequire(request: SipMessage): string[] {
-  return request.headers('require').filter((tag) => !SUPPORTED_EXTENSIONS.includes(tag.toLowerCase()));
+/** §8.2.2.3: the option tags of `Require` not in `supported` (answer 420 with them in Unsupported). */
+export function unsupportedRequire(request: SipMessage, supported: readonly string[] = SUPPORTED_EXTENSIONS): string[] {
+  return request.headers('require').filter((tag) => !supported.includes(tag.toLowerCase()));
 }
 
 /** Does the peer list `tag` in Supported (or Require)? */

@@ -129,7 +129,7 @@ export class SipMessage {
 
   // ---- raw header access -------------------------------------------------------------------
 
-  /** Header line count, computed once (the table packs two lines per element). */
+  /** Header line count, derived from the table (which packs two lines per element). */
   get #count(): number {
     return lineCount(this.#table);
   }

@@ -2,6 +2,7 @@
 
 import { CR, LF, equalsLower, skipWs, trimEnd } from './chars.ts';
 import { fail } from './errors.ts';
+import { indexOfByte } from './text.ts';
 
 export interface FramerEvents {
   /** One whole message (head and Content-Length bytes of body), ready for parseMessage. */
@@ -130,7 +131,7 @@ function contentLength(buf: Uint8Array, headEnd: number): number {
   let lineStart = 0;
   for (let i = 0; i < headEnd - 1; i++) {
     if (buf[i] !== CR || buf[i + 1] !== LF) continue;
-    const colon = buf.indexOf(58, lineStart);
+    const colon = indexOfByte(buf, 58, lineStart);
     if (colon > lineStart && colon < i) {
       const nameEnd = trimEnd(buf, lineStart, colon);
       if (equalsLower(buf, lineStart, nameEnd, 'content-length') || equalsLower(buf, lineStart, nameEnd, 'l')) {

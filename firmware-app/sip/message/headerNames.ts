@@ -182,11 +182,6 @@ export function headerIdOf(name: string): number {
   return byLowerName.get(name.toLowerCase()) ?? 0;
 }
 
-/** The canonical spelling of a known header id (`Call-ID`, `CSeq`, `WWW-Authenticate` …). */
-export function canonicalName(id: number): string {
-  return canonical[id] ?? '';
-}
-
 /** Whether values of this header may be joined by commas (and so are split by `headers()`). */
 export function isListHeader(id: number): boolean {
   return listHeader[id] === 1;

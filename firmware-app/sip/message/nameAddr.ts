@@ -10,7 +10,6 @@ import { type SipUri, scanUri, uriFromScan } from './uri.ts';
 const NA = {
   displayStart: -1,
   displayEnd: -1,
-  quoted: false,
   uriStart: 0,
   uriEnd: 0,
   paramsStart: 0,
@@ -24,17 +23,15 @@ const NA = {
  * comma ends the element (Contact, Route); otherwise the element must fill the value (From, To).
  * Returns the index where the element ends.
  */
-export function scanNameAddr(bytes: Uint8Array, p: number, end: number, code: SipParseErrorCode, list: boolean): number {
+function scanNameAddr(bytes: Uint8Array, p: number, end: number, code: SipParseErrorCode, list: boolean): number {
   p = skipLws(bytes, p, end);
   NA.displayStart = NA.displayEnd = -1;
-  NA.quoted = false;
   NA.tagStart = NA.tagEnd = -1;
   let c = bytes[p];
   if (c === DQUOTE) {
     NA.displayStart = p;
     p = scanQuoted(bytes, p, end, code);
     NA.displayEnd = p;
-    NA.quoted = true;
     p = skipLws(bytes, p, end);
     if (bytes[p] !== LAQUOT) fail(code, 'quoted display name must be followed by <URI>');
   } else if (c !== LAQUOT) {
@@ -164,18 +161,6 @@ class NameAddrValue implements NameAddr {
 export function readNameAddr(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode): NameAddr {
   scanNameAddr(bytes, start, end, code, false);
   return new NameAddrValue(bytes);
-}
-
-/** Validates a comma-separated list of addresses; returns how many it holds. */
-export function validateNameAddrList(bytes: Uint8Array, start: number, end: number, code: SipParseErrorCode): number {
-  let count = 0;
-  let p = start;
-  for (;;) {
-    p = scanNameAddr(bytes, p, end, code, true);
-    count++;
-    if (p >= end) return count;
-    p++;
-  }
 }
 
 /**

@@ -93,8 +93,3 @@ export function paramMap(bytes: Uint8Array, start: number, end: number, allowCol
   }
   return out;
 }
-
-/** Whether the byte is a token character. */
-export function isToken(c: number): boolean {
-  return (CLASS[c]! & TOKEN) !== 0;
-}

@@ -42,25 +42,28 @@ export interface ResponseInit {
 
 const EMPTY = new Uint8Array(0);
 
+/** Whether every character of `s` is an RFC 3261 token character (true for the empty string). */
+function isTokenText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || (CLASS[c]! & TOKEN) === 0) return false;
+  }
+  return true;
+}
+
 /**
  * Throws unless `name` is a token and `value` holds no CR, LF or other control character, so that
  * nothing taken from configuration or a peer can inject header lines.
  */
 function checkHeader(name: string, value: string): void {
   if (name === '') throw new SipParseError('BAD_HEADER_NAME', 'empty header name');
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c > 127 || (CLASS[c]! & TOKEN) === 0) throw new SipParseError('BAD_HEADER_NAME', `header name ${JSON.stringify(name)} is not a token`);
-  }
+  if (!isTokenText(name)) throw new SipParseError('BAD_HEADER_NAME', `header name ${JSON.stringify(name)} is not a token`);
   checkText(value, `value of ${name}`);
 }
 
 /** RFC 3261 §25.1: tag-param = "tag" EQUAL token. */
 function checkToken(value: string, what: string): void {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 127 || (CLASS[c]! & TOKEN) === 0) throw new SipParseError('BAD_TO', `${what} is not a token`);
-  }
+  if (!isTokenText(value)) throw new SipParseError('BAD_TO', `${what} is not a token`);
   if (value === '') throw new SipParseError('BAD_TO', `${what} is empty`);
 }
 
@@ -69,6 +72,13 @@ function checkText(value: string, what: string): void {
     const c = value.charCodeAt(i);
     if ((c < 32 && c !== 9) || c === 127) throw new SipParseError('BAD_CHARACTER', `control character in ${what}`);
   }
+}
+
+/** The status line of a response; throws on a status outside 100-699 or a control character in the reason. */
+function statusLine(status: number, reason: string): string {
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new SipParseError('BAD_STATUS_LINE', 'status must be 100-699');
+  checkText(reason, 'reason phrase');
+  return `SIP/2.0 ${status} ${reason}\r\n`;
 }
 
 function writeAscii(s: string, out: Uint8Array, pos: number): number {
@@ -100,9 +110,14 @@ function writeHeaders(headers: ReadonlyArray<readonly [string, string]>, out: Ui
   return pos;
 }
 
-/** Writes Content-Length, the empty line and the body at `pos` (the end of `out`). */
-function writeBody(body: Uint8Array, out: Uint8Array, pos: number): Uint8Array {
-  pos = writeAscii(`Content-Length: ${body.length}\r\n\r\n`, out, pos);
+/** The Content-Length line and the empty line that ends the head. */
+function lengthLines(body: Uint8Array): string {
+  return `Content-Length: ${body.length}\r\n\r\n`;
+}
+
+/** Writes the `lengthLines` of `body`, then the body, at `pos` (the end of `out`). */
+function writeBody(lines: string, body: Uint8Array, out: Uint8Array, pos: number): Uint8Array {
+  pos = writeAscii(lines, out, pos);
   out.set(body, pos);
   return out;
 }
@@ -112,23 +127,16 @@ export function serializeMessage(init: SipMessageInit): Uint8Array {
   const body = init.body ?? EMPTY;
   let startLine: string;
   if (init.isRequest) {
-    if (init.method === '' || [...init.method].some((ch) => ch.charCodeAt(0) > 127 || (CLASS[ch.charCodeAt(0)]! & TOKEN) === 0)) {
-      throw new SipParseError('BAD_START_LINE', 'method is not a token');
-    }
+    if (init.method === '' || !isTokenText(init.method)) throw new SipParseError('BAD_START_LINE', 'method is not a token');
     if (/[\s<>"]/.test(init.requestUri) || init.requestUri === '') throw new SipParseError('BAD_REQUEST_URI', 'Request-URI holds white space or <>"');
     startLine = `${init.method} ${init.requestUri} SIP/2.0\r\n`;
   } else {
-    if (!Number.isInteger(init.status) || init.status < 100 || init.status > 699) throw new SipParseError('BAD_STATUS_LINE', 'status must be 100-699');
-    checkText(init.reason, 'reason phrase');
-    startLine = `SIP/2.0 ${init.status} ${init.reason}\r\n`;
+    startLine = statusLine(init.status, init.reason);
   }
-  const out = new Uint8Array(utf8Length(startLine) + headersLength(init.headers) + contentLengthSize(body) + body.length);
+  const tail = lengthLines(body);
+  const out = new Uint8Array(utf8Length(startLine) + headersLength(init.headers) + tail.length + body.length);
   const pos = writeHeaders(init.headers, out, writeUtf8(startLine, out, 0));
-  return writeBody(body, out, pos);
-}
-
-function contentLengthSize(body: Uint8Array): number {
-  return `Content-Length: ${body.length}\r\n\r\n`.length;
+  return writeBody(tail, body, out, pos);
 }
 
 const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
@@ -139,9 +147,7 @@ const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
  */
 export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Array {
   const body = init.body ?? EMPTY;
-  if (!Number.isInteger(init.status) || init.status < 100 || init.status > 699) throw new SipParseError('BAD_STATUS_LINE', 'status must be 100-699');
-  checkText(init.reason, 'reason phrase');
-  const startLine = `SIP/2.0 ${init.status} ${init.reason}\r\n`;
+  const startLine = statusLine(init.status, init.reason);
   const extra = init.headers ?? [];
   const src = request.bytes;
   const ranges = COPIED.map((name) => request.headerLineRanges(name));
@@ -162,7 +168,8 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
   }
   inserts.sort((a, b) => a[0] - b[0]);
   const insertedLength = inserts.reduce((n, [, t]) => n + t.length, 0);
-  let total = utf8Length(startLine) + insertedLength + contentLengthSize(body) + body.length;
+  const tail = lengthLines(body);
+  let total = utf8Length(startLine) + insertedLength + tail.length + body.length;
   for (const list of ranges) for (const [s, e] of list) total += e - s;
   total += headersLength(extra);
   const out = new Uint8Array(total);
@@ -181,5 +188,5 @@ export function buildResponse(request: SipMessage, init: ResponseInit): Uint8Arr
       pos += e - from;
     }
   }
-  return writeBody(body, out, writeHeaders(extra, out, pos));
+  return writeBody(tail, body, out, writeHeaders(extra, out, pos));
 }

@@ -199,14 +199,12 @@ export function readVia(bytes: Uint8Array, start: number, end: number): Via {
   return new ViaValue(bytes, parmStart, parmEnd);
 }
 
-/** Validates the via-parms of one Via header value from `start`; returns how many it holds. */
-export function validateVias(bytes: Uint8Array, start: number, end: number): number {
-  let count = 0;
+/** Validates the via-parms of one Via header value from `start`. */
+export function validateVias(bytes: Uint8Array, start: number, end: number): void {
   let p = start;
   for (;;) {
     p = scanVia(bytes, p, end); // an empty element fails here
-    count++;
-    if (p >= end) return count;
+    if (p >= end) return;
     p++; // the comma
   }
 }

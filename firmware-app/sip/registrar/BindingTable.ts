@@ -1,6 +1,7 @@
 // The location service of the built-in registrar (RFC 3261 §10.3): bindings per user, newest first, expiring on the clock.
 
 import type { Clock } from '../../platform/Clock.ts';
+import { bareHost } from '../transport/flows.ts';
 import type { Address } from '../transport/types.ts';
 import type { Binding } from './types.ts';
 
@@ -60,13 +61,13 @@ export class BindingTable {
     this.#set(username, [...bindings].sort((a, b) => b.order - a.order));
   }
 
-  /** The newest live binding whose REGISTER came from `source` (host and port). */
+  /** The newest live binding whose REGISTER came from `source` (host and port; IPv6 brackets and case aside). */
   fromSource(source: Address): StoredBinding | undefined {
-    const host = normalizeHost(source.host);
+    const host = bareHost(source.host);
     let best: StoredBinding | undefined;
     for (const username of [...this.#byUser.keys()]) {
       for (const b of this.live(username)) {
-        if (b.binding.source.port !== source.port || normalizeHost(b.binding.source.host) !== host) continue;
+        if (b.binding.source.port !== source.port || bareHost(b.binding.source.host) !== host) continue;
         if (best === undefined || b.order > best.order) best = b;
       }
     }
@@ -88,9 +89,4 @@ export class BindingTable {
     if (list.length === 0) this.#byUser.delete(username);
     else this.#byUser.set(username, list);
   }
-}
-
-/** Addresses compare without IPv6 brackets and in one case (`2001:DB8::1` is `2001:db8::1`). */
-function normalizeHost(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }

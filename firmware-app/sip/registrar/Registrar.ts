@@ -218,7 +218,7 @@ export class Registrar implements RegistrarApi {
       case 'stale-nonce':
         // The usual first round trip, and a nonce that only aged: no failure, nothing to warn about.
         this.#ctx.logger.debug('registerChallenged', { source, stale: reason === 'stale-nonce' });
-        this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge(reason === 'stale-nonce' ? { stale: true } : {})]] });
+        this.#challenge(tx, reason === 'stale-nonce');
         return;
       case 'malformed':
         this.#reject(tx, { status: 400, reason: 'Bad Authorization Header' }, 'malformedAuthorization');
@@ -228,9 +228,14 @@ export class Registrar implements RegistrarApi {
       case 'bad-nonce':
         // Same answer whatever went wrong: a peer must not learn which user names exist.
         this.#ctx.logger.warn('registerAuthFailed', { source, protocol: tx.inbound.flow.protocol, user: toUserOf(tx.request), reason });
-        this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge()]] });
+        this.#challenge(tx, false);
         return;
     }
+  }
+
+  /** 401 with a fresh challenge; `stale` when only the nonce had aged. */
+  #challenge(tx: NonInviteServerTransaction, stale: boolean): void {
+    this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge(stale ? { stale: true } : {})]] });
   }
 
   #reject(tx: NonInviteServerTransaction, init: ResponseInit, cause: string): void {

@@ -1,5 +1,6 @@
 // Registration client (RFC 3261 §10.2): REGISTER with digest, refresh at 90 %, back-off, RFC 3263 failover, keep-alives.
 
+import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import { Emitter } from '../../platform/Emitter.ts';
 import type { LogFields } from '../../platform/Logger.ts';
@@ -65,7 +66,7 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#targets = new TargetCursor(ctx.resolver, ctx.logger);
     this.#expires = config.expires ?? DEFAULT_EXPIRES_S;
     this.events = new Emitter<RegistrationEvents>((event, error) =>
-      ctx.logger.error('listenerFailed', { event, error: error instanceof Error ? error.message : String(error) }));
+      ctx.logger.error('listenerFailed', { event, error: errorMessage(error) }));
   }
 
   get state(): RegistrationState {
@@ -152,7 +153,7 @@ export class RegistrationClient implements RegistrationClientApi {
   /** Runs an async step of `exchange`; a bug in it is logged and handled as a failure, never left unhandled. */
   #spawn(exchange: Exchange, step: Promise<void>): void {
     step.catch((error: unknown) => {
-      this.#ctx.logger.error('registrationBug', { error: error instanceof Error ? error.message : String(error) });
+      this.#ctx.logger.error('registrationBug', { error: errorMessage(error) });
       if (exchange === this.#exchange) this.#failed({ reason: 'internal-error' });
     });
   }

@@ -19,7 +19,6 @@ export class InviteClientTransaction {
   readonly kind = 'invite-client';
   readonly request: SipMessage;
   #state: InviteClientState = 'calling';
-  readonly #bytes: Uint8Array;
   readonly #ctx: TransactionContext;
   readonly #tu: ClientTransactionUser;
   readonly #timers: TimerSet<'A' | 'B' | 'D' | 'M'>;
@@ -28,7 +27,6 @@ export class InviteClientTransaction {
 
   constructor(request: SipMessage, ctx: TransactionContext, tu: ClientTransactionUser) {
     this.request = request;
-    this.#bytes = request.bytes;
     this.#ctx = ctx;
     this.#tu = tu;
     this.#timers = new TimerSet(ctx.clock);
@@ -41,7 +39,7 @@ export class InviteClientTransaction {
 
   /** Sends the INVITE and arms Timer B (and Timer A over an unreliable transport). */
   start(): void {
-    this.#send(this.#bytes);
+    this.#send(this.request.bytes);
     // §17.1.1.2: "If an unreliable transport is being used, the client transaction MUST start timer A".
     if (!this.#ctx.reliable) this.#timers.start('A', this.#intervalA, () => this.handle({ type: 'timer_a' }));
     this.#timers.start('B', this.#ctx.timers.B, () => this.handle({ type: 'timer_b' }));
@@ -75,7 +73,7 @@ export class InviteClientTransaction {
     switch (input.type) {
       case 'timer_a':
         if (this.#state !== 'calling') return;
-        this.#send(this.#bytes);
+        this.#send(this.request.bytes);
         this.#intervalA *= 2; // §17.1.1.2: doubling without a cap until Timer B
         this.#timers.start('A', this.#intervalA, () => this.handle({ type: 'timer_a' }));
         return;

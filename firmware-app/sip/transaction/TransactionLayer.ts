@@ -87,18 +87,9 @@ export class TransactionLayer {
     if (branch === undefined) throw new TypeError('a request we send needs a Via branch');
     const key = clientKey(branch, request.method);
     const reliable = this.#transport.isReliable(target.protocol);
-    const ctx: TransactionContext = {
-      clock: this.#clock,
-      timers: reliable ? this.#reliable : this.#unreliable,
-      reliable,
-      send: async (bytes) => {
-        const result = await this.#transport.send(bytes, target, flowId);
-        return result.ok ? undefined : result.error;
-      },
-      terminated: () => {
-        if (this.#clients.get(key) === tx) this.#clients.delete(key);
-      },
-    };
+    const ctx = this.#context(reliable, (bytes) => this.#transport.send(bytes, target, flowId), () => {
+      if (this.#clients.get(key) === tx) this.#clients.delete(key);
+    });
     const tx: ClientTransaction =
       request.method === 'INVITE' ? new InviteClientTransaction(request, ctx, user) : new NonInviteClientTransaction(request, ctx, user);
     this.#clients.set(key, tx);
@@ -114,8 +105,7 @@ export class TransactionLayer {
   #expireCancelled(branch: string, reliable: boolean): void {
     const invite = this.#clients.get(clientKey(branch, 'INVITE'));
     if (!(invite instanceof InviteClientTransaction)) return;
-    const values = reliable ? this.#reliable : this.#unreliable;
-    this.#clock.setTimer(values.B, () => {
+    this.#clock.setTimer(this.#timersFor(reliable).B, () => {
       if (invite.state === 'calling' || invite.state === 'proceeding') invite.handle({ type: 'cancel_expired' });
     });
   }
@@ -172,6 +162,24 @@ export class TransactionLayer {
     }
   }
 
+  #timersFor(reliable: boolean): TimerValues {
+    return reliable ? this.#reliable : this.#unreliable;
+  }
+
+  /** What every transaction gets from the layer: `send` reports a failed send as its error, `terminated` forgets it. */
+  #context(reliable: boolean, send: (bytes: Uint8Array) => Promise<SendResult>, terminated: () => void): TransactionContext {
+    return {
+      clock: this.#clock,
+      timers: this.#timersFor(reliable),
+      reliable,
+      send: async (bytes) => {
+        const result = await send(bytes);
+        return result.ok ? undefined : result.error;
+      },
+      terminated,
+    };
+  }
+
   #ackMatchesTag(invite: InviteServerTransaction, ack: SipMessage): boolean {
     const branch = ack.topVia.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return true;
@@ -184,20 +192,13 @@ export class TransactionLayer {
     // Every response but 100 carries the same To tag (§8.2.6.2); the TU may choose it.
     const toTag: { value: string | undefined } = { value: undefined };
     const ctx: ServerTransactionContext = {
-      clock: this.#clock,
-      timers: reliable ? this.#reliable : this.#unreliable,
-      reliable,
-      send: async (bytes) => {
-        const result = await this.#transport.sendResponse(bytes, request, inbound);
-        return result.ok ? undefined : result.error;
-      },
+      ...this.#context(reliable, (bytes) => this.#transport.sendResponse(bytes, request, inbound), () => {
+        if (this.#servers.get(key) === tx) this.#servers.delete(key);
+      }),
       build: (init: ResponseInit) => {
         if (init.status === 100 || request.to.tag !== undefined) return buildResponse(request, { ...init, toTag: undefined, topVia: via });
         toTag.value ??= init.toTag ?? randomToken(8);
         return buildResponse(request, { ...init, toTag: toTag.value, topVia: via });
-      },
-      terminated: () => {
-        if (this.#servers.get(key) === tx) this.#servers.delete(key);
       },
     };
     const tx: ServerTransaction =

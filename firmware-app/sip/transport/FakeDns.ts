@@ -1,8 +1,6 @@
 // FakeDns: an in-memory DnsBackend for tests: records added in code, queries counted per (type, name), names made to fail.
 
-import type { AddressRecord, DnsBackend, NaptrRecord, SrvRecord } from './resolver.ts';
-
-export type DnsRecordType = 'naptr' | 'srv' | 'a' | 'aaaa';
+import type { AddressRecord, DnsBackend, NaptrRecord, RecordType, SrvRecord } from './dnsTypes.ts';
 
 /** A NAPTR record to add; `flags` defaults to `S` and `regexp` to empty, as RFC 3263 zones write them. */
 export type NaptrInit = Omit<NaptrRecord, 'flags' | 'regexp' | 'ttl'> & Partial<Pick<NaptrRecord, 'flags' | 'regexp' | 'ttl'>>;
@@ -11,7 +9,7 @@ export type SrvInit = Omit<SrvRecord, 'ttl'> & Partial<Pick<SrvRecord, 'ttl'>>;
 /** A DnsBackend answering from records added in code. Names are case-insensitive; answers come on a later microtask. */
 export class FakeDns implements DnsBackend {
   readonly #defaultTtl: number;
-  readonly #records = new Map<string, { type: DnsRecordType; record: unknown }[]>();
+  readonly #records = new Map<string, { type: RecordType; record: unknown }[]>();
   readonly #failures = new Map<string, string>();
   readonly #queries = new Map<string, number>();
 
@@ -37,7 +35,7 @@ export class FakeDns implements DnsBackend {
   }
 
   /** Removes every record of `type` at `name` (the name then answers `[]`). */
-  remove(type: DnsRecordType, name: string): this {
+  remove(type: RecordType, name: string): this {
     const key = name.toLowerCase();
     const kept = (this.#records.get(key) ?? []).filter((r) => r.type !== type);
     this.#records.set(key, kept);
@@ -45,7 +43,7 @@ export class FakeDns implements DnsBackend {
   }
 
   /** Queries for `name` (of `type`, or of every type) reject with an Error carrying `code`, like node:dns. */
-  fail(name: string, code = 'ESERVFAIL', type?: DnsRecordType): this {
+  fail(name: string, code = 'ESERVFAIL', type?: RecordType): this {
     this.#failures.set(`${type ?? '*'} ${name.toLowerCase()}`, code);
     return this;
   }
@@ -57,7 +55,7 @@ export class FakeDns implements DnsBackend {
   }
 
   /** How many times `type` was queried for `name`. */
-  queries(type: DnsRecordType, name: string): number {
+  queries(type: RecordType, name: string): number {
     return this.#queries.get(`${type} ${name.toLowerCase()}`) ?? 0;
   }
 
@@ -84,7 +82,7 @@ export class FakeDns implements DnsBackend {
     return this.#answer<AddressRecord>('aaaa', name);
   }
 
-  #add(type: DnsRecordType, name: string, record: unknown): this {
+  #add(type: RecordType, name: string, record: unknown): this {
     const key = name.toLowerCase();
     const list = this.#records.get(key) ?? [];
     list.push({ type, record });
@@ -92,7 +90,7 @@ export class FakeDns implements DnsBackend {
     return this;
   }
 
-  async #answer<T>(type: DnsRecordType, name: string): Promise<T[]> {
+  async #answer<T>(type: RecordType, name: string): Promise<T[]> {
     const key = name.toLowerCase();
     this.#queries.set(`${type} ${key}`, this.queries(type, key) + 1);
     await Promise.resolve();

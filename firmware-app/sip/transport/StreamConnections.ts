@@ -152,7 +152,7 @@ export class StreamConnections {
   }
 
   #reusable(target: Target): Connection | undefined {
-    const key = formatAddress({ host: normalizeHost(target.host), port: target.port });
+    const key = addressKey(target);
     const identity = this.#dialer.identityOf(target);
     let newest: Connection | undefined;
     for (const connection of this.#connections.values()) {
@@ -165,7 +165,7 @@ export class StreamConnections {
 
   #connect(target: Target): Promise<Connection | TransportError> {
     const identity = this.#dialer.identityOf(target);
-    const key = `${formatAddress({ host: normalizeHost(target.host), port: target.port })} ${identity ?? ''}`;
+    const key = `${addressKey(target)} ${identity ?? ''}`;
     let pending = this.#dialing.get(key);
     if (pending === undefined) {
       pending = this.#dial(target, identity).finally(() => this.#dialing.delete(key));
@@ -358,6 +358,11 @@ export class StreamConnections {
       });
     });
   }
+}
+
+/** A target's address in the form `Connection.remoteKey` has, so that reuse finds connections to it. */
+function addressKey(target: Target): string {
+  return formatAddress({ host: normalizeHost(target.host), port: target.port });
 }
 
 function closedPromise(socket: Socket): Promise<void> {

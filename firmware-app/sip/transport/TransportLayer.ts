@@ -2,10 +2,9 @@
 
 import type { Logger } from '../../platform/Logger.ts';
 import { type SipMessage, SipParseError, buildResponse, parseMessage } from '../message/index.ts';
-import { bareHost, defaultPort } from './flows.ts';
-import {
-  type Address, type Inbound, type SendResult, type Target, type Transport, type TransportEvents,
-  type TransportErrorCode, type TransportProtocol, TransportError,
+import { bareHost, defaultPort, sendFailed } from './flows.ts';
+import type {
+  Address, Inbound, SendResult, Target, Transport, TransportErrorCode, TransportEvents, TransportProtocol,
 } from './types.ts';
 
 /** What the transaction layer hears from the transport layer. */
@@ -22,8 +21,6 @@ export interface TransportCounters {
   strayResponses: number;
 }
 
-export { defaultPort };
-
 function protocolOfVia(transport: string): TransportProtocol | undefined {
   const t = transport.toLowerCase();
   return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
@@ -31,7 +28,6 @@ function protocolOfVia(transport: string): TransportProtocol | undefined {
 
 /** Send failures of an open connection (not of a connect), after which a new connection is worth one try. */
 const BROKEN_FLOW: ReadonlySet<TransportErrorCode> = new Set(['SEND_FAILED', 'CONNECTION_CLOSED', 'FLOW_GONE']);
-
 
 /**
  * Owns the drivers. Inbound: bytes → parseMessage → request or response to the user, with bad
@@ -85,9 +81,7 @@ export class TransportLayer {
 
   async send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult> {
     const transport = this.#transports.get(target.protocol);
-    if (transport === undefined) {
-      return { ok: false, error: new TransportError('TRANSPORT_CLOSED', `no ${target.protocol} transport`) };
-    }
+    if (transport === undefined) return sendFailed('TRANSPORT_CLOSED', `no ${target.protocol} transport`);
     return transport.send(bytes, target, flowId);
   }
 

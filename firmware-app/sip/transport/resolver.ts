@@ -3,6 +3,7 @@
 // The list is the failover order (RFC 3263 §4.3): the caller sends to the first target and moves to the next one on
 // a transport error, a transaction timeout or a 503.
 
+import { errorMessage } from '../../errors.ts';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { parseUri, type SipUri } from '../message/index.ts';
@@ -103,7 +104,7 @@ function targetKey(target: Target): string {
 
 function describeError(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /**

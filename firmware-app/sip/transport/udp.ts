@@ -5,8 +5,6 @@ import type { Logger } from '../../platform/Logger.ts';
 import { MAX_UDP_PAYLOAD, describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type SendResult, type Target, type Transport, type TransportEvents } from './types.ts';
 
-export { MAX_UDP_PAYLOAD } from './flows.ts';
-
 export interface UdpTransportOptions {
   /** Local IPv4 or IPv6 literal to bind (`0.0.0.0`, `::`, `127.0.0.1`, `::1` …); an IPv6 literal makes a udp6 socket. */
   readonly host: string;

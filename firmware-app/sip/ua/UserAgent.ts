@@ -1,22 +1,22 @@
 // UserAgent: the façade the door application talks to: register, call, incoming calls, typed events.
 
 import { Emitter } from '../../platform/Emitter.ts';
+import { ACCEPT, ALLOW, SUPPORTED_EXTENSIONS as DIALOG_EXTENSIONS, unsupportedRequire } from '../dialog/index.ts';
 import type { Call, CallEndReason, DialogLayerApi, IncomingCall, SessionDescriptionHandler } from '../dialog/types.ts';
 import type { SipMessage } from '../message/index.ts';
 import type { RegistrarApi } from '../registrar/types.ts';
 import type { RegistrationClientApi, RegistrationEvents } from '../registration/types.ts';
 import {
-  type NonInviteServerTransaction, type ServerTransaction, type SipContext, InviteServerTransaction, hostport, randomToken,
+  type NonInviteServerTransaction, type Party, type ServerTransaction, type SipContext, InviteServerTransaction, hostport, randomToken,
 } from '../transaction/index.ts';
 import type { Address, Inbound, Target, TransportProtocol } from '../transport/types.ts';
 import type { DigestClientApi } from '../auth/types.ts';
 import { CallGroup } from './CallGroup.ts';
-import { IncomingPolicy, type RefusalCounters, type RefusalReason } from './policy.ts';
+import { IncomingPolicy, type RefusalCounters, type RefusalReason, type TrustState } from './policy.ts';
 
-/** Methods we handle; the Allow header of our responses (RFC 3261 §20.5). */
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
-const SUPPORTED = 'timer, outbound';
-const ACCEPT = 'application/sdp, application/dtmf-relay, application/dtmf';
+/** Option tags an out-of-dialog request may require: the dialog layer's, and RFC 5626 outbound (our REGISTER's). */
+const SUPPORTED_EXTENSIONS: readonly string[] = [...DIALOG_EXTENSIONS, 'outbound'];
+const SUPPORTED = SUPPORTED_EXTENSIONS.join(', ');
 
 export type UserAgentEvents = {
   registering(info: Parameters<RegistrationEvents['registering']>[0]): void;
@@ -67,14 +67,23 @@ export class UserAgent {
   readonly #ctx: SipContext;
   readonly #options: UserAgentOptions;
   readonly #parts: UserAgentParts;
+  readonly #onListenerError: (event: string, error: unknown) => void;
+  /** What the policy knows of the built-in registrar (standalone mode); fixed, unlike the registration's state. */
+  readonly #registrarTrust: TrustState['registrar'];
   #registered = false;
 
   constructor(ctx: SipContext, options: UserAgentOptions, parts: UserAgentParts) {
     this.#ctx = ctx;
     this.#options = options;
     this.#parts = parts;
-    this.events = new Emitter((event, error) => ctx.logger.error('listenerFailed', { event, error: String(error) }));
+    this.#onListenerError = (event, error) => ctx.logger.error('listenerFailed', { event, error: String(error) });
+    this.events = new Emitter(this.#onListenerError);
     this.policy = new IncomingPolicy({ clock: ctx.clock, ...(options.allowList !== undefined ? { allowList: options.allowList } : {}) });
+    const registrar = parts.registrar;
+    this.#registrarTrust = registrar === undefined ? undefined : {
+      isRegisteredSource: (source) => registrar.bindingFor(source) !== undefined,
+      localUsers: [...(options.localUsers ?? []), options.contactUser],
+    };
     const registration = parts.registration;
     if (registration !== undefined) {
       registration.events.on('registering', (info) => this.events.emit('registering', info));
@@ -122,11 +131,8 @@ export class UserAgent {
   async call(targets: readonly string[]): Promise<Call> {
     const members: Call[] = [];
     for (const target of targets) members.push(...(await this.#invites(target)));
-    const group = new CallGroup(`call-${randomToken(6)}`, members, (event, error) => this.#ctx.logger.error('listenerFailed', { event, error: String(error) }));
-    group.events.on('ringing', () => this.events.emit('callRinging', group));
-    group.events.on('established', () => this.events.emit('callEstablished', group));
-    group.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', group, info));
-    group.events.on('ended', (info) => this.events.emit('callClosed', group, info));
+    const group = new CallGroup(`call-${randomToken(6)}`, members, this.#onListenerError);
+    this.#forward(group);
     return group;
   }
 
@@ -167,11 +173,11 @@ export class UserAgent {
     }
   }
 
-  #fromParty(): { uri: string; displayName?: string; tag: string } {
+  /** Our From without tag: the dialog layer adds a fresh one to each INVITE. */
+  #fromParty(): Party {
     return {
       uri: `sip:${this.#options.contactUser}@${this.#options.domain}`,
       ...(this.#options.displayName !== undefined ? { displayName: this.#options.displayName } : {}),
-      tag: randomToken(8),
     };
   }
 
@@ -183,14 +189,12 @@ export class UserAgent {
   #screen(request: SipMessage, inbound: Inbound): boolean {
     // In-dialog requests (To tag) go to the dialog layer, which answers 481 when none matches.
     const registration = this.#parts.registration;
-    const registrar = this.#parts.registrar;
+    const registrar = this.#registrarTrust;
     const reason = request.to.tag !== undefined ? this.policy.checkRate(inbound) : this.policy.check(request, inbound, {
       ...(registration !== undefined
         ? { registration: { registered: this.#registered, trustedSources: registration.trustedSources, flowId: registration.flowId, contactUser: this.#options.contactUser } }
         : {}),
-      ...(registrar !== undefined
-        ? { registrar: { isRegisteredSource: (source: Address) => registrar.bindingFor(source) !== undefined, localUsers: [...(this.#options.localUsers ?? []), this.#options.contactUser] } }
-        : {}),
+      ...(registrar !== undefined ? { registrar } : {}),
     });
     if (reason === undefined) return true;
     this.#ctx.logger.info('requestRefused', { method: request.method, source: `${inbound.source.host}:${inbound.source.port}`, reason });
@@ -201,7 +205,7 @@ export class UserAgent {
   #request(tx: ServerTransaction): void {
     if (this.#parts.dialogs.request(tx)) return;
     const request = tx.request;
-    const unsupported = request.headers('require').filter((option) => !SUPPORTED.split(', ').includes(option.toLowerCase()));
+    const unsupported = unsupportedRequire(request, SUPPORTED_EXTENSIONS);
     if (unsupported.length > 0) {
       tx.respond({ status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] });
       return;
@@ -229,14 +233,19 @@ export class UserAgent {
 
   #incoming(tx: InviteServerTransaction): void {
     const call = this.#parts.dialogs.incoming(tx, { contact: this.#contact(tx.inbound.flow.protocol), sdh: this.#parts.media() });
-    call.events.on('ringing', () => this.events.emit('callRinging', call));
-    call.events.on('established', () => this.events.emit('callEstablished', call));
-    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, info));
-    call.events.on('ended', (info) => this.events.emit('callClosed', call, info));
+    this.#forward(call);
     if (this.events.listenerCount('callIncoming') === 0) {
       call.reject(480, 'Temporarily Unavailable');
       return;
     }
     this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source });
+  }
+
+  /** Re-emits a call's events as the UA's call events. */
+  #forward(call: Call): void {
+    call.events.on('ringing', () => this.events.emit('callRinging', call));
+    call.events.on('established', () => this.events.emit('callEstablished', call));
+    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, info));
+    call.events.on('ended', (info) => this.events.emit('callClosed', call, info));
   }
 }

@@ -108,6 +108,7 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
   let digest: DigestClient | undefined;
   let registrar: Registrar | undefined;
   const account = options.account;
+  const standalone = options.standalone ?? { domain: 'doorbell.local', users: [] };
   if (account !== undefined) {
     digest = new DigestClient({ hasher: deps.hasher, credentials: account.credentials });
     registration = new RegistrationClient(ctx, {
@@ -123,17 +124,16 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
       expires: account.expires,
     }, digest);
   } else {
-    const standalone = options.standalone ?? { domain: 'doorbell.local', users: [] };
     registrar = new Registrar(ctx, { realm: standalone.domain, users: standalone.users }, new DigestServer({ hasher: deps.hasher, clock: deps.clock, realm: standalone.domain }));
   }
-  const domain = account !== undefined ? account.aor.replace(/^sips?:[^@]*@/i, '').replace(/[;?].*$/, '') : (options.standalone?.domain ?? 'doorbell.local');
+  const domain = account !== undefined ? account.aor.replace(/^sips?:[^@]*@/i, '').replace(/[;?].*$/, '') : standalone.domain;
   const ua = new UserAgent(ctx, {
     contactUser: options.contactUser,
     localUsers: options.localUsers,
     domain,
     displayName: options.displayName,
     protocol: options.listen.transports.includes('udp') ? 'udp' : 'tcp',
-    ...(account?.outboundProxy !== undefined ? { proxy: account.outboundProxy } : account !== undefined ? { proxy: account.registrar } : {}),
+    ...(account !== undefined ? { proxy: account.outboundProxy ?? account.registrar } : {}),
     allowList: options.peerAllowList,
   }, {
     dialogs,

@@ -1,7 +1,6 @@
 // Scenario harness for the dialog layer: the device (TransportLayer + TransactionLayer + DialogLayer on a loop
 // transport) and a scripted peer (a bare loop transport whose messages the test answers by hand), on a FakeClock.
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
-import type { LogFields, Logger } from '../../../firmware-app/platform/Logger.ts';
 import { DialogLayer } from '../../../firmware-app/sip/dialog/DialogLayer.ts';
 import type {
   Call, IncomingCall, OutgoingCallOptions, SessionBody, SessionDescriptionHandler,
@@ -13,6 +12,7 @@ import { type LoopNetwork, type LoopTransport, createLoopNetwork } from '../../.
 import { createResolver } from '../../../firmware-app/sip/transport/resolver.ts';
 import { TransportLayer } from '../../../firmware-app/sip/transport/TransportLayer.ts';
 import type { Address, TransportProtocol } from '../../../firmware-app/sip/transport/types.ts';
+import { memoryLogger } from '../transport/helpers.ts';
 
 export const DEVICE: Address = { host: '192.0.2.10', port: 5060 };
 export const PEER: Address = { host: '198.51.100.7', port: 5070 };
@@ -66,22 +66,6 @@ export class FakeSdh implements SessionDescriptionHandler {
 
   close(): void {
     this.closed++;
-  }
-}
-
-export class QuietLogger implements Logger {
-  readonly lines: string[] = [];
-  debug(event: string, fields?: LogFields): void {
-    this.lines.push(`debug ${event} ${JSON.stringify(fields ?? {})}`);
-  }
-  info(event: string, fields?: LogFields): void {
-    this.lines.push(`info ${event} ${JSON.stringify(fields ?? {})}`);
-  }
-  warn(event: string, fields?: LogFields): void {
-    this.lines.push(`warn ${event} ${JSON.stringify(fields ?? {})}`);
-  }
-  error(event: string, fields?: LogFields): void {
-    this.lines.push(`error ${event} ${JSON.stringify(fields ?? {})}`);
   }
 }
 
@@ -197,7 +181,7 @@ export class Peer {
 export interface Scenario {
   readonly clock: FakeClock;
   readonly network: LoopNetwork;
-  readonly logger: QuietLogger;
+  readonly logger: ReturnType<typeof memoryLogger>;
   readonly transactions: TransactionLayer;
   readonly layer: DialogLayer;
   readonly peer: Peer;
@@ -215,7 +199,7 @@ export interface Scenario {
 export function scenario(protocol: TransportProtocol = 'udp'): Scenario {
   const clock = new FakeClock();
   const network = createLoopNetwork({ clock });
-  const logger = new QuietLogger();
+  const logger = memoryLogger();
   const transport = new TransportLayer(logger);
   transport.add(network.transport({ ...DEVICE, protocol }, transport.events));
   const transactions = new TransactionLayer({ clock, transport, logger });

@@ -1,17 +1,14 @@
 // Property tests of the message layer (fast-check): hostile bytes, bounded reads, round trips, stream cutting.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type NameAddr, type SipMessage, type SipMessageInit, SipParseError, type SipUri, StreamFramer, type Via,
   parseMessage, parseUri, serializeMessage,
 } from '../../../firmware-app/sip/message/index.ts';
-import { latin1, utf8, wire } from './wire.ts';
+import { latin1, torture, utf8, wire } from './wire.ts';
 
 // ---- seeds: valid messages that together touch every header grammar -------------------------
 
-const TORTURE = fileURLToPath(new URL('../../../node_modules/sip/test/messages/', import.meta.url));
 const TORTURE_VALID = [
   'wsinv', 'intmeth', 'esc01', 'escnull', 'esc02', 'lwsdisp', 'longreq', 'dblreq', 'semiuri', 'transports', 'mpart01',
   'unreason', 'noreason', 'unksm2', 'regaut01', 'cparam01', 'cparam02', 'regescrt', 'inv2543', 'bcast',
@@ -39,7 +36,7 @@ const RICH = wire('INVITE sip:flat@[2001:db8::10]:5070;transport=tcp SIP/2.0', [
   'Content-Length: 12',
 ], 'v=0\r\n\0\xff\r\n\r\n!');
 
-const SEEDS: readonly Uint8Array[] = [RICH, ...TORTURE_VALID.map((n) => new Uint8Array(readFileSync(`${TORTURE}${n}.dat`)))];
+const SEEDS: readonly Uint8Array[] = [RICH, ...TORTURE_VALID.map((n) => torture(`${n}.dat`))];
 
 // ---- observing every accessor ----------------------------------------------------------------
 

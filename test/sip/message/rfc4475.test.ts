@@ -1,25 +1,10 @@
 // RFC 4475 torture messages, as shipped by the `sip` npm package, through parseMessage: one expectation per file.
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  type CSeq, type NameAddr, SipMessage, type SipParseErrorCode, buildResponse, parseMessage, parseUri,
+  type CSeq, SipMessage, type SipParseErrorCode, buildResponse, parseMessage, parseUri,
 } from '../../../firmware-app/sip/message/index.ts';
-import { latin1, parseErrorOf, partialRequest } from './wire.ts';
-
-const DIR = fileURLToPath(new URL('../../../node_modules/sip/test/messages/', import.meta.url));
-
-/** The file's bytes as they are: no string conversion (NUL bytes, UTF-8 and binary bodies stay intact). */
-function raw(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(DIR + file));
-}
-
-/** The Contact addresses of a message that has no wildcard Contact. */
-function contactsOf(m: SipMessage): NameAddr[] {
-  const contact = m.contact;
-  expect(contact).not.toBe('*');
-  return contact as NameAddr[];
-}
+import { TORTURE_DIR, contactsOf, latin1, parseErrorOf, partialRequest, torture, utf8 } from './wire.ts';
 
 interface TopVia {
   readonly transport: string;
@@ -323,7 +308,7 @@ const valid: Record<string, Parses> = {
     oddity(m, bytes) {
       expect(m.method).toBe('INVITE'); // a response's method comes from CSeq
       const statusLine = bytes.subarray(0, bytes.indexOf(13));
-      expect(latin1(statusLine)).toBe(`SIP/2.0 200 ${latin1(new TextEncoder().encode(m.reason))}`);
+      expect(latin1(statusLine)).toBe(`SIP/2.0 200 ${latin1(utf8(m.reason))}`);
     },
   },
   'noreason.dat': {
@@ -630,9 +615,9 @@ const others: Record<string, { readonly what: string; readonly codes?: readonly 
   '_compute.js': { what: "the sip package's script that writes the .json files" },
 };
 
-function isSidecar(file: string): boolean {
-  // Each .json is the sip package's own parse of the .dat of the same name: an output, not a message.
-  return file.endsWith('.json') && readdirSync(DIR).includes(file.replace(/\.json$/, '.dat'));
+/** Each .json is the sip package's own parse of the .dat of the same name in `files`: an output, not a message. */
+function isSidecar(file: string, files: readonly string[]): boolean {
+  return file.endsWith('.json') && files.includes(file.replace(/\.json$/, '.dat'));
 }
 
 function callIdOf(bytes: Uint8Array): string {
@@ -641,22 +626,22 @@ function callIdOf(bytes: Uint8Array): string {
 
 describe('RFC 4475 torture messages from the sip package', () => {
   it('covers every file of the directory with an explicit expectation', () => {
-    const files = readdirSync(DIR);
-    const unexplained = files.filter((f) => !(f in valid) && !(f in rejected) && !(f in others) && !isSidecar(f));
+    const files = readdirSync(TORTURE_DIR);
+    const unexplained = files.filter((f) => !(f in valid) && !(f in rejected) && !(f in others) && !isSidecar(f, files));
     expect(unexplained).toEqual([]);
     expect(files.length).toBeGreaterThanOrEqual(60);
   });
 
   it('ships the messages with CRLF line ends, as the RFC carries them', () => {
     for (const file of [...Object.keys(valid), ...Object.keys(rejected)]) {
-      const head = latin1(raw(file)).split('\r\n\r\n')[0]!;
+      const head = latin1(torture(file)).split('\r\n\r\n')[0]!;
       expect(head, file).not.toMatch(/[^\r]\n/);
     }
   });
 
   describe.each(Object.entries(valid))('%s', (file, t) => {
     it(`§${t.section} ${t.title}: parses with the right values`, () => {
-      const bytes = raw(file);
+      const bytes = torture(file);
       const m = parseMessage(bytes);
       if ('method' in t.start) {
         expect([m.isRequest, m.method, m.requestUri]).toEqual([true, t.start.method, t.start.requestUri]);
@@ -676,14 +661,14 @@ describe('RFC 4475 torture messages from the sip package', () => {
     });
 
     it(`§${t.section}: ${file.replace('.dat', '')} shows its oddity through the API`, () => {
-      const bytes = raw(file);
+      const bytes = torture(file);
       t.oddity(parseMessage(bytes), bytes);
     });
   });
 
   describe.each(Object.entries(rejected))('%s', (file, t) => {
     it(`§${t.section} ${t.title}: is rejected with ${t.code}`, () => {
-      const bytes = raw(file);
+      const bytes = torture(file);
       const err = parseErrorOf(() => parseMessage(bytes));
       expect(err.code).toBe(t.code);
       expect(err.status).toBe(t.code === 'VERSION_NOT_SUPPORTED' ? 505 : 400);
@@ -693,14 +678,14 @@ describe('RFC 4475 torture messages from the sip package', () => {
     if (t.answer !== undefined) {
       const answer = t.answer;
       it(`§${t.section}: keeps the partial request so that a ${answer} can be sent`, () => {
-        const bytes = raw(file);
+        const bytes = torture(file);
         const err = parseErrorOf(() => parseMessage(bytes));
         const request = partialRequest(err);
         expect(request).toBeInstanceOf(SipMessage);
         expect(request.isRequest).toBe(true);
         // The response copies Via, From, To, Call-ID and CSeq byte for byte, malformed ones too,
         // so it is checked as bytes rather than parsed again.
-        const response = Buffer.from(buildResponse(request, { status: err.status, reason: answer === 505 ? 'Version Not Supported' : 'Bad Request' })).toString('latin1');
+        const response = latin1(buildResponse(request, { status: err.status, reason: answer === 505 ? 'Version Not Supported' : 'Bad Request' }));
         expect(response.startsWith(`SIP/2.0 ${answer} `)).toBe(true);
         expect(response).toContain(callIdOf(bytes));
         expect(response).toContain(`\r\n${request.headerLineRanges('via').length > 0 ? 'Via' : ''}`);
@@ -714,37 +699,37 @@ describe('RFC 4475 torture messages from the sip package', () => {
         expect(file.endsWith('.js')).toBe(true);
         return;
       }
-      const err = parseErrorOf(() => parseMessage(raw(file)));
+      const err = parseErrorOf(() => parseMessage(torture(file)));
       expect(t.codes).toContain(err.code);
     });
   });
 
   it('§3.1.2.15 Non-token Characters in Display Name (baddn.dat + baddn_sep.dat): BAD_FROM, answered with 400', () => {
-    const bytes = new Uint8Array([...raw('baddn.dat'), ...raw('baddn_sep.dat')]);
+    const bytes = new Uint8Array([...torture('baddn.dat'), ...torture('baddn_sep.dat')]);
     const err = parseErrorOf(() => parseMessage(bytes));
     expect(err.code).toBe('BAD_FROM');
     const request = partialRequest(err);
     // The malformed From is copied as it came, so the answer is checked as bytes.
-    const response = Buffer.from(buildResponse(request, { status: 400, reason: 'Bad Request' })).toString('latin1');
+    const response = latin1(buildResponse(request, { status: 400, reason: 'Bad Request' }));
     expect(response.startsWith('SIP/2.0 400 Bad Request\r\n')).toBe(true);
     expect(response).toContain('Call-ID: baddn.31415@c.example.com\r\n');
   });
 
   it('§3.1.2.16 badvers: the partial request behind the 505 has its start line and CSeq', () => {
-    const err = parseErrorOf(() => parseMessage(raw('badvers.dat')));
+    const err = parseErrorOf(() => parseMessage(torture('badvers.dat')));
     const request = partialRequest(err);
     expect([request.method, request.requestUri]).toEqual(['OPTIONS', 'sip:t.watson@example.org']);
     expect(request.cseq).toEqual({ seq: 1, method: 'OPTIONS' });
   });
 
   it('§3.1.2.18 mismatch02: the partial request keeps the unknown method for a 501', () => {
-    const request = partialRequest(parseErrorOf(() => parseMessage(raw('mismatch02.dat'))));
+    const request = partialRequest(parseErrorOf(() => parseMessage(torture('mismatch02.dat'))));
     expect(request.method).toBe('NEWMETHOD');
     expect(request.cseq.method).toBe('INVITE');
   });
 
   it('§3.1.2.2 clerr: the partial request has no body, since its length is unknown', () => {
-    const request = partialRequest(parseErrorOf(() => parseMessage(raw('clerr.dat'))));
+    const request = partialRequest(parseErrorOf(() => parseMessage(torture('clerr.dat'))));
     expect(request.body).toHaveLength(0);
   });
 });

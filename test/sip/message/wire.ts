@@ -1,6 +1,8 @@
-// Helpers for the message-layer tests: SIP text as wire bytes (CRLF, UTF-8) and SipParseError capture.
+// Helpers for the message-layer tests: SIP text as wire bytes (CRLF, UTF-8), RFC 4475 files and SipParseError capture.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { SipParseError, type SipParseErrorCode, parseMessage, type SipMessage } from '../../../firmware-app/sip/message/index.ts';
+import { type NameAddr, SipParseError, type SipParseErrorCode, parseMessage, type SipMessage } from '../../../firmware-app/sip/message/index.ts';
 
 const encoder = new TextEncoder();
 
@@ -45,6 +47,21 @@ export function invite(extra: readonly string[] = [], body: string | Uint8Array 
 export function inviteWith(name: string, line: string): Uint8Array {
   const headers = INVITE_HEADERS.map((h) => (h.toLowerCase().startsWith(`${name.toLowerCase()}:`) ? line : h));
   return wire(INVITE_LINE, headers);
+}
+
+/** The RFC 4475 torture messages as shipped by the `sip` npm package. */
+export const TORTURE_DIR = fileURLToPath(new URL('../../../node_modules/sip/test/messages/', import.meta.url));
+
+/** A file of TORTURE_DIR as its bytes are: no string conversion (NUL bytes, UTF-8 and binary bodies stay intact). */
+export function torture(file: string): Uint8Array {
+  return new Uint8Array(readFileSync(TORTURE_DIR + file));
+}
+
+/** The Contact addresses of a message that has no wildcard Contact. */
+export function contactsOf(m: SipMessage): NameAddr[] {
+  const contact = m.contact;
+  expect(contact).not.toBe('*');
+  return contact as NameAddr[];
 }
 
 /** Runs `fn`, which must throw a SipParseError, and returns that error. */

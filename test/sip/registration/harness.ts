@@ -232,7 +232,7 @@ export interface Scenario {
   advance(ms: number): Promise<void>;
   /** Events of one kind, in order. */
   eventsOf(event: EventName): RecordedEvent[];
-  /** Every packet the device sent (excluding keep-alive pings when `withPings` is false). */
+  /** How many packets the device sent, keep-alive pings included. */
   deviceSends(): number;
 }
 

@@ -6,6 +6,7 @@ import {
   type ClientTransactionUser, type ServerTransaction, type TimerBase, TransactionLayer, type TransactionLayerUser,
   type TransactionTransport,
 } from '../../../firmware-app/sip/transaction/index.ts';
+import { makeFlow } from '../../../firmware-app/sip/transport/flows.ts';
 import {
   type Address, type Flow, type Inbound, type SendResult, type Target, TransportError, type TransportProtocol,
 } from '../../../firmware-app/sip/transport/types.ts';
@@ -29,8 +30,9 @@ export interface Sent {
 export const LOCAL: Address = { host: '192.0.2.1', port: 5060 };
 export const PEER: Address = { host: '198.51.100.7', port: 5060 };
 
+/** The flow between LOCAL and `remote`, named as the drivers name it. */
 export function flowOf(protocol: TransportProtocol, remote: Address = PEER): Flow {
-  return { id: `${protocol}:${LOCAL.host}:${LOCAL.port}>${remote.host}:${remote.port}`, protocol, local: LOCAL, remote };
+  return makeFlow(protocol, LOCAL, remote);
 }
 
 export function targetOf(protocol: TransportProtocol, remote: Address = PEER): Target {

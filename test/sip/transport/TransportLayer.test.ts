@@ -9,7 +9,7 @@ import { createLoopNetwork, type LoopNetwork, type LoopTransport } from '../../.
 import { TransportLayer } from '../../../firmware-app/sip/transport/TransportLayer.ts';
 import type { Address, Inbound, TransportProtocol } from '../../../firmware-app/sip/transport/types.ts';
 import { makeRequest, makeResponse } from '../../support/sipMessages.ts';
-import { type Recorder, flush, memoryLogger, recorder, text } from './helpers.ts';
+import { type Recorder, flush, memoryLogger, recorder, seeded, text } from './helpers.ts';
 
 const DEVICE: Address = { host: '192.0.2.10', port: 5060 };
 const PEER: Address = { host: '198.51.100.7', port: 5070 };
@@ -430,21 +430,8 @@ describe('send', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so the random-bytes test is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('a user above the transport layer that throws', () => {
-  it('costs one message and one log line, never the process', async () => {
-    const { TransportLayer } = await import('../../../firmware-app/sip/transport/TransportLayer.ts');
+  it('costs one message and one log line, never the process', () => {
     const lines: string[] = [];
     const log = (level: string) => (event: string) => void lines.push(`${level} ${event}`);
     const layer = new TransportLayer({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') });
@@ -454,7 +441,7 @@ describe('a user above the transport layer that throws', () => {
       },
       response: () => {},
     });
-    const bytes = new TextEncoder().encode(
+    const bytes = encoder.encode(
       'OPTIONS sip:door@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKx1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:door@192.0.2.1>\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
     );
     const flow = { id: 'udp:x', protocol: 'udp' as const, local: { host: '192.0.2.1', port: 5060 }, remote: { host: '192.0.2.9', port: 5060 } };

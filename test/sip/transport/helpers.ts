@@ -1,4 +1,4 @@
-// Helpers for the transport tests: an event recorder, a bounded wait, a log collector and small SIP messages.
+// Helpers for the transport tests: an event recorder, a bounded wait, a log collector, a seeded PRNG and small SIP messages.
 import type { Logger } from '../../../firmware-app/platform/Logger.ts';
 import { formatLogLine } from '../../../firmware-app/platform/Logger.ts';
 import type { SipParseError } from '../../../firmware-app/sip/message/index.ts';
@@ -57,6 +57,18 @@ export function memoryLogger(): Logger & { readonly lines: string[] } {
     info: (event, fields) => lines.push(formatLogLine('info', event, fields)),
     warn: (event, fields) => lines.push(formatLogLine('warn', event, fields)),
     error: (event, fields) => lines.push(formatLogLine('error', event, fields)),
+  };
+}
+
+/** mulberry32: a small seeded PRNG, so tests that draw random numbers are the same on every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

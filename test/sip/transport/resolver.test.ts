@@ -2,7 +2,6 @@
 // error codes; and the node:dns backend's answer mapping over an injected resolver.
 import type { NaptrRecord as NodeNaptrRecord, RecordWithTtl, SrvRecord as NodeSrvRecord } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../../../firmware-app/platform/Logger.ts';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { parseUri } from '../../../firmware-app/sip/message/index.ts';
 import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';
@@ -13,6 +12,7 @@ import {
   NEGATIVE_CACHE_TTL_S, ResolveError, type ResolveErrorCode, type ResolverOptions, createResolver,
 } from '../../../firmware-app/sip/transport/resolver.ts';
 import type { Target } from '../../../firmware-app/sip/transport/types.ts';
+import { memoryLogger, seeded } from './helpers.ts';
 
 function setup(options: Partial<ResolverOptions> = {}) {
   const dns = new FakeDns();
@@ -25,26 +25,6 @@ function setup(options: Partial<ResolverOptions> = {}) {
 function scripted(...values: number[]): () => number {
   let i = 0;
   return () => values[i++ % values.length]!;
-}
-
-/** mulberry32: a small seeded PRNG, so the distribution test is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function recordingLogger(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (event: string, fields?: LogFields) => {
-    lines.push(`${level} ${event} ${JSON.stringify(fields ?? {})}`);
-  };
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 async function errorCodeOf(promise: Promise<unknown>): Promise<ResolveErrorCode> {
@@ -391,7 +371,7 @@ describe('cache (TTL, negative answers, shared queries)', () => {
 
 describe('errors', () => {
   it('a failing DNS server is DNS_FAILED, with the DNS error as cause, logged', async () => {
-    const logger = recordingLogger();
+    const logger = memoryLogger();
     const { dns, resolver } = setup({ logger });
     for (const name of ['example.com', '_sip._udp.example.com', '_sip._tcp.example.com', '_sips._tcp.example.com']) {
       dns.fail(name, 'ETIMEOUT');

@@ -1,7 +1,8 @@
 // UDP transport over real loopback sockets: both directions on IPv4 and IPv6, size limit, unreachable peers.
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_UDP_PAYLOAD, createUdpTransport } from '../../../firmware-app/sip/transport/udp.ts';
+import { MAX_UDP_PAYLOAD } from '../../../firmware-app/sip/transport/flows.ts';
+import { createUdpTransport } from '../../../firmware-app/sip/transport/udp.ts';
 import type { Transport } from '../../../firmware-app/sip/transport/types.ts';
 import { memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, type Recorder } from './helpers.ts';
 
