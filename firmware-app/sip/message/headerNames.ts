@@ -170,7 +170,11 @@ export function internName(bytes: Uint8Array, start: number, end: number): numbe
     const name = slotName[slot]!;
     if (name.length === end - start) {
       let i = 0;
-      while (i < name.length && (bytes[start + i]! | 0x20) === name[i]) i++;
+      for (; i < name.length; i++) {
+        // Fold only A-Z: `| 0x20` alone would also turn a CR (0x0D) into the `-` of a name.
+        const c = bytes[start + i]!;
+        if (c !== name[i] && (c < 0x41 || c > 0x5a || (c | 0x20) !== name[i])) break;
+      }
       if (i === name.length) return id;
     }
     slot = (slot + 1) & (SLOTS - 1);

@@ -341,6 +341,12 @@ describe('header names: case and compact forms (RFC 3261 §7.3.3)', () => {
     rejects(invite([': lunch']), 'BAD_HEADER_NAME');
     rejects(invite(['Sub ject: lunch']), 'BAD_HEADER_NAME');
   });
+
+  it('does not take a control character for the - of a known name (CR | 0x20 is -)', () => {
+    rejects(invite(['Session\rExpires: 90']), 'BAD_HEADER_NAME');
+    rejects(invite(['Max\rForwards: 70']), 'BAD_HEADER_NAME');
+    expect(parseMessage(invite(['SESSION-EXPIRES: 90'])).header('Session-Expires')).toBe('90');
+  });
 });
 
 describe('white space and folding (RFC 3261 §7.3.1)', () => {
