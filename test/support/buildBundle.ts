@@ -1,0 +1,57 @@
+// Vitest globalSetup: builds the door station bundle once per test run, as `npm run build` does, for doorProcess.ts.
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TestProject } from 'vitest/node';
+
+/** What the test files get through `inject('doorBundle')`. */
+export type DoorBundle = { readonly file: string } | { readonly error: string };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    doorBundle: DoorBundle;
+  }
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface BuildScript {
+  build(outfile?: string): Promise<{ outfile: string }>;
+}
+
+/**
+ * Runs scripts/build.mjs into a directory of this run's own: another `npm run build` or test run rewriting
+ * dist/ must not hand a half-written file to a door process that starts at that moment. The directory sits
+ * under node_modules/.cache so the bundle's external packages still resolve from node_modules.
+ */
+async function buildOnce(runDir: string): Promise<DoorBundle> {
+  const script = pathToFileURL(path.join(root, 'scripts', 'build.mjs')).href;
+  const file = path.join(runDir, 'sip-doorbell.js');
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const { build } = (await import(script)) as BuildScript;
+      const { outfile } = await build(file);
+      if (outfile === file) return { file };
+      // A build script that always writes dist/: copy, and build again if someone else's build was writing it.
+      copyFileSync(outfile, file);
+      copyFileSync(`${outfile}.map`, `${file}.map`);
+      const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+      if (check.status === 0) return { file };
+      lastError = `the copied bundle does not parse: ${check.stderr.slice(0, 2000)}`;
+    } catch (error) {
+      // A syntax error in someone's work in progress fails only the tests that run the door, not the whole run.
+      lastError = `scripts/build.mjs failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  return { error: lastError };
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const runDir = path.join(root, 'node_modules', '.cache', 'sip-doorbell-tests', `run-${process.pid}-${Date.now()}`);
+  mkdirSync(runDir, { recursive: true });
+  project.provide('doorBundle', await buildOnce(runDir));
+  return () => rmSync(runDir, { recursive: true, force: true });
+}
