@@ -19,7 +19,15 @@ export class PeerInputError extends DoorbellError {}
 /** An invariant of our own code broke: a bug, never the peer's fault. */
 export class InternalError extends DoorbellError {}
 
-/** The message of a thrown value for a log field: an Error's `message`, anything else as text. */
+/**
+ * A thrown value as a log field that names it: `TransportError CONNECT_FAILED: cannot connect …` (class name, the
+ * stable code when there is one, the message), `SyntaxError: Unexpected token …`; anything else as text.
+ * The class name survives bundling because scripts/build.mjs keeps names.
+ */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  // Node's system errors repeat their code in the message (`ENOENT: no such file …`): say it once.
+  const named = typeof code === 'string' && code !== '' && !error.message.startsWith(code) ? `${error.name} ${code}` : error.name;
+  return error.message === '' ? named : `${named}: ${error.message}`;
 }

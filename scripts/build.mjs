@@ -18,25 +18,28 @@ const BANNER = "import { createRequire as __sipDoorbellCreateRequire } from 'nod
 
 /**
  * Builds dist/sip-doorbell.js (+ .map) and prints its size.
+ * @param {string} [outfile] where to write the bundle (tests build elsewhere)
  * @returns {Promise<{ outfile: string, bytes: number }>}
  */
-export async function build() {
+export async function build(outfile = OUTFILE) {
   await esbuild.build({
     entryPoints: [path.join(root, 'firmware-app', 'main.ts')],
-    outfile: OUTFILE,
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     minify: true,
+    // Minified class names would turn `TransportError` into `he` in every log line (errors.ts errorMessage).
+    keepNames: true,
     sourcemap: true,
     external: EXTERNAL_PACKAGES,
     banner: { js: BANNER },
     logLevel: 'warning',
   });
-  const { size } = await stat(OUTFILE);
-  console.log(`built ${path.relative(process.cwd(), OUTFILE)} (${(size / 1024).toFixed(1)} KiB)`);
-  return { outfile: OUTFILE, bytes: size };
+  const { size } = await stat(outfile);
+  console.log(`built ${path.relative(process.cwd(), outfile)} (${(size / 1024).toFixed(1)} KiB)`);
+  return { outfile, bytes: size };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
