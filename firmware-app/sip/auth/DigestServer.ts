@@ -37,11 +37,15 @@ const NC = /^[0-9a-f]{8}$/i;
  * the answers. The checks run in this order, so that each result means one thing:
  * `missing` (no Authorization) → `malformed` (not Digest, a field missing, qop other than auth,
  * bad nc) → `bad-response` for credentials computed over another realm (well-formed, but they
- * cannot verify here; the registrar re-challenges as for a wrong password) → `bad-nonce` (not
- * minted by us, altered, or answered with another algorithm than challenged) → `unknown-user`
+ * cannot verify here; the registrar re-challenges as for a wrong password) → `bad-nonce` (minted
+ * by us for another algorithm than the answer uses: a downgrade) → `unknown-user` → `bad-nonce`
+ * (a nonce we cannot open, answered with a wrong response: a wrong password or an altered nonce)
  * → `bad-response` (wrong password, or a digest-uri that is not the Request-URI) → `stale-nonce`
- * (RFC 7616: stale only for a correct response, the client knows the password) → ok.
- * The registrar should answer `unknown-user` and `bad-response` alike, so users cannot be probed.
+ * (RFC 7616: stale only for a correct response, the client knows the password: a nonce we cannot
+ * open but answered rightly was minted before a restart under the old secret, an aged nonce, or
+ * a nonce-count already seen) → ok.
+ * The registrar should answer `unknown-user`, `bad-nonce` and `bad-response` alike, and count each
+ * as a failed guess, so users cannot be probed.
  *
  * Replay: with qop=auth the nonce-count of each nonce must grow (RFC 7616 §5.5); a count already
  * seen is reported as `stale-nonce`, so a replayed request only earns a fresh challenge, and a
@@ -112,7 +116,7 @@ export class DigestServer implements DigestServerApi {
       return { ok: false, reason: 'malformed' };
     }
     const issued = this.#nonces.open(nonce, algorithm);
-    if (issued === undefined) return { ok: false, reason: 'bad-nonce' };
+    if (issued === undefined && this.#nonces.mintedForAnother(nonce, algorithm)) return { ok: false, reason: 'bad-nonce' };
     const secret = password(username);
     // An unknown user costs the same hashing as a known one: response time must not tell them apart.
     const expected = digestResponse(this.#hasher, {
@@ -121,9 +125,13 @@ export class DigestServer implements DigestServerApi {
     });
     const matches = this.#hasher.equal(response.toLowerCase(), expected);
     if (secret === undefined) return { ok: false, reason: 'unknown-user' };
-    if (!matches) return { ok: false, reason: 'bad-response' };
+    if (!matches) return { ok: false, reason: issued === undefined ? 'bad-nonce' : 'bad-response' };
     // The response covers `uri`, not the Request-URI: without this check it could be replayed elsewhere.
     if (!sameUri(uri, request.requestUri)) return { ok: false, reason: 'bad-response' };
+    // Right for a nonce we cannot open: the secret died with the previous process (nonces are
+    // stateless). RFC 7616 §3.3 stale: the credentials are right, only the nonce is not; the phone
+    // answers the fresh challenge without asking its user.
+    if (issued === undefined) return { ok: false, reason: 'stale-nonce' };
     const now = this.#clock.now();
     // A timestamp from the future was minted with this secret before a restart reset the clock.
     if (now - issued.issuedAt > this.#lifetimeMs || issued.issuedAt > now) return { ok: false, reason: 'stale-nonce' };

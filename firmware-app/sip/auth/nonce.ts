@@ -8,6 +8,7 @@ const TIMESTAMP_BYTES = 6;
 const SALT_BYTES = 8;
 const MAC_BYTES = 16;
 const NONCE_BYTES = TIMESTAMP_BYTES + SALT_BYTES + MAC_BYTES;
+const ALGORITHMS = ['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess'] as const satisfies readonly DigestAlgorithm[];
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const INDEX: ReadonlyMap<string, number> = new Map([...ALPHABET].map((c, i) => [c, i]));
@@ -50,6 +51,14 @@ export class NonceCodec {
     const expected = this.#mac(bytes.subarray(0, TIMESTAMP_BYTES + SALT_BYTES), algorithm);
     if (!this.#hasher.equal(toHex(bytes.subarray(TIMESTAMP_BYTES + SALT_BYTES)), expected)) return undefined;
     return { issuedAt: readTimestamp(bytes) };
+  }
+
+  /**
+   * Whether we minted `nonce` for an algorithm other than `algorithm`: an answer with the wrong
+   * algorithm is a downgrade attempt, not a nonce from before a restart. Only the failure path asks.
+   */
+  mintedForAnother(nonce: string, algorithm: DigestAlgorithm): boolean {
+    return ALGORITHMS.some((other) => other !== algorithm && this.open(nonce, other) !== undefined);
   }
 
   /**

@@ -177,10 +177,33 @@ describe('verify: failures', () => {
     expect(server.verify(edited(request, (v) => v.replace(/nonce="[^"]+"/, `nonce="${nonce}"`)), lookup)).toEqual({ ok: false, reason: 'bad-nonce' });
   });
 
-  it('says bad-nonce for a nonce another server (another secret) minted', () => {
+  it('says stale-nonce for a nonce minted under another secret (before a restart) when the response is right for it', () => {
+    const before = setup().server;
     const { server } = setup();
-    const other = setup().server;
-    expect(server.verify(answered(other.challenge()), lookup)).toEqual({ ok: false, reason: 'bad-nonce' });
+    expect(server.verify(answered(before.challenge()), lookup)).toEqual({ ok: false, reason: 'stale-nonce' });
+    expect(server.verify(answered(before.challenge({ algorithm: 'SHA-256-sess' }), 'door "2"'), lookup)).toEqual({ ok: false, reason: 'stale-nonce' });
+  });
+
+  it('says bad-nonce, not stale-nonce, for a nonce from before a restart answered with a wrong password', () => {
+    const before = setup().server;
+    const { server } = setup();
+    expect(server.verify(answered(before.challenge(), 'flat', 'guess'), lookup)).toEqual({ ok: false, reason: 'bad-nonce' });
+    // Invented by the client, with a response right for it: only a fresh challenge, nothing more.
+    expect(server.verify(answered(server.challenge().replace(/nonce="[^"]+"/, 'nonce="client-made"')), lookup)).toEqual({ ok: false, reason: 'stale-nonce' });
+  });
+
+  it('says unknown-user for a nonce from before a restart answered for a user it does not know', () => {
+    const before = setup().server;
+    const { server } = setup();
+    expect(server.verify(answered(before.challenge(), 'mallory', 'x'), lookup)).toEqual({ ok: false, reason: 'unknown-user' });
+  });
+
+  it('does not let a nonce from before a restart skip the digest-uri check', () => {
+    const before = setup().server;
+    const { server } = setup();
+    const request = answered(before.challenge());
+    const moved = register({ requestUri: 'sip:other.example.com', credentials: [['Authorization', request.header('authorization')!]] });
+    expect(server.verify(moved, lookup)).toEqual({ ok: false, reason: 'bad-response' });
   });
 
   it('accepts nonces across instances that share a configured secret', () => {

@@ -37,4 +37,13 @@ describe('NonceCodec', () => {
     expect(new NonceCodec(createNodeHasher(), 'secret', 'other.realm').open(nonce, 'MD5')).toBeUndefined();
     expect(new NonceCodec(createNodeHasher(), 'secret2', 'doorbell.local').open(nonce, 'MD5')).toBeUndefined();
   });
+
+  it('tells a nonce minted for another algorithm (a downgrade) from one it never minted', () => {
+    const nonce = codec.mint(5, 'SHA-256', salt);
+    expect(codec.mintedForAnother(nonce, 'MD5')).toBe(true);
+    expect(codec.mintedForAnother(nonce, 'SHA-256')).toBe(false);
+    const foreign = new NonceCodec(createNodeHasher(), 'previous-process', 'doorbell.local').mint(5, 'SHA-256', salt);
+    expect(codec.mintedForAnother(foreign, 'MD5')).toBe(false);
+    expect(codec.mintedForAnother('not a nonce', 'MD5')).toBe(false);
+  });
 });
