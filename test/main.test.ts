@@ -1,6 +1,6 @@
 // main.ts as a process: flags, exit codes, and a clean stop on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,16 @@ function runMain(...args: string[]): Run {
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** ISO 8601 UTC with milliseconds, then one space: what starts each log line outside the journal. */
+const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /;
+
+/** The log lines of an output, each checked for its time stamp and returned without it. */
+function events(output: string): string[] {
+  const lines = output.trimEnd().split('\n');
+  for (const line of lines) expect(line).toMatch(STAMP);
+  return lines.map((line) => line.replace(STAMP, ''));
 }
 
 async function outputContains(run: Run, text: string): Promise<void> {
@@ -69,7 +79,7 @@ describe('main.ts', () => {
       await outputContains(run, 'listening protocol=udp');
       run.child.kill(signal);
       expect(await run.exited).toEqual({ code: 0, signal: null });
-      const lines = run.stdout().trimEnd().split('\n');
+      const lines = events(run.stdout());
       expect(lines[0]).toMatch(new RegExp(`^info started version=${packageJson.version} mode=simulate sipMode=standalone port=0 pid=\\d+$`));
       expect(lines).toContain(`info stopping signal=${signal}`);
       expect(lines.at(-1)).toBe('info stopped');
@@ -88,7 +98,7 @@ describe('main.ts', () => {
     try {
       const run = runMain('--config', config, '--state', dir);
       expect((await run.exited).code).toBe(1);
-      const errors = run.stderr().trimEnd().split('\n');
+      const errors = events(run.stderr());
       expect(errors).toContain(`error configInvalid file=${config} issue="sip.users.0.password: at least 8 characters"`);
       expect(errors).toContain(`error configInvalid file=${config} issue="sip.account: registered mode needs an account"`);
       expect(run.stderr()).not.toContain('short');
@@ -101,5 +111,37 @@ describe('main.ts', () => {
     const run = runMain();
     expect((await run.exited).code).toBe(2);
     expect(run.stderr()).toContain('configMissing');
+  });
+
+  it('leaves the time stamp to the journal when its stderr is the stream $JOURNAL_STREAM names', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const missing = path.join(dir, 'missing.json');
+    // systemd.exec(5): JOURNAL_STREAM is device:inode of the journal connection; a file stands in for it here.
+    const runWith = async (journalStream: (file: string) => string): Promise<string> => {
+      const file = path.join(dir, `stderr-${Math.random().toString(36).slice(2)}`);
+      const fd = openSync(file, 'w');
+      try {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', '--config', missing, '--state', dir], {
+          cwd: root,
+          stdio: ['ignore', 'ignore', fd],
+          env: { ...process.env, JOURNAL_STREAM: journalStream(file) },
+        });
+        expect(await new Promise((resolve) => child.on('close', resolve))).toBe(1);
+      } finally {
+        closeSync(fd);
+      }
+      return readFileSync(file, 'utf8');
+    };
+    try {
+      const identity = (file: string): string => {
+        const stat = statSync(file, { bigint: true });
+        return `${stat.dev}:${stat.ino}`;
+      };
+      expect(await runWith(identity)).toMatch(/^error configUnreadable file=\S+missing\.json /);
+      // Inherited, but naming another stream: the output went elsewhere, so it keeps its stamps.
+      expect(await runWith(() => '1:1')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z error configUnreadable /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
-// Logger: one line per event, `level event key=value …`, written for the systemd journal (which adds the time).
+// Logger: one line per event, `[time] level event key=value …`; the time is left out where the systemd journal adds it.
+
+import { fstatSync } from 'node:fs';
 
 /** Values attached to a log event. Keys are ours; values may come from the network and are quoted when needed. */
 export type LogFields = Readonly<Record<string, string | number | boolean>>;
@@ -25,6 +27,41 @@ export interface ConsoleLoggerOptions {
   readonly stdout?: LineSink;
   /** Where `warn` and `error` lines go (default: process.stderr). */
   readonly stderr?: LineSink;
+  /**
+   * Start each line with the wall-clock time, ISO 8601 UTC with milliseconds (`2026-12-03T07:00:57.123Z info …`).
+   * Default: yes, except on process.stdout/stderr when systemd connected them to the journal, which stamps lines
+   * itself (see journalStream).
+   */
+  readonly timestamps?: boolean;
+  /** Wall-clock milliseconds since the epoch for the time stamp (default: Date.now). */
+  readonly now?: () => number;
+}
+
+/** A file's identity as fstat gives it. */
+export interface FileIdentity {
+  readonly dev: bigint | number;
+  readonly ino: bigint | number;
+}
+
+/**
+ * systemd.exec(5): when a service's stdout or stderr goes to the journal, $JOURNAL_STREAM is `device:inode` of that
+ * connection. A stream is the journal only when its own identity matches: a child whose output was redirected
+ * still inherits the variable.
+ */
+export function isJournalStream(journalStream: string | undefined, file: FileIdentity | undefined): boolean {
+  if (journalStream === undefined || file === undefined) return false;
+  return journalStream === `${file.dev}:${file.ino}`;
+}
+
+/** Is this process's file descriptor (1, 2) connected to the journal? */
+function fdIsJournal(fd: number): boolean {
+  const journalStream = process.env.JOURNAL_STREAM;
+  if (journalStream === undefined) return false;
+  try {
+    return isJournalStream(journalStream, fstatSync(fd, { bigint: true }));
+  } catch {
+    return false; // a closed descriptor is no journal
+  }
 }
 
 // Anything else is quoted: a peer's User-Agent with spaces or a forged newline must not split or fake a line.
@@ -46,10 +83,17 @@ export function formatLogLine(level: LogLevel, event: string, fields?: LogFields
 
 /** A Logger writing `debug`/`info` to stdout and `warn`/`error` to stderr, one line per event. */
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const emit = (sink: LineSink, level: LogLevel, event: string, fields?: LogFields): void => {
-    sink.write(`${formatLogLine(level, event, fields)}\n`);
+  const now = options.now ?? Date.now;
+  const sink = (given: LineSink | undefined, fd: 1 | 2): { readonly write: LineSink['write']; readonly stamped: boolean } => {
+    const target = given ?? (fd === 1 ? process.stdout : process.stderr);
+    const stamped = options.timestamps ?? (given !== undefined || !fdIsJournal(fd));
+    return { write: (text) => target.write(text), stamped };
+  };
+  const stdout = sink(options.stdout, 1);
+  const stderr = sink(options.stderr, 2);
+  const emit = (to: typeof stdout, level: LogLevel, event: string, fields?: LogFields): void => {
+    const line = formatLogLine(level, event, fields);
+    to.write(to.stamped ? `${new Date(now()).toISOString()} ${line}\n` : `${line}\n`);
   };
   return {
     debug: (event, fields) => {

@@ -1,6 +1,6 @@
 // Logger: one line per event, values quoted so that no peer-supplied text can split or forge a line.
 import { describe, expect, it } from 'vitest';
-import { createConsoleLogger, formatLogLine } from '../../firmware-app/platform/Logger.ts';
+import { createConsoleLogger, formatLogLine, isJournalStream } from '../../firmware-app/platform/Logger.ts';
 
 function collector(): { lines: string[]; write(text: string): void } {
   const lines: string[] = [];
@@ -35,7 +35,7 @@ describe('createConsoleLogger', () => {
   it('sends info and debug to stdout, warn and error to stderr, one newline-terminated line each', () => {
     const stdout = collector();
     const stderr = collector();
-    const log = createConsoleLogger({ stdout, stderr, debug: true });
+    const log = createConsoleLogger({ stdout, stderr, debug: true, timestamps: false });
     log.info('started', { mode: 'simulate' });
     log.debug('tick');
     log.warn('retrying', { attempt: 2 });
@@ -48,5 +48,28 @@ describe('createConsoleLogger', () => {
     const stdout = collector();
     createConsoleLogger({ stdout, stderr: collector() }).debug('tick');
     expect(stdout.lines).toEqual([]);
+  });
+
+  it('starts each line with the time, ISO 8601 UTC with milliseconds, unless told the journal adds it', () => {
+    const stdout = collector();
+    const stderr = collector();
+    const now = (): number => Date.UTC(2026, 11, 3, 7, 5, 9, 42);
+    createConsoleLogger({ stdout, stderr, now }).info('started', { mode: 'device' });
+    createConsoleLogger({ stdout, stderr, now }).error('failed');
+    createConsoleLogger({ stdout, stderr, now, timestamps: false }).info('stopped');
+    expect(stdout.lines).toEqual(['2026-12-03T07:05:09.042Z info started mode=device\n', 'info stopped\n']);
+    expect(stderr.lines).toEqual(['2026-12-03T07:05:09.042Z error failed\n']);
+  });
+});
+
+describe('isJournalStream', () => {
+  it('is true only when $JOURNAL_STREAM names this very stream (systemd.exec(5): device:inode)', () => {
+    expect(isJournalStream('2049:123456', { dev: 2049n, ino: 123456n })).toBe(true);
+    expect(isJournalStream('2049:123456', { dev: 2049, ino: 123456 })).toBe(true);
+    // Inherited by a process whose output was redirected elsewhere: that stream needs its own time stamps.
+    expect(isJournalStream('2049:123456', { dev: 2049n, ino: 999n })).toBe(false);
+    expect(isJournalStream(undefined, { dev: 2049n, ino: 123456n })).toBe(false);
+    expect(isJournalStream('', { dev: 0n, ino: 0n })).toBe(false);
+    expect(isJournalStream('2049:123456', undefined)).toBe(false);
   });
 });
