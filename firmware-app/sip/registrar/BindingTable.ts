@@ -3,6 +3,7 @@
 import type { Clock } from '../../platform/Clock.ts';
 import { bareHost } from '../transport/flows.ts';
 import type { Address } from '../transport/types.ts';
+import { instanceKey } from './contacts.ts';
 import type { Binding } from './types.ts';
 
 /** A binding as stored: the public Binding and what §10.3 needs to order updates and echo the Contact. */
@@ -13,6 +14,8 @@ export interface StoredBinding {
   readonly cseq: number;
   /** §19.1.4 comparison key of the contact URI. */
   readonly uriKey: string;
+  /** RFC 5626 reg-id, only beside an instance id. */
+  readonly regId: number | undefined;
   /** Header parameters echoed in the 200, `expires` left out. */
   readonly params: string;
   /** Larger is newer: the binding was added or refreshed later. */
@@ -56,6 +59,27 @@ export class BindingTable {
     return kept;
   }
 
+  /**
+   * The live bindings of `username` that a call forks to, newest first: one per device. A binding
+   * is left out when a newer one has the same contact URI (§19.1.4), the same RFC 5626 instance
+   * (§5.3: "MUST NOT populate the target set with more than one contact with the same AOR and
+   * instance-id"), or the same source (protocol, address and port, so the same UDP socket or TCP/TLS
+   * flow): requests go to the source, and two INVITEs there ring one phone twice, and it answers the
+   * second with 486.
+   */
+  routable(username: string): readonly StoredBinding[] {
+    const out: StoredBinding[] = [];
+    const seen = new Set<string>();
+    for (const b of this.live(username)) {
+      const keys = [`uri ${b.uriKey}`, `to ${destinationKey(b.binding)}`];
+      if (b.binding.instanceId !== undefined) keys.push(`instance ${instanceKey(b.binding.instanceId)}`);
+      if (keys.some((k) => seen.has(k))) continue;
+      for (const k of keys) seen.add(k);
+      out.push(b);
+    }
+    return out;
+  }
+
   /** Replaces the bindings of a user: the commit of one REGISTER, all of its changes at once. */
   commit(username: string, bindings: readonly StoredBinding[]): void {
     this.#set(username, [...bindings].sort((a, b) => b.order - a.order));
@@ -89,4 +113,9 @@ export class BindingTable {
     if (list.length === 0) this.#byUser.delete(username);
     else this.#byUser.set(username, list);
   }
+}
+
+/** Where requests for a binding go: its REGISTER's source, over its protocol (IPv6 brackets and case aside). */
+function destinationKey(b: Binding): string {
+  return `${b.protocol} ${bareHost(b.source.host)} ${b.source.port}`;
 }

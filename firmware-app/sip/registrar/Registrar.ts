@@ -4,9 +4,10 @@ import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, SipParseError } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
 import type { Address } from '../transport/types.ts';
-import { BindingTable, type StoredBinding } from './BindingTable.ts';
-import { type ExpiryPolicy, type RequestedContact, instanceKey, readContactRequest, unescape } from './contacts.ts';
+import { BindingTable } from './BindingTable.ts';
+import { type ExpiryPolicy, type RequestedContact, readContactRequest, unescape } from './contacts.ts';
 import type { Binding, RegistrarApi, RegistrarConfig } from './types.ts';
+import { outOfOrder, planUpdate } from './update.ts';
 
 export const DEFAULT_MIN_EXPIRES = 60;
 export const DEFAULT_MAX_EXPIRES = 3600;
@@ -61,8 +62,9 @@ export class Registrar implements RegistrarApi {
     }
   }
 
+  /** One binding per device: never two that reach the same contact URI, instance or source (see BindingTable.routable). */
   lookup(username: string): readonly Binding[] {
-    return this.#table.live(username).map((b) => b.binding);
+    return this.#table.routable(username).map((b) => b.binding);
   }
 
   bindingFor(source: Address): Binding | undefined {
@@ -145,51 +147,18 @@ export class Registrar implements RegistrarApi {
     this.#ok(tx, user);
   }
 
-  /** Step 7: each Contact adds, refreshes or (expires 0) removes its binding; all or nothing. */
+  /** Step 7, planned in full before anything is stored (see planUpdate). */
   #update(tx: NonInviteServerTransaction, user: string, contacts: readonly RequestedContact[]): void {
-    const { request, inbound } = tx;
-    const now = this.#ctx.clock.now();
-    const next = [...this.#table.live(user)];
-    // Bindings this REGISTER wrote: a second Contact of the same request may replace them freely.
-    const written = new Set<StoredBinding>();
-    // Logged only once the whole request is committed.
-    const changes: Array<[level: 'debug' | 'info', event: string, binding: Binding]> = [];
-    for (const contact of contacts) {
-      const i = next.findIndex((b) => matches(b, contact));
-      const existing = i < 0 ? undefined : next[i]!;
-      if (existing !== undefined) {
-        if (!written.has(existing) && outOfOrder(request, existing)) {
-          this.#outOfOrder(tx);
-          return;
-        }
-        next.splice(i, 1);
-        if (contact.expires === 0) changes.push(['info', 'bindingRemoved', existing.binding]);
-      }
-      if (contact.expires === 0) continue;
-      const stored: StoredBinding = {
-        binding: Object.freeze({
-          username: user,
-          contact: contact.uri,
-          source: Object.freeze({ host: inbound.source.host, port: inbound.source.port }),
-          protocol: inbound.flow.protocol,
-          flowId: inbound.flow.id,
-          expiresAt: now + contact.expires * 1000,
-          ...(contact.instanceId === undefined ? {} : { instanceId: contact.instanceId }),
-        }),
-        callId: request.callId,
-        cseq: request.cseq.seq,
-        uriKey: contact.uriKey,
-        params: contact.params,
-        order: this.#table.nextOrder(),
-      };
-      next.unshift(stored);
-      written.add(stored);
-      changes.push(existing === undefined ? ['info', 'bindingAdded', stored.binding] : ['debug', 'bindingRefreshed', stored.binding]);
+    const plan = planUpdate({
+      user, request: tx.request, inbound: tx.inbound, now: this.#ctx.clock.now(), current: this.#table.live(user), contacts,
+      maxContacts: this.#maxContacts, nextOrder: () => this.#table.nextOrder(),
+    });
+    if (plan.kind === 'outOfOrder') {
+      this.#outOfOrder(tx);
+      return;
     }
-    // Newest first; above the limit the oldest go (the phone that stopped refreshing longest ago).
-    this.#table.commit(user, next.slice(0, this.#maxContacts));
-    for (const [level, event, binding] of changes) this.#log(level, event, binding);
-    for (const b of next.slice(this.#maxContacts)) this.#log('info', 'bindingDropped', b.binding);
+    this.#table.commit(user, plan.bindings);
+    for (const change of plan.changes) this.#log(change.level, change.event, change.binding, change.by === undefined ? {} : { by: change.by });
     this.#ok(tx, user);
   }
 
@@ -255,21 +224,6 @@ export class Registrar implements RegistrarApi {
   #log(level: 'debug' | 'info', event: string, b: Binding, extra: Readonly<Record<string, string>> = {}): void {
     this.#ctx.logger[level](event, { user: b.username, contact: b.contact, source: hostport(b.source), protocol: b.protocol, ...extra });
   }
-}
-
-/** §10.3 steps 6 and 7: the same Call-ID with a CSeq not higher than the stored one must not change the binding. */
-function outOfOrder(request: SipMessage, stored: StoredBinding): boolean {
-  return stored.callId === request.callId && request.cseq.seq <= stored.cseq;
-}
-
-/**
- * Which stored binding a Contact updates: with an instance id on both sides, the RFC 5626 instance
- * (a phone that moved keeps one binding); otherwise the §19.1.4 URI comparison.
- */
-function matches(stored: StoredBinding, contact: RequestedContact): boolean {
-  const storedInstance = stored.binding.instanceId;
-  if (storedInstance !== undefined && contact.instanceId !== undefined) return instanceKey(storedInstance) === instanceKey(contact.instanceId);
-  return stored.uriKey === contact.uriKey;
 }
 
 /** The To user for a log line; a malformed To (a request kept for a 400) logs as empty. */

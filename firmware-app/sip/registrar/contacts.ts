@@ -18,6 +18,8 @@ export interface RequestedContact {
   readonly uriKey: string;
   /** RFC 5626 instance id without `<>` (`urn:uuid:…`), when the Contact carries `+sip.instance`. */
   readonly instanceId: string | undefined;
+  /** RFC 5626 reg-id (the flow of the instance), only with an instance id. */
+  readonly regId: number | undefined;
   /** Granted expiry in seconds; 0 removes the binding. */
   readonly expires: number;
   /** Header parameters echoed in the 200 (`;+sip.instance="<urn:…>";reg-id=1`), `expires` left out. */
@@ -67,10 +69,12 @@ export function readContactRequest(request: SipMessage, policy: ExpiryPolicy): C
     // Step 7: "If and only if the requested expiration interval is greater than zero AND smaller
     // than one hour AND less than a registrar-configured minimum, the registrar MAY reject".
     if (requested > 0 && requested < policy.min && requested < ONE_HOUR) return reject(423, 'Interval Too Brief');
+    const instanceId = instanceIdOf(address);
     out.push({
       uri: address.uri,
       uriKey: uriKey(uri),
-      instanceId: instanceIdOf(address),
+      instanceId,
+      regId: instanceId === undefined ? undefined : regIdOf(address),
       expires: requested === 0 ? 0 : Math.min(requested, policy.max),
       params: formatParams(params),
     });
@@ -93,6 +97,17 @@ function instanceIdOf(address: NameAddr): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   const id = raw.trim().replace(/^<(.*)>$/s, '$1').trim();
   return id === '' ? undefined : id;
+}
+
+/**
+ * RFC 5626 §4.2 `reg-id = 1*DIGIT` (1 to 2^31-1). One outside that grammar is read as absent: the
+ * Contact is then bound by its URI and instance alone, as for a phone without outbound support.
+ */
+function regIdOf(address: NameAddr): number | undefined {
+  const raw = address.params.get('reg-id');
+  if (raw === undefined || raw === null || !/^[0-9]{1,10}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value >= 1 && value <= 0x7fffffff ? value : undefined;
 }
 
 /** Key under which instance ids are compared: URNs compare case-insensitively in practice (UUID hex). */

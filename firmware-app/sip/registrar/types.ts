@@ -33,7 +33,10 @@ export interface Binding {
 }
 
 export interface RegistrarApi {
-  /** Every live binding of a user, newest first (calls fork to all of them). */
+  /**
+   * The live bindings of a user a call forks to, newest first: one per device, never two that reach
+   * the same contact URI, RFC 5626 instance or source (each one gets its own INVITE).
+   */
   lookup(username: string): readonly Binding[];
   /** Whether `source` has a live binding (incoming calls from registered indoor users are allowed). */
   bindingFor(source: Inbound['source']): Binding | undefined;
