@@ -108,6 +108,15 @@ export class DialogLayer implements DialogLayerApi {
     return true;
   }
 
+  /**
+   * Whether an in-dialog request (To tag set) belongs to a dialog in the table, early or confirmed. Asked before
+   * any transaction exists, so that a call's own BYE, ACK or re-INVITE is never held back by the rate limit meant
+   * for strangers (the tags make a match unguessable).
+   */
+  matches(request: SipMessage): boolean {
+    return request.to.tag !== undefined && this.#dialogs.has(keyOfRequest(request));
+  }
+
   /** The ACK for a 2xx of ours (§13.3.1.4): it stops that 2xx's retransmission. */
   ack(ack: SipMessage): void {
     if (ack.to.tag === undefined) return;

@@ -114,6 +114,8 @@ export interface DialogLayerApi {
    * false for out-of-dialog requests, which the UA handles.
    */
   request(transaction: ServerTransaction): boolean;
+  /** Whether an in-dialog request (To tag set) matches a dialog we have, before any transaction exists. */
+  matches(request: SipMessage): boolean;
   /** An ACK outside any transaction (the ACK for our 2xx). */
   ack(ack: SipMessage): void;
   /** A response no transaction matched (2xx retransmission: re-ACK; a forked 2xx: ACK + BYE). */

@@ -37,6 +37,11 @@ export interface TransactionLayerUser {
    * drops it silently: no transaction, no 100 Trying, nothing a scanner could learn from.
    */
   screen?(request: SipMessage, inbound: Inbound): boolean;
+  /**
+   * The source rules of `screen` alone, for what has nothing else to go by: a malformed request (may it get its
+   * 400?). False: drop it silently. Absent: every source may be answered.
+   */
+  screenSource?(inbound: Inbound, method?: string): boolean;
 }
 
 export interface TransactionLayerOptions {
@@ -124,6 +129,11 @@ export class TransactionLayer {
       return;
     }
     tx.handle({ type: 'response', response });
+  }
+
+  /** Whether `inbound`'s source may be answered at all (TransportLayerUser): the TU's screenSource decides. */
+  screenSource(inbound: Inbound, method?: string): boolean {
+    return this.#user?.screenSource?.(inbound, method) ?? true;
   }
 
   /** Entry for every parsed request (TransportLayerUser). */

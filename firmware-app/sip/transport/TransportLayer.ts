@@ -11,6 +11,8 @@ import type {
 export interface TransportLayerUser {
   request(request: SipMessage, inbound: Inbound): void;
   response(response: SipMessage, inbound: Inbound): void;
+  /** Whether a source may be answered at all (asked for malformed input); false: drop it without a word. */
+  screenSource?(inbound: Inbound, method?: string): boolean;
 }
 
 /** Counters exposed for diagnostics (and for the web page's status). */
@@ -31,7 +33,7 @@ const BROKEN_FLOW: ReadonlySet<TransportErrorCode> = new Set(['SEND_FAILED', 'CO
 
 /**
  * Owns the drivers. Inbound: bytes → parseMessage → request or response to the user, with bad
- * input answered (400/505 when the request can be answered) or dropped, one log line each.
+ * input answered (400/505 when the request can be answered and its source may be) or dropped.
  * Outbound: requests to resolved targets; responses routed per §18.2.2 and RFC 3581.
  */
 export class TransportLayer {
@@ -163,6 +165,9 @@ export class TransportLayer {
       return;
     }
     const request = err.request;
+    // A source the policy refuses learns nothing, not even a 400, and costs no line of its own: the policy counts
+    // it in its summary. Garbage that could not be answered anyway is screened too, for the same log budget.
+    if (this.#user?.screenSource?.(inbound, request?.method) === false) return;
     if (request === undefined || request.method === 'ACK') {
       this.#logger.info('malformedDropped', { source, protocol: inbound.flow.protocol, code: err.code });
       return;

@@ -78,7 +78,7 @@ export class UserAgent {
     this.#parts = parts;
     this.#onListenerError = (event, error) => ctx.logger.error('listenerFailed', { event, error: String(error) });
     this.events = new Emitter(this.#onListenerError);
-    this.policy = new IncomingPolicy({ clock: ctx.clock, ...(options.allowList !== undefined ? { allowList: options.allowList } : {}) });
+    this.policy = new IncomingPolicy({ clock: ctx.clock, logger: ctx.logger, ...(options.allowList !== undefined ? { allowList: options.allowList } : {}) });
     const registrar = parts.registrar;
     this.#registrarTrust = registrar === undefined ? undefined : {
       isRegisteredSource: (source) => registrar.bindingFor(source) !== undefined,
@@ -98,6 +98,7 @@ export class UserAgent {
     }
     ctx.transactions.setUser({
       screen: (request, inbound) => this.#screen(request, inbound),
+      screenSource: (inbound, method) => this.#refused(this.policy.checkSource(inbound, this.#trust(), method), method ?? '', inbound),
       request: (tx) => this.#request(tx),
       ack: (ack) => parts.dialogs.ack(ack),
       strayResponse: (response) => parts.dialogs.strayResponse(response),
@@ -186,19 +187,33 @@ export class UserAgent {
     return `<sip:${this.#options.contactUser}@${hostport(sentBy)};transport=${protocol}>`;
   }
 
+  /**
+   * New requests before any transaction: out of dialog, the whole policy; in dialog, a request of one of our
+   * dialogs always passes (no rate limit may delay a hang-up), one matching none passes only from a source we
+   * trust (to get its 481) and within that source's rate. Refusals get no answer.
+   */
   #screen(request: SipMessage, inbound: Inbound): boolean {
-    // In-dialog requests (To tag) go to the dialog layer, which answers 481 when none matches.
+    if (request.to.tag === undefined) return this.#refused(this.policy.check(request, inbound, this.#trust()), request.method, inbound);
+    if (this.#parts.dialogs.matches(request)) return true;
+    return this.#refused(this.policy.checkSource(inbound, this.#trust(), request.method), request.method, inbound);
+  }
+
+  /** What the policy needs to know now: the registration's state changes, the registrar's view does not. */
+  #trust(): TrustState {
     const registration = this.#parts.registration;
     const registrar = this.#registrarTrust;
-    const reason = request.to.tag !== undefined ? this.policy.checkRate(inbound) : this.policy.check(request, inbound, {
+    return {
       ...(registration !== undefined
         ? { registration: { registered: this.#registered, trustedSources: registration.trustedSources, flowId: registration.flowId, contactUser: this.#options.contactUser } }
         : {}),
       ...(registrar !== undefined ? { registrar } : {}),
-    });
+    };
+  }
+
+  /** True when nothing was refused; else reports the refusal (the policy already counted and summarised it). */
+  #refused(reason: RefusalReason | undefined, method: string, inbound: Inbound): boolean {
     if (reason === undefined) return true;
-    this.#ctx.logger.info('requestRefused', { method: request.method, source: `${inbound.source.host}:${inbound.source.port}`, reason });
-    this.events.emit('requestRefused', { method: request.method, source: inbound.source, reason });
+    this.events.emit('requestRefused', { method, source: inbound.source, reason });
     return false;
   }
 

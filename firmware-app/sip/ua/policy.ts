@@ -1,17 +1,24 @@
 // Who may call us: the incoming-request policy against ghost calls, scanners and toll fraud.
 
 import type { Clock } from '../../platform/Clock.ts';
+import type { Logger } from '../../platform/Logger.ts';
+import { RefusalSummary } from '../../platform/RefusalSummary.ts';
 import type { SipMessage } from '../message/index.ts';
 import { bareHost } from '../transport/flows.ts';
 import type { Address, Inbound } from '../transport/types.ts';
 
-export type RefusalReason = 'notFromRegistrar' | 'wrongToken' | 'notAllowed' | 'rateLimited' | 'notRegistered';
+const REASONS = ['notFromRegistrar', 'wrongToken', 'notAllowed', 'notRegistered', 'rateLimited'] as const;
+export type RefusalReason = (typeof REASONS)[number];
 
-/** Counters of refused out-of-dialog requests, by reason (shown on the status page). */
+/** Counters of refused requests, by reason (shown on the status page). */
 export type RefusalCounters = Record<RefusalReason, number>;
 
 export interface PolicyOptions {
   readonly clock: Clock;
+  /** Refusals are logged as one `requestsRefused` summary line per interval (and a debug line per new source). */
+  readonly logger: Logger;
+  /** The summary interval (default 60 s). */
+  readonly summaryIntervalMs?: number;
   /** Requests per second per source address, sustained (default 5), and burst (default 20). */
   readonly ratePerSecond?: number;
   readonly burst?: number;
@@ -75,33 +82,55 @@ class RateLimiter {
  * - standalone: REGISTER from anyone (the registrar authenticates it), other requests only from
  *   sources with a live binding, to one of our local users;
  * - peer to peer: only when enabled, from the allow-list;
- * and everything rate-limited per source. Refusals are silent (no response) and counted.
+ * and everything rate-limited per source. Refusals are silent (no response), counted, and logged as
+ * one summary line per interval.
  */
 export class IncomingPolicy {
   readonly counters: RefusalCounters = { notFromRegistrar: 0, wrongToken: 0, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
   readonly #limiter: RateLimiter;
   readonly #allowList: ReadonlySet<string>;
+  readonly #summary: RefusalSummary<RefusalReason>;
 
   constructor(options: PolicyOptions) {
     this.#limiter = new RateLimiter(options.clock, options.ratePerSecond ?? 5, options.burst ?? 20);
     this.#allowList = new Set((options.allowList ?? []).map(bareHost));
+    this.#summary = new RefusalSummary({
+      clock: options.clock,
+      logger: options.logger,
+      event: 'requestsRefused',
+      firstEvent: 'requestRefused',
+      reasons: REASONS,
+      ...(options.summaryIntervalMs !== undefined ? { intervalMs: options.summaryIntervalMs } : {}),
+    });
+  }
+
+  /** An out-of-dialog request: undefined when it may pass, else why it is refused (counted and summarised). */
+  check(request: SipMessage, inbound: Inbound, trust: TrustState): RefusalReason | undefined {
+    const reason = this.#decide(request, inbound, trust);
+    if (reason !== undefined) this.#refused(reason, inbound, request.method);
+    return reason;
   }
 
   /**
-   * In-dialog requests (To tag set) skip the source rules, which the dialog match replaces, but not
-   * the rate limit: a flood of fake BYEs must not cost a transaction and a 481 each.
+   * May this source be answered at all? Asked for what has nothing but its source to go by: a malformed
+   * request (a 400 tells a scanner we are here) and an in-dialog request that matches no dialog (a 481 does
+   * too). Trusted are the registrar, the flow we opened to it, a phone registered with us and the allow-list;
+   * what they send is still rate-limited, so not even they can make us answer a flood.
    */
-  checkRate(inbound: Inbound): RefusalReason | undefined {
-    if (this.#limiter.take(bareHost(inbound.source.host))) return undefined;
-    this.counters.rateLimited++;
-    return 'rateLimited';
+  checkSource(inbound: Inbound, trust: TrustState, method = ''): RefusalReason | undefined {
+    const reason = this.#untrustedSource(inbound, trust) ?? (this.#limiter.take(bareHost(inbound.source.host)) ? undefined : 'rateLimited');
+    if (reason !== undefined) this.#refused(reason, inbound, method);
+    return reason;
   }
 
-  /** undefined when the request may pass, else why it is refused (and the counter is bumped). */
-  check(request: SipMessage, inbound: Inbound, trust: TrustState): RefusalReason | undefined {
-    const reason = this.#decide(request, inbound, trust);
-    if (reason !== undefined) this.counters[reason]++;
-    return reason;
+  /** Logs the refusals counted since the last summary line now (at shutdown). */
+  flushSummary(): void {
+    this.#summary.flush();
+  }
+
+  #refused(reason: RefusalReason, inbound: Inbound, method: string): void {
+    this.counters[reason]++;
+    this.#summary.note(reason, bareHost(inbound.source.host), { method, port: inbound.source.port, protocol: inbound.flow.protocol });
   }
 
   #decide(request: SipMessage, inbound: Inbound, trust: TrustState): RefusalReason | undefined {
@@ -121,6 +150,20 @@ export class IncomingPolicy {
         return user !== undefined && local.localUsers.includes(user) ? undefined : 'wrongToken';
       }
     }
+    if (this.#allowList.has(source)) return undefined;
+    if (reg !== undefined) return reg.registered ? 'notFromRegistrar' : 'notRegistered';
+    return 'notAllowed';
+  }
+
+  /** The source rules alone, with the registrar trusted even between registrations (its address is configured). */
+  #untrustedSource(inbound: Inbound, trust: TrustState): RefusalReason | undefined {
+    const source = bareHost(inbound.source.host);
+    const reg = trust.registration;
+    if (reg !== undefined) {
+      if (reg.flowId !== undefined && inbound.flow.id === reg.flowId) return undefined;
+      if (reg.trustedSources.some((a) => bareHost(a.host) === source)) return undefined;
+    }
+    if (trust.registrar?.isRegisteredSource(inbound.source) === true) return undefined;
     if (this.#allowList.has(source)) return undefined;
     if (reg !== undefined) return reg.registered ? 'notFromRegistrar' : 'notRegistered';
     return 'notAllowed';

@@ -449,3 +449,38 @@ describe('a user above the transport layer that throws', () => {
     expect(lines).toEqual(['error handlerFailed']);
   });
 });
+
+describe('malformed input from a source the user refuses (screenSource)', () => {
+  /** A user whose screenSource answers `allow` and records what it was asked. */
+  function screened(s: Setup, allow: boolean): Array<{ source: string; method: string | undefined }> {
+    const asked: Array<{ source: string; method: string | undefined }> = [];
+    s.layer.setUser({ ...s.user, screenSource: (inbound, method) => (asked.push({ source: inbound.source.host, method }), allow) });
+    return asked;
+  }
+
+  it('gets no 400, no 505 and no log line: the user counts it', async () => {
+    const s = setup();
+    const asked = screened(s, false);
+    s.layer.receive(inboundFromPeer(rawRequest({ 'CSeq:': 'CSeq: seven OPTIONS' })));
+    s.layer.receive(inboundFromPeer(rawRequest({ request: 'OPTIONS sip:door@192.0.2.10 SIP/7.0' })));
+    s.layer.receive(inboundFromPeer(encoder.encode('GET / HTTP/1.1\r\nHost: door\r\n\r\n')));
+    await flush();
+    expect(s.network.sent).toHaveLength(0);
+    expect(s.logger.lines).toEqual([]);
+    expect(asked).toEqual([
+      { source: PEER.host, method: 'OPTIONS' },
+      { source: PEER.host, method: 'OPTIONS' },
+      { source: PEER.host, method: undefined },
+    ]);
+    expect(s.layer.counters).toMatchObject({ received: 3, malformed: 3, answeredMalformed: 0 });
+  });
+
+  it('from a source the user allows, is answered as before', async () => {
+    const s = setup();
+    screened(s, true);
+    s.layer.receive(inboundFromPeer(rawRequest({ 'CSeq:': 'CSeq: seven OPTIONS' })));
+    await flush();
+    expect(text(s.atPeer.messages[0]!.bytes).startsWith('SIP/2.0 400 Bad Request\r\n')).toBe(true);
+    expect(s.layer.counters).toMatchObject({ malformed: 1, answeredMalformed: 1 });
+  });
+});
