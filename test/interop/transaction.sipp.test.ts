@@ -59,6 +59,7 @@ async function startStack(protocol: TransportProtocol): Promise<Stack> {
     protocol: driver.protocol,
     reliable: driver.reliable,
     local: driver.local,
+    localAddressFor: (target, flowId) => driver.localAddressFor(target, flowId),
     send: async (bytes, target, flowId) => {
       sent.push(Buffer.from(bytes).toString('latin1'));
       if (dropOut > 0) {
@@ -96,7 +97,7 @@ async function startStack(protocol: TransportProtocol): Promise<Stack> {
 
 /** A request from us to sipp, with a fresh branch and our real sent-by. */
 function ourRequest(stack: Stack, method: 'OPTIONS' | 'INVITE', sippPort: number): SipMessage {
-  const sentBy = stack.transport.sentBy(stack.protocol)!;
+  const sentBy = stack.transport.boundAddress(stack.protocol)!;
   const transport = stack.protocol.toUpperCase();
   const uri = `sip:sipp@127.0.0.1:${sippPort};transport=${stack.protocol}`;
   return parseMessage(serializeMessage({

@@ -33,7 +33,7 @@ async function startDoor(): Promise<{ stack: Stack; port: number }> {
     media: () => new SignallingOnlySession('127.0.0.1'),
   }, { clock: createSystemClock(), logger: quiet, hasher: createNodeHasher(), dns: new FakeDns() });
   cleanup.push(() => stack.close());
-  return { stack, port: stack.transport.sentBy('udp')!.port };
+  return { stack, port: stack.transport.boundAddress('udp')!.port };
 }
 
 /** Starts baresip on a free port (stopped in afterEach). */

@@ -58,7 +58,7 @@ async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>): P
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= stack.close());
   stacks.push({ close });
-  const port = stack.transport.sentBy('udp')!.port;
+  const port = stack.transport.boundAddress('udp')!.port;
   return { stack: { ...stack, close }, ua: stack.ua, port, logs: logger.lines };
 }
 

@@ -5,7 +5,7 @@ import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { SipMessage } from '../message/index.ts';
 import { type SipContext, type TimerBase, createRequest } from '../transaction/index.ts';
-import type { Target } from '../transport/types.ts';
+import type { Address, Target } from '../transport/types.ts';
 import { Dialog, keyOfResponse } from './Dialog.ts';
 import type { InDialogRequest, InDialogUser } from './services.ts';
 
@@ -27,10 +27,13 @@ export class DialogSender {
 
   sendInDialog(dialog: Dialog, method: string, init: InDialogRequest, user: InDialogUser): void {
     void this.#nextHop(dialog).then(
-      (target) => {
+      async (target) => {
+        const flowId = this.#flowFor(dialog, target);
+        const sentBy = await this.#ctx.transport.localAddress(target, flowId);
         let request: SipMessage;
         try {
-          request = this.#build(dialog, target, method, dialog.nextLocalSeq(), init);
+          if (sentBy === undefined) throw new TypeError(`no ${target.protocol} route to ${target.host}`);
+          request = this.#build(dialog, target, sentBy, method, dialog.nextLocalSeq(), init);
         } catch (error) {
           this.#ctx.logger.warn('inDialogRequestFailed', { method, callId: dialog.callId, error: errorMessage(error) });
           user.failed('transportError');
@@ -40,7 +43,7 @@ export class DialogSender {
           response: (response) => user.response(response),
           timeout: () => user.failed('timeout'),
           transportError: () => user.failed('transportError'),
-        }, this.#flowFor(dialog, target));
+        }, flowId);
       },
       (error: unknown) => {
         this.#ctx.logger.warn('nextHopUnresolved', { method, uri: dialog.nextHopUri, error: errorMessage(error) });
@@ -59,16 +62,19 @@ export class DialogSender {
     };
     this.#acks.set(key, kept);
     void this.#nextHop(dialog).then(
-      (target) => {
+      async (target) => {
+        const flowId = this.#flowFor(dialog, target);
+        const sentBy = await this.#ctx.transport.localAddress(target, flowId);
         let ack: SipMessage;
         try {
+          if (sentBy === undefined) throw new TypeError(`no ${target.protocol} route to ${target.host}`);
           // §13.2.2.4: built like any in-dialog request, but with the INVITE's CSeq number and credentials.
-          ack = this.#build(dialog, target, 'ACK', seq, { headers });
+          ack = this.#build(dialog, target, sentBy, 'ACK', seq, { headers });
         } catch (error) {
           this.#ctx.logger.warn('ackFailed', { callId: dialog.callId, error: errorMessage(error) });
           return;
         }
-        kept.sent = { ack, target, flowId: this.#flowFor(dialog, target) };
+        kept.sent = { ack, target, flowId };
         this.#sendKept(kept);
       },
       (error: unknown) => this.#ctx.logger.warn('nextHopUnresolved', { method: 'ACK', uri: dialog.nextHopUri, error: errorMessage(error) }),
@@ -125,9 +131,7 @@ export class DialogSender {
     return flow.remote.host.toLowerCase() === target.host.toLowerCase() ? flow.id : undefined;
   }
 
-  #build(dialog: Dialog, target: Target, method: string, seq: number, init: InDialogRequest): SipMessage {
-    const sentBy = this.#ctx.transport.sentBy(target.protocol);
-    if (sentBy === undefined) throw new TypeError(`no ${target.protocol} transport for ${method}`);
+  #build(dialog: Dialog, target: Target, sentBy: Address, method: string, seq: number, init: InDialogRequest): SipMessage {
     return createRequest({
       method,
       requestUri: dialog.remoteTarget,

@@ -6,7 +6,7 @@ import type { TimerHandle } from '../../platform/Clock.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
 import { type Party, createRequest, randomToken } from '../transaction/index.ts';
-import type { Target } from '../transport/types.ts';
+import type { Address, Target } from '../transport/types.ts';
 import { Dialog, requestUriOf } from './Dialog.ts';
 import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders } from './headers.ts';
 import type { LayerServices } from './services.ts';
@@ -120,15 +120,32 @@ export class OutgoingCall implements Call {
     if (this.#provisional) this.#sendCancel();
   }
 
+  /** The flow the caller asked for (RFC 5626: the registration's), while the INVITE still goes where it leads. */
+  #flowId(): string | undefined {
+    const first = this.#options.target;
+    const now = this.#target;
+    const same = now.protocol === first.protocol && now.host === first.host && now.port === first.port;
+    return same ? this.#options.flowId : undefined;
+  }
+
   #sendInvite(): void {
+    const target = this.#target;
+    const ctx = this.#svc.ctx;
+    // Our Via and Contact name the address the kernel uses toward this target, never the 0.0.0.0 we listen on.
+    void ctx.transport.localAddress(target, this.#flowId()).then((sentBy) => {
+      if (this.#session.ended || target !== this.#target) return;
+      if (sentBy === undefined) {
+        ctx.logger.warn('noTransport', { call: this.id, protocol: target.protocol, target: `${target.host}:${target.port}` });
+        this.#session.end('transportError');
+        return;
+      }
+      this.#transmitInvite(sentBy);
+    });
+  }
+
+  #transmitInvite(sentBy: Address): void {
     const session = this.#session;
     const ctx = this.#svc.ctx;
-    const sentBy = ctx.transport.sentBy(this.#target.protocol);
-    if (sentBy === undefined) {
-      ctx.logger.warn('noTransport', { call: this.id, protocol: this.#target.protocol });
-      session.end('transportError');
-      return;
-    }
     const headers: Array<readonly [string, string]> = [['Allow', ALLOW]];
     if (this.#sessionExpires > 0) {
       headers.push(['Supported', SUPPORTED], ['Session-Expires', String(this.#sessionExpires)]);
@@ -163,7 +180,7 @@ export class OutgoingCall implements Call {
       response: (response) => this.#onResponse(invite, response),
       timeout: () => this.#onFailure(invite, 'timeout'),
       transportError: () => this.#onFailure(invite, 'transportError'),
-    });
+    }, this.#flowId());
   }
 
   #onResponse(invite: SipMessage, response: SipMessage): void {
@@ -344,7 +361,7 @@ export class OutgoingCall implements Call {
       response: (response) => log(String(response.status)),
       timeout: () => log('timeout'),
       transportError: () => log('transportError'),
-    });
+    }, this.#flowId());
   }
 
   /** Forgets the early dialogs but `keep`. */

@@ -52,6 +52,15 @@ export type CallEvents = {
   holdChanged(info: { readonly held: boolean }): void;
 };
 
+/** How we hang up. */
+export interface HangupOptions {
+  /**
+   * RFC 3326 Reason header value for the CANCEL of an unanswered outgoing call, e.g. COMPLETED_ELSEWHERE when
+   * another phone of the group answered (the phone then shows no missed call).
+   */
+  readonly reason?: string;
+}
+
 export interface Call {
   readonly id: string;
   readonly direction: 'incoming' | 'outgoing';
@@ -60,7 +69,7 @@ export interface Call {
   readonly remote: Party;
   readonly events: Emitter<CallEvents>;
   /** Outgoing: CANCEL before a final response, BYE after. Incoming: reject (before answer) or BYE. */
-  hangup(): void;
+  hangup(options?: HangupOptions): void;
 }
 
 export interface IncomingCall extends Call {
@@ -76,8 +85,13 @@ export interface IncomingCall extends Call {
 export interface OutgoingCallOptions {
   /** Request-URI. */
   readonly uri: string;
-  /** Where to send the INVITE (already resolved; the first of the RFC 3263 list). */
-  readonly target: Target;
+  /**
+   * Where to send the INVITE, resolved: one target, or the RFC 3263 list in failover order (§4.3: a target that
+   * times out, cannot be reached or answers 503 is marked failed with the resolver and the next one is tried).
+   */
+  readonly target: Target | readonly Target[];
+  /** TCP/TLS: send on this connection while it is open (RFC 5626: the registration's flow to the PBX, the first target). */
+  readonly flowId?: string;
   readonly from: Party;
   readonly to: Party;
   /** Our Contact header value. */

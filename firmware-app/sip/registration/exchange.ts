@@ -9,6 +9,8 @@ export interface Sent {
   readonly server: Server;
   readonly target: Target;
   readonly flowId: string | undefined;
+  /** Our Via sent-by: the local address toward the target (over the flow). */
+  readonly sentBy: Address;
   readonly request: SipMessage;
   readonly contactUri: string;
   readonly contact: string;
@@ -21,8 +23,8 @@ export interface Exchange {
   readonly auth: Map<string, string>;
   authRounds: number;
   addressRounds: number;
-  /** A Contact URI the registrar holds for us that this exchange replaces: sent with expires=0. */
-  staleContact: string | undefined;
+  /** New flows tried because the REGISTER's connection closed under it. */
+  flowRetries: number;
   sent: Sent | undefined;
 }
 
@@ -32,6 +34,10 @@ export type Binding = Sent & { readonly granted: number; readonly publicAddress:
 export interface Failure {
   readonly reason: string;
   readonly status?: number;
+  /** The response's reason phrase, for the log (`phrase="Forbidden"`). */
+  readonly phrase?: string;
   /** A 503's Retry-After (seconds). */
   readonly retryAfter?: number;
+  /** RFC 5626 §4.5 base-time for this failure's back-off, when not the usual 30 s (a 403's is longer). */
+  readonly backoffBase?: number;
 }

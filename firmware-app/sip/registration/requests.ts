@@ -2,8 +2,8 @@
 
 import type { SipMessage } from '../message/index.ts';
 import { parseUri } from '../message/index.ts';
-import { type SipContext, createRequest, randomToken } from '../transaction/index.ts';
-import type { Target } from '../transport/types.ts';
+import { createRequest, randomToken } from '../transaction/index.ts';
+import type { Address, Target } from '../transport/types.ts';
 import { asSipUri, registrarRequestUri, resolveUri, routeTo } from './binding.ts';
 import type { RegistrationConfig } from './types.ts';
 
@@ -41,7 +41,6 @@ export function configuredServers(config: RegistrationConfig): Server[] {
 
 /** Builds the client's requests; throws SipParseError when a configured value breaks the grammar. */
 export class RegistrationRequests {
-  readonly #ctx: SipContext;
   readonly #config: RegistrationConfig;
   /** §10.2.4: one Call-ID for every REGISTER of this client, CSeq incremented by one each. */
   readonly #callId = randomToken(16);
@@ -50,13 +49,12 @@ export class RegistrationRequests {
   readonly #optionsCallId = randomToken(16);
   #optionsCseq = 0;
 
-  constructor(ctx: SipContext, config: RegistrationConfig) {
-    this.#ctx = ctx;
+  constructor(config: RegistrationConfig) {
     this.#config = config;
   }
 
   /** REGISTER to `target`: To = From = the AOR; `auth` holds Authorization / Proxy-Authorization values. */
-  register(server: Server, target: Target, contact: string, expires: number, auth: ReadonlyMap<string, string>): SipMessage {
+  register(server: Server, target: Target, sentBy: Address, contact: string, expires: number, auth: ReadonlyMap<string, string>): SipMessage {
     const aor = asSipUri(this.#config.aor);
     const party = this.#config.displayName === undefined ? { uri: aor } : { uri: aor, displayName: this.#config.displayName };
     return createRequest({
@@ -66,7 +64,7 @@ export class RegistrationRequests {
       to: party,
       callId: this.#callId,
       cseq: ++this.#cseq,
-      via: { protocol: target.protocol, sentBy: this.#sentBy(target) },
+      via: { protocol: target.protocol, sentBy },
       contact,
       route: server.route,
       headers: [
@@ -80,7 +78,7 @@ export class RegistrationRequests {
   }
 
   /** A keep-alive OPTIONS to the registrar (RFC 3261 §11), on a Call-ID of its own. */
-  options(server: Server, target: Target): SipMessage {
+  options(server: Server, target: Target, sentBy: Address): SipMessage {
     return createRequest({
       method: 'OPTIONS',
       requestUri: server.requestUri,
@@ -88,15 +86,9 @@ export class RegistrationRequests {
       to: { uri: server.requestUri },
       callId: this.#optionsCallId,
       cseq: ++this.#optionsCseq,
-      via: { protocol: target.protocol, sentBy: this.#sentBy(target) },
+      via: { protocol: target.protocol, sentBy },
       route: server.route,
       headers: [['User-Agent', USER_AGENT]],
     });
-  }
-
-  #sentBy(target: Target): { host: string; port: number } {
-    const sentBy = this.#ctx.transport.sentBy(target.protocol);
-    if (sentBy === undefined) throw new TypeError(`no ${target.protocol} transport runs`);
-    return sentBy;
   }
 }

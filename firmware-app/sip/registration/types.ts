@@ -1,7 +1,7 @@
 // Registration client contracts (RFC 3261 §10, RFC 5626 keep-alives, RFC 3263 failover).
 
 import type { Credentials } from '../auth/types.ts';
-import type { Address, TransportProtocol } from '../transport/types.ts';
+import type { Address, Target, TransportProtocol } from '../transport/types.ts';
 
 export interface RegistrationConfig {
   /** Registrar URI or host, e.g. `sip:pbx.example.org` or `192.168.178.1`. */
@@ -32,10 +32,22 @@ export type RegistrationState = 'idle' | 'registering' | 'registered' | 'failed'
 export type RegistrationEvents = {
   registering(info: { readonly registrar: string; readonly attempt: number }): void;
   registered(info: { readonly expires: number; readonly publicAddress: Address | undefined; readonly registrar: string }): void;
-  /** `retryInSeconds` undefined: no retry until the configuration changes (403, wrong credentials). */
-  registrationFailed(info: { readonly reason: string; readonly status?: number; readonly retryInSeconds?: number }): void;
+  /**
+   * `status` and `phrase` of the response that failed it, when one did. `retryInSeconds` undefined: no retry until
+   * the configuration changes (a configured value that cannot be sent); every other failure is retried.
+   */
+  registrationFailed(info: { readonly reason: string; readonly status?: number; readonly phrase?: string; readonly retryInSeconds?: number }): void;
   unregistered(): void;
 };
+
+export interface RegisteredRoute {
+  readonly target: Target;
+  readonly flowId: string | undefined;
+  readonly routeSet: readonly string[];
+  readonly contactUri: string;
+  /** The address in that Contact: the public one the registrar saw (NAT), else our local address toward it. */
+  readonly contactAddress: Address;
+}
 
 export interface RegistrationClientApi {
   readonly state: RegistrationState;
@@ -43,6 +55,17 @@ export interface RegistrationClientApi {
   readonly trustedSources: readonly Address[];
   /** The flow (TCP/TLS connection) the registration uses, if any: requests over it are trusted too. */
   readonly flowId: string | undefined;
+  /**
+   * While a binding is live: where it was registered (target and, over TCP/TLS, flow), its route set (the outbound
+   * proxy) and the Contact URI the registrar holds. Requests to the PBX follow it (RFC 5626 §5.1: on the same flow,
+   * with the same Contact, so the PBX can reach us back, NAT or not).
+   */
+  readonly route: RegisteredRoute | undefined;
+  /**
+   * Clock time (ms) until which the last 200 keeps our binding at the registrar, whatever failed since (a refresh,
+   * a flow): the registrar may route calls to us until then. Undefined before the first 200 and after stop().
+   */
+  readonly bindingValidUntil: number | undefined;
   start(): void;
   /** Un-REGISTERs (Expires: 0) and stops all timers; resolves when done or after a short bound. */
   stop(): Promise<void>;

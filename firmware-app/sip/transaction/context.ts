@@ -4,17 +4,26 @@ import type { Clock } from '../../platform/Clock.ts';
 import type { Hasher } from '../../platform/hash.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import type { Resolver } from '../transport/resolver.ts';
+import type { FlowEvents } from '../transport/TransportLayer.ts';
 import type { Address, SendResult, Target, TransportProtocol } from '../transport/types.ts';
 import type { TransactionLayer } from './TransactionLayer.ts';
 
 /** What the layers above need of the transport layer. */
 export interface TransportInfo {
-  /** Our sent-by (bound address) for a protocol, or undefined when no such transport runs. */
-  sentBy(protocol: TransportProtocol): Address | undefined;
-  /** Our address as the last responding server saw it (Via received/rport), if any. */
-  readonly publicAddress: Address | undefined;
+  /**
+   * Our address for Via sent-by and Contact in a message to `target` (over `flowId` when given): the local address
+   * the kernel uses toward it, never 0.0.0.0, :: or port 0; undefined when no transport, route or connection leads
+   * there. Only the registration knows a public (NAT) address, learnt from its own registrar's answers.
+   */
+  localAddress(target: Target, flowId?: string): Promise<Address | undefined>;
   /** Raw bytes to a target or over a flow: RFC 5626 CRLF keep-alives. Never throws. */
   send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult>;
+  /** An RFC 5626 CRLF keep-alive on an open flow only (FLOW_GONE when closed). Never throws. */
+  sendKeepAlive(protocol: TransportProtocol, flowId: string, bytes: Uint8Array): Promise<SendResult>;
+  /** Closes a flow found dead (RFC 5626 §4.4.1), so that the next request opens a new one. */
+  closeFlow(protocol: TransportProtocol, flowId: string): void;
+  /** RFC 5626 flow events: a connection closed; a CRLF ping or pong arrived on it. `on` returns the unsubscribe. */
+  readonly flowEvents: { on<E extends keyof FlowEvents>(event: E, listener: FlowEvents[E]): () => void };
 }
 
 export interface SipContext {

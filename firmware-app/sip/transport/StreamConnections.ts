@@ -121,6 +121,19 @@ export class StreamConnections {
     return this.#write(connection, bytes);
   }
 
+  /**
+   * The connection `send` would use for `target` (`flowId`'s, a reusable one, else a new one opened now), without
+   * writing anything: its local address is what our Via and Contact must say.
+   */
+  async flowFor(target: Target, flowId?: string): Promise<Flow | TransportError> {
+    if (this.#closing) return new TransportError('TRANSPORT_CLOSED', `the ${this.protocol} transport is closed`);
+    if (target.protocol !== this.protocol) {
+      return new TransportError('SEND_FAILED', `a ${target.protocol} target cannot be reached over ${this.protocol}`);
+    }
+    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#connect(target));
+    return connection instanceof TransportError ? connection : connection.flow;
+  }
+
   /** Writes raw bytes (CRLF keep-alives) on an open connection; FLOW_GONE when it is not open. */
   sendKeepAlive(flowId: string, bytes: Uint8Array): Promise<SendResult> {
     if (this.#closing) return Promise.resolve(sendFailed('TRANSPORT_CLOSED', `the ${this.protocol} transport is closed`));

@@ -1,10 +1,13 @@
 // The transport layer of RFC 3261 §18: parses what the drivers deliver, applies the Via rules, routes responses.
 
+import { errorMessage } from '../../errors.ts';
+import { Emitter } from '../../platform/Emitter.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { type SipMessage, SipParseError, buildResponse, parseMessage } from '../message/index.ts';
-import { bareHost, defaultPort, sendFailed } from './flows.ts';
+import { bareHost, defaultPort, formatAddress, sendFailed } from './flows.ts';
+import { isAdvertisable } from './localAddress.ts';
 import type {
-  Address, Inbound, SendResult, Target, Transport, TransportErrorCode, TransportEvents, TransportProtocol,
+  Address, Flow, Inbound, SendResult, Target, Transport, TransportErrorCode, TransportEvents, TransportProtocol,
 } from './types.ts';
 
 /** What the transaction layer hears from the transport layer. */
@@ -14,6 +17,14 @@ export interface TransportLayerUser {
   /** Whether a source may be answered at all (asked for malformed input); false: drop it without a word. */
   screenSource?(inbound: Inbound, method?: string): boolean;
 }
+
+/** A type alias (not an interface) so that it fits Emitter's EventMap. */
+export type FlowEvents = {
+  /** A TCP/TLS connection closed (by the peer, an idle timeout, an error, or closeFlow). */
+  flowClosed(flow: Flow): void;
+  /** A CRLF keep-alive arrived on a stream: `ping` (already answered by the driver) or `pong`. */
+  keepAlive(flow: Flow, kind: 'ping' | 'pong'): void;
+};
 
 /** Counters exposed for diagnostics (and for the web page's status). */
 export interface TransportCounters {
@@ -27,6 +38,9 @@ function protocolOfVia(transport: string): TransportProtocol | undefined {
   const t = transport.toLowerCase();
   return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
 }
+
+/** How many recent sent-bys are remembered; a door station uses a few (one per protocol and route). */
+const MAX_ADVERTISED = 64;
 
 /** Send failures of an open connection (not of a connect), after which a new connection is worth one try. */
 const BROKEN_FLOW: ReadonlySet<TransportErrorCode> = new Set(['SEND_FAILED', 'CONNECTION_CLOSED', 'FLOW_GONE']);
@@ -43,13 +57,20 @@ export class TransportLayer {
   readonly #transports = new Map<TransportProtocol, Transport>();
   readonly #logger: Logger;
   #user: TransportLayerUser | undefined;
-  #publicAddress: Address | undefined;
+  /** Sent-bys we put in Vias lately (`host:port`, least recently used first): a response naming another is not ours. */
+  readonly #advertised = new Map<string, true>();
+
+  /** RFC 5626 flow events of the drivers (a connection closed, a CRLF ping or pong on it), for the layers above. */
+  readonly flowEvents: Emitter<FlowEvents>;
 
   constructor(logger: Logger) {
     this.#logger = logger;
+    this.flowEvents = new Emitter<FlowEvents>((event, error) => logger.error('listenerFailed', { event, error: errorMessage(error) }));
     this.events = {
       message: (inbound) => this.receive(inbound),
       streamError: (flow, error) => this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code }),
+      flowClosed: (flow) => this.flowEvents.emit('flowClosed', flow),
+      keepAlive: (flow, kind) => this.flowEvents.emit('keepAlive', flow, kind),
     };
   }
 
@@ -71,20 +92,46 @@ export class TransportLayer {
     return protocol !== 'udp';
   }
 
-  /** The sent-by to put in our Via for requests over `protocol`. */
-  sentBy(protocol: TransportProtocol): Address | undefined {
+  /**
+   * The address a driver is bound to (`0.0.0.0:5060` …), for diagnostics and tests. Never put on the wire: a
+   * wildcard means nothing to a peer; `localAddress` says what our messages carry.
+   */
+  boundAddress(protocol: TransportProtocol): Address | undefined {
     return this.#transports.get(protocol)?.local;
   }
 
-  /** Our address as the last responding server saw it (Via received/rport, RFC 3581), for NAT diagnostics. */
-  get publicAddress(): Address | undefined {
-    return this.#publicAddress;
+  /**
+   * The address our Via sent-by and Contact carry for a message to `target` (over `flowId` when given): the local
+   * address the kernel uses toward it, never a wildcard or port 0. Undefined when no transport, route or
+   * connection leads there.
+   */
+  async localAddress(target: Target, flowId?: string): Promise<Address | undefined> {
+    const transport = this.#transports.get(target.protocol);
+    const address = await transport?.localAddressFor(target, flowId);
+    if (address === undefined || !isAdvertisable(address)) return undefined;
+    const key = `${target.protocol} ${formatAddress({ host: bareHost(address.host), port: address.port })}`;
+    this.#advertised.delete(key);
+    if (this.#advertised.size >= MAX_ADVERTISED) this.#advertised.delete(this.#advertised.keys().next().value!);
+    this.#advertised.set(key, true);
+    return address;
   }
 
   async send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult> {
     const transport = this.#transports.get(target.protocol);
     if (transport === undefined) return sendFailed('TRANSPORT_CLOSED', `no ${target.protocol} transport`);
     return transport.send(bytes, target, flowId);
+  }
+
+  /** An RFC 5626 CRLF keep-alive on an open flow; FLOW_GONE when it is closed (never a new connection). */
+  sendKeepAlive(protocol: TransportProtocol, flowId: string, bytes: Uint8Array): Promise<SendResult> {
+    const transport = this.#transports.get(protocol);
+    if (transport?.sendKeepAlive === undefined) return Promise.resolve(sendFailed('FLOW_GONE', `no ${protocol} flow ${flowId}`));
+    return transport.sendKeepAlive(flowId, bytes);
+  }
+
+  /** Closes one TCP/TLS connection we found dead (RFC 5626 §4.4.1: no pong), so nothing is sent on it again. */
+  closeFlow(protocol: TransportProtocol, flowId: string): void {
+    this.#transports.get(protocol)?.closeFlow?.(flowId);
   }
 
   /** received/rport for the Via of our responses to `request` (§18.2.1, RFC 3581 §4). */
@@ -131,21 +178,23 @@ export class TransportLayer {
       this.#dispatch(() => this.#user?.request(message, inbound), inbound);
       return;
     }
-    // §18.1.2: a response whose top Via we did not write is discarded.
+    // §18.1.2: a response whose top Via we did not write is discarded. (Its received/rport are left to the
+    // client transaction's user: only our registrar's answers may teach us our public address.)
     const via = message.topVia;
     const protocol = protocolOfVia(via.transport);
-    const ours = protocol === undefined ? undefined : this.sentBy(protocol);
-    if (ours === undefined || bareHost(via.host) !== bareHost(ours.host) || (via.port ?? defaultPort(protocol!)) !== ours.port) {
+    if (protocol === undefined || !this.#isOurSentBy(protocol, { host: via.host, port: via.port ?? defaultPort(protocol) })) {
       this.counters.strayResponses++;
       this.#logger.debug('responseNotOurs', { source: `${inbound.source.host}:${inbound.source.port}`, status: message.status });
       return;
     }
-    const received = via.received;
-    const rport = via.rport;
-    if (received !== undefined || typeof rport === 'number') {
-      this.#publicAddress = { host: received ?? ours.host, port: typeof rport === 'number' ? rport : via.port ?? ours.port };
-    }
     this.#dispatch(() => this.#user?.response(message, inbound), inbound);
+  }
+
+  /** Is this the sent-by of a Via we write: our bound address when it is a real one, or one `localAddress` handed out? */
+  #isOurSentBy(protocol: TransportProtocol, sentBy: Address): boolean {
+    const bound = this.#transports.get(protocol)?.local;
+    if (bound !== undefined && isAdvertisable(bound) && bareHost(bound.host) === bareHost(sentBy.host) && bound.port === sentBy.port) return true;
+    return this.#advertised.has(`${protocol} ${formatAddress({ host: bareHost(sentBy.host), port: sentBy.port })}`);
   }
 
   /** Last line of defence: a bug above must cost one message, never the process. */

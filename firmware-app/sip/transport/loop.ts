@@ -226,6 +226,11 @@ class LoopTransportImpl implements LoopTransport {
     if (connection !== undefined) this.#network.disconnect(connection);
   }
 
+  /** Loop transports are bound to a real address of the loop network: that is what they advertise. */
+  localAddressFor(): Promise<Address | undefined> {
+    return Promise.resolve(this.#closed ? undefined : this.local);
+  }
+
   async send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult> {
     if (this.#closed) return sendFailed('TRANSPORT_CLOSED', `loop ${this.protocol} ${formatAddress(this.local)} is closed`);
     const to: Address = { host: target.host, port: target.port };

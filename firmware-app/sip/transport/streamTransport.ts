@@ -34,6 +34,13 @@ export function streamTransport(connections: StreamConnections, local: Address, 
     reliable: true,
     local,
     send: (bytes, target, flowId) => connections.send(bytes, target, flowId),
+    async localAddressFor(target, flowId) {
+      const flow = await connections.flowFor(target, flowId);
+      if (flow instanceof TransportError) return undefined;
+      // Behind a listener, peers may connect back to its port; a client-only transport (TLS) is reachable only
+      // over this connection, so its own port is the one to name (a registrar reuses the flow it finds there).
+      return { host: flow.local.host, port: server === undefined ? flow.local.port : local.port };
+    },
     sendKeepAlive: (flowId, bytes) => connections.sendKeepAlive(flowId, bytes),
     close(): Promise<void> {
       closing ??= Promise.all([closeServer(), connections.close()]).then(() => {

@@ -86,7 +86,16 @@ export interface Transport {
    * open, else an open connection to the target, else a new one.
    */
   send(bytes: Uint8Array, target: Target, flowId?: string): Promise<SendResult>;
+  /**
+   * The address our messages to `target` carry in Via sent-by and Contact: a real host and port, never a
+   * wildcard or port 0 (see localAddress.ts). TCP/TLS: that of the connection `send` would use (`flowId`'s, a
+   * reusable one, or a new one opened now), with the listening port when there is a listener. Undefined when
+   * there is no route or no connection.
+   */
+  localAddressFor(target: Target, flowId?: string): Promise<Address | undefined>;
   /** Sends raw bytes (keep-alive CRLFs) on an existing flow. */
   sendKeepAlive?(flowId: string, bytes: Uint8Array): Promise<SendResult>;
+  /** Closes one connection (a flow found dead: no pong); `flowClosed` follows. A no-op for an unknown flow. */
+  closeFlow?(flowId: string): void;
   close(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 // UDP transport driver (RFC 3261 §18.1.1, §18.2.1): one dgram socket, one datagram = one message.
 
 import { createSocket, type Socket } from 'node:dgram';
+import { type Clock, createSystemClock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
+import { kernelSourceAddress } from './kernelRoute.ts';
+import { LocalAddresses, type RouteLookup } from './localAddress.ts';
 import { MAX_UDP_PAYLOAD, describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type SendResult, type Target, type Transport, type TransportEvents } from './types.ts';
 
@@ -11,6 +14,10 @@ export interface UdpTransportOptions {
   /** Local port; 0 picks a free one (read it back from `local`). */
   readonly port: number;
   readonly logger: Logger;
+  /** Ages the per-destination address cache (default: the system clock). */
+  readonly clock?: Clock;
+  /** The kernel's source address toward a host, when bound to a wildcard (default: asked through a connected socket). */
+  readonly route?: RouteLookup;
 }
 
 /**
@@ -26,6 +33,7 @@ export async function createUdpTransport(options: UdpTransportOptions, events: T
   const bound = socket.address();
   const local: Address = { host: normalizeHost(bound.address), port: bound.port };
   logger.info('listening', { protocol: 'udp', local: formatAddress(local) });
+  const addresses = new LocalAddresses(local, options.route ?? kernelSourceAddress, options.clock ?? createSystemClock());
 
   // After bind, an 'error' event is logged, never left unhandled (which would crash the process).
   socket.on('error', (error) => logger.warn('udpSocketError', { local: formatAddress(local), error: describeError(error) }));
@@ -49,6 +57,7 @@ export async function createUdpTransport(options: UdpTransportOptions, events: T
     protocol: 'udp',
     reliable: false,
     local,
+    localAddressFor: (target) => addresses.toward(target.host),
     send(bytes: Uint8Array, target: Target): Promise<SendResult> {
       if (closed !== undefined) return Promise.resolve(sendFailed('TRANSPORT_CLOSED', 'the UDP transport is closed'));
       if (target.protocol !== 'udp') {

@@ -9,6 +9,7 @@ import type { RegistrationClientApi, RegistrationEvents } from '../registration/
 import {
   type NonInviteServerTransaction, type Party, type ServerTransaction, type SipContext, InviteServerTransaction, hostport, randomToken,
 } from '../transaction/index.ts';
+import { bareHost } from '../transport/flows.ts';
 import type { Address, Inbound, Target, TransportProtocol } from '../transport/types.ts';
 import type { DigestClientApi } from '../auth/types.ts';
 import { CallGroup } from './CallGroup.ts';
@@ -36,16 +37,25 @@ export type RegistrationClient = RegistrationClientApi & { readonly events: Emit
 export type Registrar = RegistrarApi & { handle(transaction: NonInviteServerTransaction): void };
 
 export interface UserAgentOptions {
-  /** Our user part in From and in Contact (the unguessable token when registered). */
+  /** Our user part in Contact: the unguessable token; it never leaves the device in any other header. */
   readonly contactUser: string;
+  /**
+   * Registered mode: the account's address of record (`sip:user@domain`), our From on every call, because a PBX
+   * checks the From user against the digest user. Standalone: From is `sip:{first local user}@{our address}`.
+   */
+  readonly aor?: string;
   /** Local users we answer to in standalone mode (e.g. `door`). */
   readonly localUsers?: readonly string[];
   /** Registered mode: the account's domain, for From and for dialled numbers without a domain. */
   readonly domain: string;
   readonly displayName?: string;
-  readonly protocol: TransportProtocol;
-  /** Outbound proxy or registrar URI every outgoing call is sent to (registered mode). */
+  /**
+   * Registered mode, while not registered: the outbound proxy or registrar URI (with the account's `transport=`)
+   * a call is sent to, and the Route set to put on it (the outbound proxy's). While registered, calls follow
+   * the registration's target, flow and route instead.
+   */
   readonly proxy?: string;
+  readonly proxyRoute?: readonly string[];
   readonly allowList?: readonly string[];
   readonly userAgent?: string;
 }
@@ -140,51 +150,91 @@ export class UserAgent {
   async #invites(target: string): Promise<Call[]> {
     const { dialogs, registrar, digest } = this.#parts;
     if (registrar !== undefined && !target.includes(':') && !target.includes('@')) {
-      return registrar.lookup(target).map((binding) => dialogs.invite({
-        uri: binding.contact,
-        target: { protocol: binding.protocol, host: binding.source.host, port: binding.source.port },
-        from: this.#fromParty(),
-        to: { uri: `sip:${target}@${this.#options.domain}` },
-        contact: this.#contact(binding.protocol),
-        sdh: this.#parts.media(),
-      }));
+      const invites = registrar.lookup(target).map(async (binding): Promise<Call | undefined> => {
+        const next: Target = { protocol: binding.protocol, host: binding.source.host, port: binding.source.port };
+        const flowId = binding.protocol === 'udp' ? undefined : binding.flowId;
+        const local = await this.#ctx.transport.localAddress(next, flowId);
+        if (local === undefined) {
+          this.#ctx.logger.warn('callTargetUnreachable', { user: target, target: `${next.host}:${next.port}`, protocol: next.protocol });
+          return undefined;
+        }
+        return dialogs.invite({
+          uri: binding.contact,
+          target: next,
+          ...(flowId !== undefined ? { flowId } : {}),
+          // An address the phone can reach, so that calling the door back from its call list works.
+          from: this.#party(`sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(local)}`),
+          to: { uri: `sip:${target}@${this.#options.domain}` },
+          contact: this.#contactAt(local, next.protocol),
+          sdh: this.#parts.media(),
+        });
+      });
+      return (await Promise.all(invites)).filter((call): call is Call => call !== undefined);
     }
     const uri = /^sips?:/i.test(target) ? target : `sip:${target.includes('@') ? target : `${target}@${this.#options.domain}`}`;
-    const next = await this.#proxyTarget(uri);
-    if (next === undefined) return [];
+    const hop = await this.#pbxHop(uri);
+    if (hop === undefined) return [];
     return [dialogs.invite({
       uri,
-      target: next,
-      from: this.#fromParty(),
+      target: hop.target,
+      ...(hop.flowId !== undefined ? { flowId: hop.flowId } : {}),
+      ...(hop.route.length > 0 ? { route: hop.route } : {}),
+      from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${this.#options.domain}`),
       to: { uri },
-      contact: this.#contact(next.protocol),
+      contact: hop.contact,
       sdh: this.#parts.media(),
       // Challenges are answered only on the way through our own proxy/registrar (SIPDigestLeak).
       ...(digest !== undefined ? { authenticate: (response: SipMessage, request: SipMessage) => digest.answer(response, request) } : {}),
     })];
   }
 
-  async #proxyTarget(uri: string): Promise<Target | undefined> {
+  /**
+   * Where a call to the PBX goes: while registered, the registration's own target and flow (RFC 5626: requests
+   * to the registrar's side use the registration's flow) with the Contact it registered and its route set (the
+   * outbound proxy); otherwise the configured proxy/registrar resolved with the account's transport.
+   */
+  async #pbxHop(uri: string): Promise<{ target: Target; flowId?: string; route: readonly string[]; contact: string } | undefined> {
+    const registered = this.#parts.registration?.route;
+    if (registered !== undefined) {
+      return { target: registered.target, ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>` };
+    }
+    let target: Target | undefined;
     try {
-      const targets = await this.#ctx.resolver.resolve(this.#options.proxy ?? uri);
-      return targets[0];
+      target = (await this.#ctx.resolver.resolve(this.#options.proxy ?? uri))[0];
     } catch (err) {
       this.#ctx.logger.warn('callTargetUnresolved', { uri, error: String(err) });
       return undefined;
     }
+    if (target === undefined) return undefined;
+    const local = await this.#ctx.transport.localAddress(target);
+    if (local === undefined) {
+      this.#ctx.logger.warn('callTargetUnreachable', { uri, target: `${target.host}:${target.port}`, protocol: target.protocol });
+      return undefined;
+    }
+    return { target, route: this.#options.proxyRoute ?? [], contact: this.#contactAt(local, target.protocol) };
   }
 
-  /** Our From without tag: the dialog layer adds a fresh one to each INVITE. */
-  #fromParty(): Party {
-    return {
-      uri: `sip:${this.#options.contactUser}@${this.#options.domain}`,
-      ...(this.#options.displayName !== undefined ? { displayName: this.#options.displayName } : {}),
-    };
+  /** Our From without tag (the dialog layer adds a fresh one to each INVITE). */
+  #party(uri: string): Party {
+    return { uri, ...(this.#options.displayName !== undefined ? { displayName: this.#options.displayName } : {}) };
   }
 
-  #contact(protocol: TransportProtocol): string {
-    const sentBy = this.#ctx.transport.publicAddress ?? this.#ctx.transport.sentBy(protocol) ?? { host: '0.0.0.0', port: 5060 };
-    return `<sip:${this.#options.contactUser}@${hostport(sentBy)};transport=${protocol}>`;
+  #contactAt(local: Address, protocol: TransportProtocol): string {
+    return `<sip:${this.#options.contactUser}@${hostport(local)};transport=${protocol}>`;
+  }
+
+  /**
+   * Our Contact for an incoming call: the registered one when it came through the PBX on our registration (the
+   * address the PBX knows, behind NAT too), else the local address toward the caller over the flow it came on.
+   */
+  async #contactFor(inbound: Inbound): Promise<string | undefined> {
+    const registered = this.#parts.registration?.route;
+    if (registered !== undefined && (inbound.flow.id === registered.flowId || bareHost(inbound.source.host) === bareHost(registered.target.host))) {
+      return `<${registered.contactUri}>`;
+    }
+    const back: Target = { protocol: inbound.flow.protocol, host: inbound.source.host, port: inbound.source.port };
+    const local = await this.#ctx.transport.localAddress(back, inbound.flow.protocol === 'udp' ? undefined : inbound.flow.id);
+    return local === undefined ? undefined : this.#contactAt(local, back.protocol);
   }
 
   /**
@@ -217,37 +267,41 @@ export class UserAgent {
     return false;
   }
 
+  /** Out-of-dialog requests, checked in §8.2's order: method (405), then Require (420), then the method's handler. */
   #request(tx: ServerTransaction): void {
     if (this.#parts.dialogs.request(tx)) return;
     const request = tx.request;
+    const registrar = this.#parts.registrar;
+    const method = request.method;
+    if (!['INVITE', 'OPTIONS', 'BYE', 'INFO', 'UPDATE'].includes(method) && (method !== 'REGISTER' || registrar === undefined)) {
+      tx.respond({ status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOW]] });
+      return;
+    }
     const unsupported = unsupportedRequire(request, SUPPORTED_EXTENSIONS);
     if (unsupported.length > 0) {
       tx.respond({ status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] });
       return;
     }
-    switch (request.method) {
-      case 'INVITE':
-        this.#incoming(tx as InviteServerTransaction);
-        return;
-      case 'OPTIONS':
-        tx.respond({ status: 200, reason: 'OK', headers: [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED]] });
-        return;
-      case 'REGISTER':
-        if (this.#parts.registrar !== undefined) this.#parts.registrar.handle(tx as NonInviteServerTransaction);
-        else tx.respond({ status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOW]] });
-        return;
-      case 'BYE':
-      case 'INFO':
-      case 'UPDATE':
-        tx.respond({ status: 481, reason: 'Call/Transaction Does Not Exist' });
-        return;
-      default:
-        tx.respond({ status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOW]] });
-    }
+    if (method === 'INVITE') this.#incoming(tx as InviteServerTransaction);
+    else if (method === 'OPTIONS') tx.respond({ status: 200, reason: 'OK', headers: [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED]] });
+    else if (method === 'REGISTER') registrar!.handle(tx as NonInviteServerTransaction);
+    else tx.respond({ status: 481, reason: 'Call/Transaction Does Not Exist' }); // BYE, INFO, UPDATE without a dialog
   }
 
   #incoming(tx: InviteServerTransaction): void {
-    const call = this.#parts.dialogs.incoming(tx, { contact: this.#contact(tx.inbound.flow.protocol), sdh: this.#parts.media() });
+    void this.#contactFor(tx.inbound).then((contact) => {
+      if (tx.state !== 'proceeding') return; // cancelled while we looked up our address
+      if (contact === undefined) {
+        this.#ctx.logger.warn('noRouteBack', { source: `${tx.inbound.source.host}:${tx.inbound.source.port}` });
+        tx.respond({ status: 500, reason: 'Server Internal Error' });
+        return;
+      }
+      this.#ring(tx, contact);
+    });
+  }
+
+  #ring(tx: InviteServerTransaction, contact: string): void {
+    const call = this.#parts.dialogs.incoming(tx, { contact, sdh: this.#parts.media() });
     this.#forward(call);
     if (this.events.listenerCount('callIncoming') === 0) {
       call.reject(480, 'Temporarily Unavailable');

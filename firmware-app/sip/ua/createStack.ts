@@ -11,6 +11,8 @@ import type { SessionDescriptionHandler } from '../dialog/types.ts';
 import { Registrar } from '../registrar/Registrar.ts';
 import type { RegistrarUser } from '../registrar/types.ts';
 import { RegistrationClient } from '../registration/RegistrationClient.ts';
+import { type Server, configuredServers } from '../registration/requests.ts';
+import type { RegistrationConfig } from '../registration/types.ts';
 import { type SipContext, TransactionLayer } from '../transaction/index.ts';
 import { createDnsBackend } from '../transport/dnsBackend.ts';
 import { type DnsBackend, createResolver } from '../transport/resolver.ts';
@@ -71,7 +73,7 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
   try {
     for (const protocol of options.listen.transports) {
       const driver = protocol === 'udp'
-        ? await createUdpTransport({ host: options.listen.host, port: options.listen.port, logger: deps.logger }, transport.events)
+        ? await createUdpTransport({ host: options.listen.host, port: options.listen.port, logger: deps.logger, clock: deps.clock }, transport.events)
         : await createTcpTransport({ host: options.listen.host, port: options.listen.port, listen: true, clock: deps.clock, logger: deps.logger }, transport.events);
       drivers.push(driver);
       transport.add(driver);
@@ -105,13 +107,14 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
   };
   const dialogs = new DialogLayer(ctx);
   let registration: RegistrationClient | undefined;
+  let pbx: Server | undefined;
   let digest: DigestClient | undefined;
   let registrar: Registrar | undefined;
   const account = options.account;
   const standalone = options.standalone ?? { domain: 'doorbell.local', users: [] };
   if (account !== undefined) {
     digest = new DigestClient({ hasher: deps.hasher, credentials: account.credentials });
-    registration = new RegistrationClient(ctx, {
+    const registrationConfig: RegistrationConfig = {
       registrar: account.registrar,
       ...(account.backupRegistrar !== undefined ? { backupRegistrar: account.backupRegistrar } : {}),
       ...(account.outboundProxy !== undefined ? { outboundProxy: account.outboundProxy } : {}),
@@ -122,7 +125,13 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
       instanceId: options.instanceId,
       credentials: account.credentials,
       expires: account.expires,
-    }, digest);
+    };
+    try {
+      pbx = configuredServers(registrationConfig)[0];
+    } catch {
+      pbx = undefined; // a URI that does not parse: the registration reports it (bad-config)
+    }
+    registration = new RegistrationClient(ctx, registrationConfig, digest);
   } else {
     registrar = new Registrar(ctx, { realm: standalone.domain, users: standalone.users }, new DigestServer({ hasher: deps.hasher, clock: deps.clock, realm: standalone.domain }));
   }
@@ -132,8 +141,9 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
     localUsers: options.localUsers,
     domain,
     displayName: options.displayName,
-    protocol: options.listen.transports.includes('udp') ? 'udp' : 'tcp',
-    ...(account !== undefined ? { proxy: account.outboundProxy ?? account.registrar } : {}),
+    ...(account !== undefined ? { aor: account.aor } : {}),
+    // Calls to the PBX go where the REGISTERs go: through the outbound proxy, over the account's transport.
+    ...(pbx !== undefined ? { proxy: pbx.resolveUri, proxyRoute: pbx.route } : {}),
     allowList: options.peerAllowList,
   }, {
     dialogs,

@@ -1,5 +1,5 @@
 // TransportLayer over the loop network: inbound dispatch and stray responses (RFC 3261 §18.1.2), received/rport
-// (§18.2.1, RFC 3581), response routing (§18.2.2), malformed input (400/505 or dropped), publicAddress.
+// (§18.2.1, RFC 3581), response routing (§18.2.2), malformed input (400/505 or dropped).
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { type SipMessage, buildResponse, parseMessage } from '../../../firmware-app/sip/message/index.ts';
@@ -387,28 +387,6 @@ describe('malformed input: answered once, or dropped; one log line each; never t
     expect(s.atPeer.messages.map((m) => text(m.bytes).slice(0, 12))).toEqual(['SIP/2.0 400 ']);
     expect(s.logger.lines).toHaveLength(2);
     expect(s.layer.counters).toMatchObject({ received: 2, malformed: 2, answeredMalformed: 1 });
-  });
-});
-
-describe('publicAddress (RFC 3581 §4, for NAT diagnostics)', () => {
-  it('is undefined until a response to us carries received/rport, then the address the server saw', async () => {
-    const s = setup();
-    expect(s.layer.publicAddress).toBeUndefined();
-    const request = makeRequest({ method: 'REGISTER', sentBy: '192.0.2.10:5060', viaParams: ';rport' });
-    await fromPeer(s, makeResponse(request, 200).bytes); // no received/rport filled in
-    expect(s.layer.publicAddress).toBeUndefined();
-    const topVia = `SIP/2.0/UDP 192.0.2.10:5060;received=203.0.113.7;rport=40000;branch=${request.topVia.branch!}`;
-    await fromPeer(s, makeResponse(request, 200, { topVia }).bytes);
-    expect(s.user.responses).toHaveLength(2);
-    expect(s.layer.publicAddress).toEqual({ host: '203.0.113.7', port: 40000 });
-  });
-
-  it('is not taken from a response that is not ours', async () => {
-    const s = setup();
-    const request = makeRequest({ method: 'REGISTER', sentBy: '192.0.2.99:5060' });
-    const topVia = `SIP/2.0/UDP 192.0.2.99:5060;received=203.0.113.7;rport=40000;branch=${request.topVia.branch!}`;
-    await fromPeer(s, makeResponse(request, 200, { topVia }).bytes);
-    expect(s.layer.publicAddress).toBeUndefined();
   });
 });
 

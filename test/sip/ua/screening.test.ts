@@ -52,7 +52,7 @@ function setup(): Setup {
     random: () => 0.5,
   };
   const dialogs = new DialogLayer(ctx);
-  const ua = new UserAgent(ctx, { contactUser: 'door', domain: DEVICE.host, protocol: 'udp', allowList: [PEER.host] }, {
+  const ua = new UserAgent(ctx, { contactUser: 'door', domain: DEVICE.host, allowList: [PEER.host] }, {
     dialogs,
     media: () => new FakeSdh(),
   });
