@@ -2,6 +2,7 @@
 
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, createSecureContext, createServer, type PeerCertificate } from 'node:tls';
+import { SHA256_PIN_FORMAT, normalizeSha256Pin } from '../../config/tlsPin.ts';
 import { DoorbellError } from '../../errors.ts';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
@@ -122,14 +123,11 @@ function verifyServer(name: string, certificate: PeerCertificate, pin: string | 
   return undefined;
 }
 
-/** `AB:CD:…` or `abcd…` → 64 lowercase hex digits. */
+/** `AB:CD:…` or `abcd…` → 64 lowercase hex digits, read as the config schema reads it (config/tlsPin.ts). */
 function normalizePin(pin: string): string {
-  const text = pin.trim();
-  const hex = text.includes(':') ? (/^[0-9a-f]{2}(?::[0-9a-f]{2}){31}$/i.test(text) ? text.replaceAll(':', '') : '') : text;
-  if (!/^[0-9a-f]{64}$/i.test(hex)) {
-    throw new DoorbellError('BAD_TLS_PIN', 'pinnedSha256 must be a SHA-256 fingerprint: 64 hex digits, optionally colon-separated');
-  }
-  return hex.toLowerCase();
+  const hex = normalizeSha256Pin(pin);
+  if (hex === undefined) throw new DoorbellError('BAD_TLS_PIN', `pinnedSha256 must be a SHA-256 fingerprint: ${SHA256_PIN_FORMAT}`);
+  return hex;
 }
 
 /** OpenSSL's certificate verification errors as Node reports them in `error.code` (chain, validity, trust). */

@@ -1,0 +1,92 @@
+// The config schema: strict everywhere (a misspelt key is an error naming it), tlsCa as PEM or a path, the pin as tls.ts reads it.
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema, describeIssues, tlsCaSource } from '../../firmware-app/config/schema.ts';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+const PIN_HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const PIN_PAIRS = PIN_HEX.toUpperCase().match(/../g)!.join(':');
+
+function account(extra: object = {}): object {
+  return { sip: { mode: 'registered', account: { registrar: 'pbx.example.org', user: 'door', password: 'door-secret', ...extra } } };
+}
+
+function issues(input: unknown): string[] {
+  const parsed = ConfigSchema.safeParse(input);
+  return parsed.success ? [] : describeIssues(parsed.error);
+}
+
+describe('ConfigSchema', () => {
+  it('takes an empty file as the defaults: a standalone door station on port 5060', () => {
+    const config = ConfigSchema.parse({});
+    expect(config.sip.mode).toBe('standalone');
+    expect(config.sip.listen).toEqual({ host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'] });
+    expect(config.doorbell.callTargets).toEqual(['flat']);
+  });
+
+  it.each([
+    [{ sip: { account: { registrar: 'pbx', user: 'door', password: 'x', tlsCA: PEM } } }, 'sip.account.tlsCA: unknown key (did you mean tlsCa?)'],
+    [{ sip: { listen: { Port: 5060 } } }, 'sip.listen.Port: unknown key (did you mean port?)'],
+    [{ sip: { users: [{ username: 'flat', password: 'flat-secret', pasword: 'x' }] } }, 'sip.users.0.pasword: unknown key (did you mean password?)'],
+    [{ sip: { mdoe: 'registered' } }, 'sip.mdoe: unknown key (did you mean mode?)'],
+    [{ doorbell: { callTargets: ['flat'], ringSeconds: 30 } }, 'doorbell.ringSeconds: unknown key'],
+    [{ verison: 1 }, 'verison: unknown key (did you mean version?)'],
+  ])('refuses an unknown key, naming it: %j', (input, line) => {
+    expect(issues(input)).toEqual([line]);
+  });
+
+  it('names every unknown key of one object on its own line', () => {
+    expect(issues({ sip: { lisen: {}, Domain: 'x' } })).toEqual([
+      'sip.lisen: unknown key (did you mean listen?)',
+      'sip.Domain: unknown key (did you mean domain?)',
+    ]);
+  });
+
+  it('names the field of a wrong type and never shows the value', () => {
+    const lines = issues({ sip: { listen: { port: '5060x' }, users: [{ username: 'flat', password: 12345678 }] } });
+    expect(lines).toEqual([
+      expect.stringMatching(/^sip\.listen\.port: .*number/),
+      expect.stringMatching(/^sip\.users\.0\.password: .*string/),
+    ]);
+    expect(lines.join('\n')).not.toMatch(/5060x|12345678/);
+  });
+
+  it('describes a config that is no object at all', () => {
+    expect(issues([1, 2])).toEqual([expect.stringMatching(/^\(root\): .*object/)]);
+  });
+
+  it('takes tlsCa as PEM text or as a file path, and says which', () => {
+    expect(issues(account({ tlsCa: PEM }))).toEqual([]);
+    expect(issues(account({ tlsCa: '/etc/sip-doorbell/pbx-ca.pem' }))).toEqual([]);
+    expect(issues(account({ tlsCa: 'pbx-ca.pem' }))).toEqual([]);
+    expect(tlsCaSource(PEM)).toEqual({ pem: PEM });
+    expect(tlsCaSource('pbx-ca.pem')).toEqual({ file: 'pbx-ca.pem' });
+  });
+
+  it('refuses tlsCa PEM text that holds no certificate, an empty one, or a "path" with line breaks', () => {
+    expect(issues(account({ tlsCa: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' }))).toEqual([
+      'sip.account.tlsCa: PEM text without a certificate (-----BEGIN CERTIFICATE-----)',
+    ]);
+    expect(issues(account({ tlsCa: '' }))).toEqual([expect.stringMatching(/^sip\.account\.tlsCa: /)]);
+    expect(issues(account({ tlsCa: 'MIIBszCCAVmg\nAwIBAgIU' }))).toEqual([
+      'sip.account.tlsCa: PEM text (-----BEGIN CERTIFICATE-----…) or the path of a PEM file',
+    ]);
+  });
+
+  it('takes the pin exactly as the TLS transport reads it: 64 hex digits or 32 colon-separated pairs, any case', () => {
+    for (const pin of [PIN_HEX, PIN_HEX.toUpperCase(), PIN_PAIRS, PIN_PAIRS.toLowerCase(), ` ${PIN_PAIRS} `]) {
+      expect(issues(account({ tlsPinSha256: pin }))).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['pairs and runs mixed', `${PIN_HEX.slice(0, 4)}:${PIN_PAIRS.slice(6)}`],
+    ['a trailing colon', `${PIN_PAIRS}:`],
+    ['63 digits', PIN_HEX.slice(1)],
+    ['a SHA-1 length', PIN_PAIRS.slice(0, 59)],
+    ['not hex', PIN_HEX.replace('a', 'g')],
+  ])('refuses a pin the transport would refuse: %s', (_name, pin) => {
+    expect(issues(account({ tlsPinSha256: pin }))).toEqual([
+      'sip.account.tlsPinSha256: 64 hex digits, or 32 colon-separated pairs (AB:CD:…)',
+    ]);
+  });
+});
