@@ -26,6 +26,9 @@ Options:
   --version        print the version and exit
 `;
 
+/** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
+const STOP_BOUND_MS = 6000;
+
 interface Flags {
   readonly config?: string;
   readonly state?: string;
@@ -175,12 +178,13 @@ async function run(flags: Flags): Promise<number> {
   wireEvents(stack, config, log, simulate);
   const signal = await stopRequested;
   log.info('stopping', { signal });
-  // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop.
+  // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
+  // to 5 s, in parallel; this outer bound only catches a bug, and stays well inside systemd's stop timeout.
   let bound: NodeJS.Timeout | undefined;
   await Promise.race([
     stack.close().catch((error: unknown) => log.warn('stopFailed', { error: String(error) })),
     new Promise<void>((resolve) => {
-      bound = setTimeout(resolve, 5000);
+      bound = setTimeout(resolve, STOP_BOUND_MS);
     }),
   ]);
   clearTimeout(bound);

@@ -128,10 +128,12 @@ export class UserAgent {
     this.#parts.registration?.start();
   }
 
-  /** Ends every call, then un-registers. */
+  /**
+   * Ends every call (BYE/CANCEL) and un-registers at the same time: each is bounded (5 s), and one waiting for a
+   * silent peer must not eat the other's share of the stop timeout.
+   */
   async stop(): Promise<void> {
-    await this.#parts.dialogs.closeAll();
-    await this.#parts.registration?.stop();
+    await Promise.all([this.#parts.dialogs.closeAll(), this.#parts.registration?.stop()]);
   }
 
   /**
