@@ -11,7 +11,7 @@ import { offerHolds } from './content.ts';
 import { Retransmit2xx } from './Retransmit2xx.ts';
 import type { LayerServices } from './services.ts';
 import { Session } from './Session.ts';
-import { type SessionTimerTerms, termsForAnswer } from './sessionTimer.ts';
+import { type SessionTimerTerms, intervalTooSmall, termsForAnswer } from './sessionTimer.ts';
 import type { CallEndReason, CallEvents, CallState, IncomingCallOptions, IncomingCall as IncomingCallApi, SessionBody } from './types.ts';
 
 type Headers = Array<readonly [string, string]>;
@@ -54,11 +54,12 @@ export class IncomingCall implements IncomingCallApi {
       transportError: () => this.#session.end('transportError'),
     };
     const unsupported = unsupportedRequire(tx.request);
+    const tooSmall = intervalTooSmall(tx.request);
     if (unsupported.length > 0) {
-      // §8.2.2.3: 420 listing what we do not support. Ended on a microtask, so listeners added now still hear it.
-      this.#finalSent = true;
-      this.#respond(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
-      queueMicrotask(() => this.#session.end('failed', 420));
+      // §8.2.2.3: 420 listing what we do not support.
+      this.#refuse(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
+    } else if (tooSmall !== undefined) {
+      this.#refuse(422, 'Session Interval Too Small', tooSmall); // RFC 4028 §9: the UAC asks again with our Min-SE
     }
   }
 
@@ -218,6 +219,13 @@ export class IncomingCall implements IncomingCallApi {
       this.#respond(reason === 'remoteBye' ? 487 : 480, reason === 'remoteBye' ? 'Request Terminated' : 'Temporarily Unavailable');
     }
     this.#fail(new DoorbellError('CALL_ENDED', `the call ended (${reason})`));
+  }
+
+  /** Refused before anyone saw it ring. Ended on a microtask, so listeners added now still hear it. */
+  #refuse(status: number, reason: string, headers: Headers): void {
+    this.#finalSent = true;
+    this.#respond(status, reason, headers);
+    queueMicrotask(() => this.#session.end('failed', status));
   }
 
   #fail(error: Error): void {

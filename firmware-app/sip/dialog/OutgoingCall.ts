@@ -1,18 +1,20 @@
 // An outgoing call, UAC side (RFC 3261 §13.2, §9.1 CANCEL, §8.1.3.4 redirects, §22 authentication, RFC 4028
-// session timers, RFC 6026 2xx handling): forks, early dialogs, the ACK of the 2xx and every unwanted 2xx.
+// session timers, RFC 6026 2xx handling, RFC 3263 §4.3 failover, RFC 3326 Reason): forks, early dialogs, the ACK of
+// the 2xx and every unwanted 2xx.
 
 import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
-import { type Party, createRequest, randomToken } from '../transaction/index.ts';
+import { type TargetFailover, failover } from '../transaction/failover.ts';
+import { type ClientTransactionUser, type Party, createRequest, randomToken } from '../transaction/index.ts';
 import type { Address, Target } from '../transport/types.ts';
 import { Dialog, requestUriOf } from './Dialog.ts';
-import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders } from './headers.ts';
+import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders, isHeaderValue } from './headers.ts';
 import type { LayerServices } from './services.ts';
 import { Session } from './Session.ts';
 import { DEFAULT_SESSION_EXPIRES_S, MIN_SE_S, parseMinSE, termsOfResponse } from './sessionTimer.ts';
-import type { Call, CallEvents, CallState, OutgoingCallOptions, SessionBody } from './types.ts';
+import type { Call, CallEvents, CallState, HangupOptions, OutgoingCallOptions, SessionBody } from './types.ts';
 
 /** §8.1.3.4 leaves the limit to us; the brief of this layer says five hops. */
 const MAX_REDIRECTS = 5;
@@ -20,6 +22,13 @@ const MAX_REDIRECTS = 5;
 const MAX_AUTH_ATTEMPTS = 3;
 /** RFC 4028 §7.4: retry after a 422 with the Min-SE asked for; twice is plenty. */
 const MAX_INTERVAL_RETRIES = 2;
+
+type Headers = Array<readonly [string, string]>;
+
+/** One INVITE (one CSeq) on its way through the failover order; `invite` is the one of the current attempt. */
+interface Run {
+  invite: SipMessage | undefined;
+}
 
 /** The q-value of a Contact (§20.10), 1 when absent or malformed. */
 function qOf(params: ReadonlyMap<string, string | null>): number {
@@ -35,17 +44,28 @@ export class OutgoingCall implements Call {
   readonly #callId = randomToken(16);
   readonly #local: Party & { tag: string };
   readonly #to: Party;
-  readonly #credentials = new Map<string, string>();
+  /**
+   * The challenges answered so far, one per header (a proxy's 407, the far end's 401). Every new INVITE answers
+   * them again: re-sending the same credentials would repeat their `nc`, which a server takes for a replay (RFC 7616
+   * §3.4); the answer just computed for a challenge is used once, by the INVITE that follows it.
+   */
+  readonly #challenges = new Map<string, SipMessage>();
+  readonly #fresh = new Map<string, string>();
   readonly #early = new Map<string, Dialog>();
   #cseq = 1;
   #requestUri: string;
+  /** The failover order of the current INVITE (RFC 3263 §4.3) and the target of its current attempt. */
+  #targets: readonly Target[];
   #target: Target;
+  /** Where the caller's flow leads (RFC 5626: the registration's, to the first target). */
+  readonly #firstTarget: Target;
+  #failover: TargetFailover | undefined;
   #sessionExpires: number;
   #minSE: number | undefined;
   #authAttempts = 0;
   #redirects = 0;
   #intervalRetries = 0;
-  /** Digest answers only go to the configured proxy/registrar: not to a target a redirect named. */
+  /** Digest answers only go to the configured proxy/registrar: never after a redirect (§8.1.3.4, SIPDigestLeak). */
   #mayAuthenticate = true;
   #offer: SessionBody | undefined;
   /** The INVITE on the wire now (a redirect or a challenge replaces it). */
@@ -54,13 +74,18 @@ export class OutgoingCall implements Call {
   #final = false;
   #cancelWanted = false;
   #cancelSent = false;
+  /** RFC 3326 Reason for the CANCEL (a call group's other phones: "Call completed elsewhere"). */
+  #cancelReason: string | undefined;
   #giveUp: TimerHandle | undefined;
 
   constructor(svc: LayerServices, options: OutgoingCallOptions) {
     this.#svc = svc;
     this.#options = options;
     this.#requestUri = options.uri;
-    this.#target = options.target;
+    this.#targets = 'protocol' in options.target ? [options.target] : options.target;
+    if (this.#targets.length === 0) throw new TypeError('an outgoing call needs at least one target');
+    this.#target = this.#targets[0]!;
+    this.#firstTarget = this.#target;
     // RFC 4028 §4: nobody may ask for less than 90 s; 0 turns session timers off.
     const asked = options.sessionExpires ?? DEFAULT_SESSION_EXPIRES_S;
     this.#sessionExpires = asked > 0 ? Math.max(MIN_SE_S, Math.floor(asked)) : 0;
@@ -73,7 +98,7 @@ export class OutgoingCall implements Call {
         if (this.#session.ended) return;
         this.#offer = offer;
         this.#session.localBody = offer;
-        this.#sendInvite();
+        this.#send(this.#targets);
       },
       (error: unknown) => {
         svc.ctx.logger.warn('offerFailed', { call: this.id, error: errorMessage(error) });
@@ -100,10 +125,11 @@ export class OutgoingCall implements Call {
 
   /**
    * Confirmed: BYE. Pending: CANCEL (§9.1), but only once a provisional response arrived ("If no provisional
-   * response has been received, the CANCEL request MUST NOT be sent"); the call ends with the INVITE's final
-   * response, or 64·T1 later without one. Before anything is on the wire: ends at once.
+   * response has been received, the CANCEL request MUST NOT be sent"), with `options.reason` as its Reason (RFC
+   * 3326); no further failover target is tried. The call ends with the INVITE's final response, or 64·T1 later
+   * without one. Before anything is on the wire: ends at once.
    */
-  hangup(): void {
+  hangup(options: HangupOptions = {}): void {
     const session = this.#session;
     if (session.ended) return;
     if (session.dialog !== undefined) {
@@ -116,19 +142,58 @@ export class OutgoingCall implements Call {
     }
     if (this.#cancelWanted) return;
     this.#cancelWanted = true;
+    this.#failover?.cancel();
+    if (options.reason !== undefined) {
+      if (isHeaderValue(options.reason)) this.#cancelReason = options.reason;
+      else this.#svc.ctx.logger.warn('cancelReasonDropped', { call: this.id });
+    }
     this.#giveUp = this.#svc.ctx.clock.setTimer(64 * this.#svc.timers.T1, () => session.end('timeout'));
     if (this.#provisional) this.#sendCancel();
   }
 
   /** The flow the caller asked for (RFC 5626: the registration's), while the INVITE still goes where it leads. */
   #flowId(): string | undefined {
-    const first = this.#options.target;
+    const first = this.#firstTarget;
     const now = this.#target;
     const same = now.protocol === first.protocol && now.host === first.host && now.port === first.port;
     return same ? this.#options.flowId : undefined;
   }
 
-  #sendInvite(): void {
+  /**
+   * A new INVITE to `targets` in failover order (RFC 3263 §4.3): each target that times out, cannot be reached or
+   * answers 503 is marked failed and the next one gets the INVITE in a new transaction, with a new branch and the
+   * next CSeq (a server behind both must not take the second for a merged request, §8.2.2.2).
+   */
+  #send(targets: readonly Target[]): void {
+    this.#failover?.cancel();
+    this.#targets = targets;
+    const run: Run = { invite: undefined };
+    const ctx = this.#svc.ctx;
+    this.#failover = failover({
+      targets,
+      send: (target, attempt, user) => {
+        if (attempt > 0) this.#cseq++;
+        this.#target = target;
+        this.#sendInvite(run, user);
+      },
+      user: {
+        response: (response) => this.#onResponse(run.invite!, response),
+        timeout: () => this.#onFailure(run.invite!, 'timeout'),
+        transportError: () => this.#onFailure(run.invite!, 'transportError'),
+      },
+      onTargetFailed: (target, reason) => {
+        ctx.resolver.markFailed(target);
+        ctx.logger.info('callTargetFailed', { call: this.id, target: `${target.protocol}:${target.host}:${target.port}`, reason });
+      },
+    });
+  }
+
+  /** The same INVITE again after a challenge or a 422: to the target that answered, then the ones not tried yet. */
+  #sendAgain(): void {
+    this.#send(this.#targets.slice(this.#failover?.attempt ?? 0));
+  }
+
+  #sendInvite(run: Run, user: ClientTransactionUser): void {
     const target = this.#target;
     const ctx = this.#svc.ctx;
     // Our Via and Contact name the address the kernel uses toward this target, never the 0.0.0.0 we listen on.
@@ -139,23 +204,16 @@ export class OutgoingCall implements Call {
         this.#session.end('transportError');
         return;
       }
-      this.#transmitInvite(sentBy);
+      this.#transmitInvite(sentBy, run, user);
     });
   }
 
-  #transmitInvite(sentBy: Address): void {
+  #transmitInvite(sentBy: Address, run: Run, user: ClientTransactionUser): void {
     const session = this.#session;
     const ctx = this.#svc.ctx;
-    const headers: Array<readonly [string, string]> = [['Allow', ALLOW]];
-    if (this.#sessionExpires > 0) {
-      headers.push(['Supported', SUPPORTED], ['Session-Expires', String(this.#sessionExpires)]);
-      if (this.#minSE !== undefined) headers.push(['Min-SE', String(this.#minSE)]);
-    }
-    for (const [name, value] of this.#credentials) headers.push([name, value]);
-    headers.push(...(this.#options.headers ?? [])); // createRequest adds Content-Type with the body
     let invite: SipMessage;
     try {
-      invite = createRequest({
+      const build = (credentials: Headers): SipMessage => createRequest({
         method: 'INVITE',
         requestUri: this.#requestUri,
         from: this.#local,
@@ -165,22 +223,63 @@ export class OutgoingCall implements Call {
         via: { protocol: this.#target.protocol, sentBy },
         contact: this.#options.contact,
         ...(this.#options.route !== undefined ? { route: this.#options.route } : {}),
-        headers,
+        headers: [...this.#extensionHeaders(), ...credentials, ...(this.#options.headers ?? [])], // createRequest adds Content-Type with the body
         ...(this.#offer !== undefined ? { body: this.#offer } : {}),
       });
+      // Digest answers cover the method, the Request-URI and (auth-int) the body: computed on the request without them.
+      invite = this.#challenges.size === 0 ? build([]) : build(this.#credentialsFor(build([])));
     } catch (error) {
       ctx.logger.warn('inviteNotBuilt', { call: this.id, error: errorMessage(error) });
       session.end('failed');
       return;
     }
+    run.invite = invite;
     this.#invite = invite;
     this.#provisional = false;
     this.#final = false;
-    ctx.transactions.sendRequest(invite, this.#target, {
-      response: (response) => this.#onResponse(invite, response),
-      timeout: () => this.#onFailure(invite, 'timeout'),
-      transportError: () => this.#onFailure(invite, 'transportError'),
-    }, this.#flowId());
+    ctx.transactions.sendRequest(invite, this.#target, user, this.#flowId());
+  }
+
+  /** Allow, and the RFC 4028 headers when we ask for a session timer. */
+  #extensionHeaders(): Headers {
+    const headers: Headers = [['Allow', ALLOW]];
+    if (this.#sessionExpires > 0) {
+      headers.push(['Supported', SUPPORTED], ['Session-Expires', String(this.#sessionExpires)]);
+      if (this.#minSE !== undefined) headers.push(['Min-SE', String(this.#minSE)]);
+    }
+    return headers;
+  }
+
+  /** Credentials for `bare` (the INVITE without any): the fresh answer of the last challenge, the others answered anew. */
+  #credentialsFor(bare: SipMessage): Headers {
+    const headers: Headers = [];
+    for (const [header, challenge] of this.#challenges) {
+      const fresh = this.#fresh.get(header);
+      if (fresh !== undefined) {
+        headers.push([header, fresh]);
+        continue;
+      }
+      const answer = this.#answer(challenge, bare);
+      if (answer !== undefined) headers.push([answer.header, answer.value]);
+    }
+    this.#fresh.clear();
+    return headers;
+  }
+
+  /** The authenticate callback's answer, or undefined (logged) when it cannot answer or throws. */
+  #answer(challenge: SipMessage, request: SipMessage): { header: string; value: string } | undefined {
+    let answer;
+    try {
+      answer = this.#options.authenticate!(challenge, request);
+    } catch (error) {
+      this.#svc.ctx.logger.warn('authenticateFailed', { call: this.id, error: errorMessage(error) });
+      return undefined;
+    }
+    if (!answer.ok) {
+      this.#svc.ctx.logger.info('challengeNotAnswered', { call: this.id, reason: answer.reason });
+      return undefined;
+    }
+    return answer;
   }
 
   #onResponse(invite: SipMessage, response: SipMessage): void {
@@ -196,6 +295,8 @@ export class OutgoingCall implements Call {
   #onProvisional(invite: SipMessage, response: SipMessage): void {
     const session = this.#session;
     this.#provisional = true;
+    // Something past this target is ringing: a later 503 is the call's answer, not a reason to ring elsewhere.
+    if (response.status > 100) this.#failover?.cancel();
     if (this.#cancelWanted) {
       if (!this.#cancelSent) this.#sendCancel();
       return;
@@ -286,16 +387,19 @@ export class OutgoingCall implements Call {
     this.#redirects++;
     this.#requestUri = uri;
     this.#cseq++;
+    // A redirect target is whoever the 3xx named: it gets no credentials, and its challenges are not answered,
+    // even on the way through our outbound proxy (their digest `uri` would be the new Request-URI anyway).
+    this.#mayAuthenticate = false;
+    this.#challenges.clear();
+    this.#fresh.clear();
     if ((this.#options.route?.length ?? 0) > 0) {
-      this.#sendInvite(); // our outbound proxy takes it there
+      this.#sendAgain(); // our outbound proxy takes it there
       return true;
     }
-    this.#mayAuthenticate = false;
     this.#svc.ctx.resolver.resolve(uri).then(
       (targets) => {
         if (this.#session.ended) return;
-        this.#target = targets[0]!;
-        this.#sendInvite();
+        this.#send(targets);
       },
       (error: unknown) => {
         this.#svc.ctx.logger.info('redirectUnresolved', { call: this.id, uri, error: errorMessage(error) });
@@ -307,23 +411,15 @@ export class OutgoingCall implements Call {
 
   /** §22.2: the same INVITE with credentials and the next CSeq, only towards the configured proxy/registrar. */
   #authenticate(response: SipMessage): boolean {
-    const authenticate = this.#options.authenticate;
-    if (authenticate === undefined || !this.#mayAuthenticate || this.#authAttempts >= MAX_AUTH_ATTEMPTS) return false;
-    let answer;
-    try {
-      answer = authenticate(response, this.#invite!);
-    } catch (error) {
-      this.#svc.ctx.logger.warn('authenticateFailed', { call: this.id, error: errorMessage(error) });
-      return false;
-    }
-    if (!answer.ok) {
-      this.#svc.ctx.logger.info('challengeNotAnswered', { call: this.id, reason: answer.reason });
-      return false;
-    }
+    if (this.#options.authenticate === undefined || !this.#mayAuthenticate || this.#authAttempts >= MAX_AUTH_ATTEMPTS) return false;
+    // The INVITE as it was sent, credentials and all: that is how the callback tells a wrong password.
+    const answer = this.#answer(response, this.#invite!);
+    if (answer === undefined) return false;
     this.#authAttempts++;
-    this.#credentials.set(answer.header, answer.value);
+    this.#challenges.set(answer.header, response);
+    this.#fresh.set(answer.header, answer.value);
     this.#cseq++;
-    this.#sendInvite();
+    this.#sendAgain();
     return true;
   }
 
@@ -335,7 +431,7 @@ export class OutgoingCall implements Call {
     this.#sessionExpires = Math.max(this.#sessionExpires, minSE);
     this.#minSE = minSE;
     this.#cseq++;
-    this.#sendInvite();
+    this.#sendAgain();
     return true;
   }
 
@@ -355,6 +451,7 @@ export class OutgoingCall implements Call {
     const headers: Array<[string, string]> = [['Via', invite.headers('via')[0]!], ['Max-Forwards', '70']];
     for (const route of invite.headers('route')) headers.push(['Route', route]);
     headers.push(['From', invite.header('from')!], ['To', invite.header('to')!], ['Call-ID', invite.callId], ['CSeq', `${invite.cseq.seq} CANCEL`]);
+    if (this.#cancelReason !== undefined) headers.push(['Reason', this.#cancelReason]);
     const cancel = parseMessage(serializeMessage({ isRequest: true, method: 'CANCEL', requestUri: invite.requestUri, headers }));
     const log = (outcome: string): void => this.#svc.ctx.logger.debug('cancelOutcome', { call: this.id, outcome });
     this.#svc.ctx.transactions.sendRequest(cancel, this.#target, {
@@ -372,6 +469,7 @@ export class OutgoingCall implements Call {
 
   #cleanup(): void {
     this.#giveUp?.cancel();
+    this.#failover?.cancel();
     this.#dropEarly(undefined);
   }
 }

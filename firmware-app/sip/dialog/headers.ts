@@ -16,6 +16,17 @@ export const SUPPORTED = SUPPORTED_EXTENSIONS.join(', ');
 /** What our OPTIONS answer says we accept, and the INFO bodies we understand. */
 export const ACCEPT = 'application/sdp, application/dtmf-relay, application/dtmf';
 
+/**
+ * RFC 3326 Reason for the CANCEL to the phones that did not answer when another one did: "Call completed elsewhere"
+ * (cause 200), so that they show no missed call.
+ */
+export const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+
+/** A value that fits on one header line: printable, no CR, LF or other control characters. */
+export function isHeaderValue(value: string): boolean {
+  return !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value);
+}
+
 /** §8.2.2.3: the option tags of `Require` not in `supported` (answer 420 with them in Unsupported). */
 export function unsupportedRequire(request: SipMessage, supported: readonly string[] = SUPPORTED_EXTENSIONS): string[] {
   return request.headers('require').filter((tag) => !supported.includes(tag.toLowerCase()));

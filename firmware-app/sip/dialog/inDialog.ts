@@ -8,7 +8,7 @@ import type { Dialog } from './Dialog.ts';
 import { ACCEPT, ALLOW, SUPPORTED, bodyOf, contentTypeHeader } from './headers.ts';
 import { Retransmit2xx } from './Retransmit2xx.ts';
 import type { Session } from './Session.ts';
-import { termsForAnswer } from './sessionTimer.ts';
+import { intervalTooSmall, termsForAnswer } from './sessionTimer.ts';
 import type { SessionBody } from './types.ts';
 
 type Headers = Array<readonly [string, string]>;
@@ -30,6 +30,12 @@ export function handleInDialog(session: Session, tx: ServerTransaction, dialog: 
   // than the remote sequence number, the request is out of order and MUST be rejected with a 500".
   if (!dialog.acceptRemoteSeq(request.cseq.seq)) {
     respond(tx, 500, 'Out of Order');
+    return;
+  }
+  // RFC 4028 §9: a session refresh asking for less than our minimum interval; the session goes on unchanged.
+  const tooSmall = request.method === 'INVITE' || request.method === 'UPDATE' ? intervalTooSmall(request) : undefined;
+  if (tooSmall !== undefined) {
+    respond(tx, 422, 'Session Interval Too Small', tooSmall);
     return;
   }
   switch (request.method) {

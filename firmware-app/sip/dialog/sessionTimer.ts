@@ -46,6 +46,20 @@ export function parseMinSE(message: SipMessage): number | undefined {
 }
 
 /**
+ * §9: "If an incoming request contains a Supported header field with a value 'timer' and a Session Expires header
+ * field, the UAS MAY reject the INVITE request with a 422 (Session Interval Too Small) response if the session
+ * interval in the Session-Expires header field is smaller than the minimum interval defined by the UAS' local
+ * policy", with our Min-SE in it. Ours is RFC 4028's floor, 90 s; the same holds for a re-INVITE and an UPDATE.
+ * A UAC without `timer` could not retry, so its interval stands (we refresh, §9). Returns the 422's headers, or
+ * undefined when the request may go on.
+ */
+export function intervalTooSmall(request: SipMessage, minSE: number = MIN_SE_S): Array<readonly [string, string]> | undefined {
+  const se = parseSessionExpires(request);
+  if (se === undefined || se.delta >= minSE || !supports(request, 'timer')) return undefined;
+  return [['Min-SE', String(minSE)]];
+}
+
+/**
  * §7.2: the terms of a 2xx to a session refresh request *we* sent (initial INVITE, re-INVITE, UPDATE).
  * No Session-Expires: no session timer. `refresher=uac` is us; the UAS must name one, and if it did not we
  * refresh ourselves, which is the safe side.

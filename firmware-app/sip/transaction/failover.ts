@@ -1,4 +1,5 @@
 // RFC 3263 §4.3 failover for client requests: a new client transaction per target until one gives an answer.
+// `failover` is the policy over any way of sending an attempt; `sendWithFailover` runs it on the transaction layer.
 
 import type { SipMessage } from '../message/index.ts';
 import type { Target, TransportError } from '../transport/types.ts';
@@ -34,18 +35,46 @@ export interface Failover {
   cancel(): void;
 }
 
+/** What `failover` needs: the targets, how to send one attempt, and who hears the outcome. */
+export interface TargetFailoverOptions {
+  /** Targets in the order to try them: a resolver's `resolve` result. Must not be empty. */
+  readonly targets: readonly Target[];
+  /**
+   * Sends attempt number `attempt` to `target` in a new client transaction (§4.3: a new Via branch) that reports to
+   * `user`. It may send later (an address still to be looked up); it must report a failure to send as a transport
+   * error on `user`.
+   */
+  readonly send: (target: Target, attempt: number, user: ClientTransactionUser) => void;
+  /** Gets every response but a 503 that led to the next target, and the last outcome when all targets failed. */
+  readonly user: ClientTransactionUser;
+  /** Each failed target, the last one included, as it is given up (callers pass it to `resolver.markFailed`). */
+  readonly onTargetFailed?: (target: Target, reason: TargetFailure) => void;
+}
+
+/** A running failover: where it is, and a way to stop it trying further targets. */
+export interface TargetFailover {
+  /** The target of the current attempt. */
+  readonly current: Target;
+  /** The index of the current attempt in `targets`. */
+  readonly attempt: number;
+  /**
+   * Tries no further target. The current attempt's outcome still reaches the user as it is, a 503 included
+   * (and `onTargetFailed` still hears of a failure), so a CANCELled INVITE still reports its 487.
+   */
+  cancel(): void;
+}
+
 /**
- * Sends a request to the first target and, on a timeout, a transport error or a 503 (RFC 3263 §4.3, RFC 3261
- * §21.5.4), to the next one, each in a new client transaction. Once a final response other than 503 has arrived,
- * the choice is made: everything later from that transaction (2xx retransmissions, a transport error sending the
- * ACK) goes to the user unchanged. Throws a TypeError when `targets` is empty.
+ * RFC 3263 §4.3 over any way of sending: the first target gets the request; on a timeout, a transport error or a
+ * 503 (RFC 3261 §21.5.4) the next one gets a new attempt from `send`. Once a final response other than 503 has
+ * arrived, the choice is made: everything later from that attempt (2xx retransmissions, a transport error sending
+ * the ACK) goes to the user unchanged. Throws a TypeError when `targets` is empty.
  */
-export function sendWithFailover(layer: TransactionLayer, options: FailoverOptions): Failover {
-  if (options.targets.length === 0) throw new TypeError('sendWithFailover needs at least one target');
-  const { targets, build, user, onTargetFailed } = options;
+export function failover(options: TargetFailoverOptions): TargetFailover {
+  if (options.targets.length === 0) throw new TypeError('failover needs at least one target');
+  const { targets, send, user, onTargetFailed } = options;
   let index = 0;
-  let transaction: ClientTransaction;
-  /** A final outcome went to the user: what the transaction reports from now on is passed through as it is. */
+  /** A final outcome went to the user: what the attempt reports from now on is passed through as it is. */
   let answered = false;
   /** cancel() was called: the current target is the last one tried. */
   let stopped = false;
@@ -68,7 +97,7 @@ export function sendWithFailover(layer: TransactionLayer, options: FailoverOptio
       }
       report();
     };
-    const tu: ClientTransactionUser = {
+    send(target, mine, {
       response: (response) => {
         if (!current()) return;
         if (response.status === 503) {
@@ -80,8 +109,7 @@ export function sendWithFailover(layer: TransactionLayer, options: FailoverOptio
       },
       timeout: () => failed('timeout', () => user.timeout()),
       transportError: (error: TransportError) => failed('transportError', () => user.transportError(error)),
-    };
-    transaction = layer.sendRequest(build(target, mine), target, tu);
+    });
   };
 
   attempt();
@@ -89,11 +117,36 @@ export function sendWithFailover(layer: TransactionLayer, options: FailoverOptio
     get current() {
       return targets[index]!;
     },
-    get transaction() {
-      return transaction;
+    get attempt() {
+      return index;
     },
     cancel: () => {
       stopped = true;
     },
+  };
+}
+
+/**
+ * `failover` over the transaction layer with a request built per target: each attempt is a new client transaction
+ * of `layer`. Throws a TypeError when `targets` is empty.
+ */
+export function sendWithFailover(layer: TransactionLayer, options: FailoverOptions): Failover {
+  if (options.targets.length === 0) throw new TypeError('sendWithFailover needs at least one target');
+  const { build, ...rest } = options;
+  let transaction: ClientTransaction | undefined;
+  const run = failover({
+    ...rest,
+    send: (target, attempt, user) => {
+      transaction = layer.sendRequest(build(target, attempt), target, user);
+    },
+  });
+  return {
+    get current() {
+      return run.current;
+    },
+    get transaction() {
+      return transaction!;
+    },
+    cancel: () => run.cancel(),
   };
 }

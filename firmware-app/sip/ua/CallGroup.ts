@@ -1,7 +1,9 @@
-// Several outgoing INVITEs as one call: the first to answer wins, the others are cancelled.
+// Several outgoing INVITEs as one call: the first to answer wins, the others are cancelled with RFC 3326's
+// "Call completed elsewhere".
 
 import { Emitter } from '../../platform/Emitter.ts';
-import type { Call, CallEndReason, CallEvents, CallState } from '../dialog/types.ts';
+import { COMPLETED_ELSEWHERE } from '../dialog/index.ts';
+import type { Call, CallEndReason, CallEvents, CallState, HangupOptions } from '../dialog/types.ts';
 import type { Party } from '../transaction/index.ts';
 
 /**
@@ -56,8 +58,8 @@ export class CallGroup implements Call {
     return this.#winner;
   }
 
-  hangup(): void {
-    for (const call of this.#members) if (call.state !== 'ended') call.hangup();
+  hangup(options?: HangupOptions): void {
+    for (const call of this.#members) if (call.state !== 'ended') call.hangup(options);
   }
 
   #established(call: Call): void {
@@ -67,7 +69,8 @@ export class CallGroup implements Call {
     }
     this.#winner = call;
     this.#state = 'confirmed';
-    for (const other of this.#members) if (other !== call && other.state !== 'ended') other.hangup();
+    // RFC 3326: the Reason in their CANCEL tells the other phones not to list a missed call.
+    for (const other of this.#members) if (other !== call && other.state !== 'ended') other.hangup({ reason: COMPLETED_ELSEWHERE });
     this.events.emit('established');
   }
 
