@@ -37,10 +37,10 @@ afterEach(async () => {
   }
 });
 
-async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>): Promise<Harness> {
+async function startStack(mode: Pick<StackOptions, 'account' | 'standalone'>, host = '127.0.0.1'): Promise<Harness> {
   const logger = memoryLogger();
   const stack = await createStack({
-    listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
+    listen: { host, port: 0, transports: ['udp'] },
     ...mode,
     contactUser: CONTACT_USER,
     instanceId: 'urn:uuid:3f1b7a52-7c1e-4d2a-9b8e-5a6c2d1e0f47',
@@ -118,6 +118,21 @@ function received(run: SippRun, method: string): number {
 /** Whether sipp received anything at all (it logs every datagram it read). */
 function receivedAnything(run: SippRun): boolean {
   return /message received/.test(run.traces);
+}
+
+/** The SIP messages sipp received (from us), from its -trace_msg log. */
+function messagesReceived(run: SippRun): string[] {
+  return run.traces.split(/message received \[\d+\] bytes :\s*\n/).slice(1).map((block) => block.split(/\n\s*\n(?:-{5,}|\S+ \d{4}-)/)[0]!);
+}
+
+/** No header line of what sipp received names 0.0.0.0, :: or port 0 (Via, Contact, From, To …). */
+function expectRealAddresses(run: SippRun): void {
+  const messages = messagesReceived(run);
+  expect(messages.length).toBeGreaterThan(0);
+  for (const message of messages) {
+    const head = message.split(/\r?\n\r?\n/)[0]!;
+    for (const line of head.split(/\r?\n/)) expect(line, message).not.toMatch(/0\.0\.0\.0|\[::\]|@::[;>:]|:0(?:[;>\s]|$)/);
+  }
 }
 
 const logged = (logs: readonly string[], event: string): string[] => logs.filter((line) => line.split(' ')[1] === event);
@@ -292,6 +307,54 @@ describe('the user agent against sipp', () => {
         expect(refused).toContain('INVITE 127.0.0.1 wrongToken');
         expect(h.ua.registered).toBe(true);
       });
+    });
+  });
+  describe('bound to 0.0.0.0, as the default config is: nothing on the wire says 0.0.0.0, :: or port 0', () => {
+    it('registers (REGISTER, un-REGISTER) with the loopback address in Via and Contact', async () => {
+      const registrar = await sippServer('registrar-md5.xml');
+      const h = await startStack(account(registrar.port), '0.0.0.0');
+      await next(h.ua, 'registered');
+      await h.stack.close();
+      const run = await registrar.done;
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
+      expect(received(run, 'REGISTER')).toBe(3);
+      expectRealAddresses(run);
+      expect(run.traces).toMatch(new RegExp(`\nContact: *<sip:${CONTACT_USER}@127\\.0\\.0\\.1:${h.port};transport=udp>`, 'i'));
+    });
+
+    it('calls a phone (INVITE, ACK, BYE) with From and Contact it can reach', async () => {
+      const phone = await sippServer('uas-call.xml');
+      const h = await startStack({ standalone: { domain: 'doorbell.local', users: [] } }, '0.0.0.0');
+      const established = next(h.ua, 'callEstablished');
+      const call: Call = await h.ua.call([`sip:flat@127.0.0.1:${phone.port}`]);
+      await established;
+      const closed = next(h.ua, 'callClosed');
+      call.hangup();
+      await closed;
+      const run = await phone.done;
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
+      expectRealAddresses(run);
+      expect(run.traces).toMatch(new RegExp(`\nFrom: *"Door" <sip:door@127\\.0\\.0\\.1:${h.port}>`, 'i'));
+    });
+
+    it('answers a call from its registrar with a Contact the caller can send its ACK and BYE to', async () => {
+      const registrar = await sippServer('registrar-plain.xml');
+      const h = await startStack(account(registrar.port), '0.0.0.0');
+      await next(h.ua, 'registered');
+      h.ua.events.on('callIncoming', (call) => {
+        call.ring();
+        call.answer().catch((error: unknown) => h.logs.push(`test answerFailed ${String(error)}`));
+      });
+      const closed = next(h.ua, 'callClosed');
+      const caller = sipp({
+        scenario: 'uac-call.xml', transport: 'u1', localPort: await freePort(), remote: { host: '127.0.0.1', port: h.port },
+        service: CONTACT_USER, timeoutSeconds: 10,
+      });
+      const [, end] = await closed;
+      expect(end.reason).toBe('remoteBye');
+      const run = await caller.done;
+      expect(run.code, sippFailure(run, h.logs)).toBe(0);
+      expectRealAddresses(run);
     });
   });
 });

@@ -181,7 +181,7 @@ export class UserAgent {
       target: hop.target,
       ...(hop.flowId !== undefined ? { flowId: hop.flowId } : {}),
       ...(hop.route.length > 0 ? { route: hop.route } : {}),
-      from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${this.#options.domain}`),
+      from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(hop.local)}`),
       to: { uri },
       contact: hop.contact,
       sdh: this.#parts.media(),
@@ -195,10 +195,13 @@ export class UserAgent {
    * to the registrar's side use the registration's flow) with the Contact it registered and its route set (the
    * outbound proxy); otherwise the configured proxy/registrar resolved with the account's transport.
    */
-  async #pbxHop(uri: string): Promise<{ target: Target; flowId?: string; route: readonly string[]; contact: string } | undefined> {
+  async #pbxHop(uri: string): Promise<{ target: Target; flowId?: string; route: readonly string[]; contact: string; local: Address } | undefined> {
     const registered = this.#parts.registration?.route;
     if (registered !== undefined) {
-      return { target: registered.target, ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>` };
+      const local = await this.#ctx.transport.localAddress(registered.target, registered.flowId);
+      if (local !== undefined) {
+        return { target: registered.target, ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>`, local };
+      }
     }
     let target: Target | undefined;
     try {
@@ -213,7 +216,7 @@ export class UserAgent {
       this.#ctx.logger.warn('callTargetUnreachable', { uri, target: `${target.host}:${target.port}`, protocol: target.protocol });
       return undefined;
     }
-    return { target, route: this.#options.proxyRoute ?? [], contact: this.#contactAt(local, target.protocol) };
+    return { target, route: this.#options.proxyRoute ?? [], contact: this.#contactAt(local, target.protocol), local };
   }
 
   /** Our From without tag (the dialog layer adds a fresh one to each INVITE). */
