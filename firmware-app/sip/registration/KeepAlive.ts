@@ -4,15 +4,16 @@ import type { TimerHandle } from '../../platform/Clock.ts';
 import type { SipMessage } from '../message/index.ts';
 import type { SipContext } from '../transaction/index.ts';
 import type { Target } from '../transport/types.ts';
+import { PONG_TIMEOUT_MS } from './policy.ts';
 
 /** RFC 5626 §3.5.1: a CRLF ping. */
 export const CRLF_PING: Uint8Array = new TextEncoder().encode('\r\n\r\n');
 
 /**
- * How a keep-alive found the flow dead: `timeout` / `transport-error` of an OPTIONS transaction, or
- * `flow-failed` when a ping could not be sent on the flow (or went out on a new connection instead).
+ * How a keep-alive found the flow dead: `timeout` / `transport-error` of an OPTIONS transaction, `flow-failed` when
+ * a ping could not be sent on the flow, `pong-timeout` when no pong answered a ping within PONG_TIMEOUT_MS.
  */
-export type KeepAliveFailure = 'timeout' | 'transport-error' | 'flow-failed';
+export type KeepAliveFailure = 'timeout' | 'transport-error' | 'flow-failed' | 'pong-timeout';
 
 export interface KeepAliveOptions {
   readonly target: Target;
@@ -20,7 +21,8 @@ export interface KeepAliveOptions {
   readonly flowId: string | undefined;
   /**
    * `options`: an OPTIONS transaction to the registrar (UDP): a dead registrar times out, and the Via of the
-   * answer shows the address the registrar sees us at. `crlf`: a CRLFCRLF ping (TCP/TLS; UDP fallback).
+   * answer shows the address the registrar sees us at. `crlf`: a CRLFCRLF ping, on a TCP/TLS flow answered by a
+   * pong (RFC 5626 §4.4.1); over UDP (fallback) unanswered, it only keeps a NAT binding open.
    */
   readonly mode: 'options' | 'crlf';
   /** Seconds to the next keep-alive (already jittered). */
@@ -38,6 +40,8 @@ export class KeepAlive {
   readonly #ctx: SipContext;
   readonly #options: KeepAliveOptions;
   #timer: TimerHandle | undefined;
+  #pongTimer: TimerHandle | undefined;
+  #unsubscribe: (() => void) | undefined;
   #stopped = false;
 
   constructor(ctx: SipContext, options: KeepAliveOptions) {
@@ -46,6 +50,12 @@ export class KeepAlive {
   }
 
   start(): void {
+    const { flowId, mode } = this.#options;
+    if (mode === 'crlf' && flowId !== undefined) {
+      this.#unsubscribe = this.#ctx.transport.flowEvents.on('keepAlive', (flow, kind) => {
+        if (kind === 'pong' && flow.id === flowId) this.#pong();
+      });
+    }
     this.#schedule();
   }
 
@@ -53,6 +63,10 @@ export class KeepAlive {
     this.#stopped = true;
     this.#timer?.cancel();
     this.#timer = undefined;
+    this.#pongTimer?.cancel();
+    this.#pongTimer = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   #schedule(): void {
@@ -66,16 +80,31 @@ export class KeepAlive {
     this.#options.failed(reason);
   }
 
+  #pong(): void {
+    if (this.#stopped || this.#pongTimer === undefined) return;
+    this.#pongTimer.cancel();
+    this.#pongTimer = undefined;
+    this.#schedule();
+  }
+
   #fire(): void {
     this.#timer = undefined;
     if (this.#stopped) return;
     const { target, flowId } = this.#options;
     if (this.#options.mode === 'crlf') {
-      void this.#ctx.transport.send(CRLF_PING, target, flowId).then((result) => {
-        if (this.#stopped) return;
-        // Sent on another connection than the registration's: the drivers opened a new one because ours is gone.
-        if (!result.ok || (flowId !== undefined && result.flow.id !== flowId)) this.#fail('flow-failed');
-        else this.#schedule();
+      if (flowId === undefined) {
+        // UDP fallback: nothing answers a CRLF over UDP; it keeps the NAT binding open, no more.
+        void this.#ctx.transport.send(CRLF_PING, target).then((result) => {
+          if (result.ok) this.#schedule();
+          else this.#fail('flow-failed');
+        });
+        return;
+      }
+      // RFC 5626 §4.4.1: the pong must come within 10 s, else the flow is dead. The timer runs from the send, and
+      // a pong that overtakes the send's result still counts.
+      this.#pongTimer = this.#ctx.clock.setTimer(PONG_TIMEOUT_MS, () => this.#fail('pong-timeout'));
+      void this.#ctx.transport.sendKeepAlive(target.protocol, flowId, CRLF_PING).then((result) => {
+        if (!result.ok) this.#fail('flow-failed');
       });
       return;
     }

@@ -4,10 +4,14 @@
 export const DEFAULT_EXPIRES_S = 600;
 /** Keep-alive interval when the configuration names none (seconds); jittered ±20 %. */
 export const DEFAULT_KEEPALIVE_S = 25;
-/** The first retry after a failure waits up to this long; each further consecutive failure doubles it … */
+/** RFC 5626 §4.5 base-time when all flows failed (we keep one): the wait ceiling is base · 2^failures … */
 export const BACKOFF_BASE_S = 30;
-/** … up to this cap (30 min), which also bounds a 503's Retry-After. */
+/** … up to this cap (max-time, 30 min), which also bounds a 503's Retry-After. */
 export const BACKOFF_CAP_S = 1800;
+/** Base-time after a 403: the account is refused, so ask again rarely (but do ask: the PBX side may be fixed). */
+export const FORBIDDEN_BACKOFF_BASE_S = 300;
+/** RFC 5626 §4.4.1: a CRLF ping not answered by a pong within this long means the flow is dead (milliseconds). */
+export const PONG_TIMEOUT_MS = 10_000;
 /** Refresh at this fraction of the granted expiry … */
 export const REFRESH_FRACTION = 0.9;
 /** … and at least this many seconds before the binding runs out, so a short expiry survives one lost request. */
@@ -20,13 +24,14 @@ function unit(value: number): number {
 }
 
 /**
- * Seconds to wait after `failures` consecutive failures (1 for the first):
- * `min(1800, 30 · 2^(failures−1)) × (0.5 … 1.0)`, the factor drawn from `random`. Jitter keeps a house full of
- * devices that lost the same server from coming back at the same second.
+ * RFC 5626 §4.5: seconds to wait after `failures` consecutive failures (1 for the first):
+ * `min(1800, base · 2^failures) × (0.5 … 1.0)`, the factor drawn from `random`; base 30 s (all flows failed), 300 s
+ * after a 403. Jitter keeps a house full of devices that lost the same server from coming back at the same second.
+ * (The first retry after a flow failure is not backed off at all: it goes at once.)
  */
-export function backoffSeconds(failures: number, random: () => number): number {
-  const n = Math.min(Math.max(0, failures - 1), 16);
-  const ceiling = Math.min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** n);
+export function backoffSeconds(failures: number, random: () => number, base: number = BACKOFF_BASE_S): number {
+  const n = Math.min(Math.max(0, failures), 16);
+  const ceiling = Math.min(BACKOFF_CAP_S, base * 2 ** n);
   return ceiling * (0.5 + 0.5 * unit(random()));
 }
 

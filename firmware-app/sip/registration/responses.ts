@@ -4,7 +4,7 @@ import type { SipMessage } from '../message/index.ts';
 import type { Address } from '../transport/types.ts';
 import { grantedExpires, sameAddress } from './binding.ts';
 import type { Binding, Failure, Sent } from './exchange.ts';
-import { BACKOFF_CAP_S, backoffSeconds, parseRetryAfter, parseSeconds } from './policy.ts';
+import { BACKOFF_CAP_S, FORBIDDEN_BACKOFF_BASE_S, backoffSeconds, parseRetryAfter, parseSeconds } from './policy.ts';
 
 /** Immediate re-REGISTERs because the registrar sees us at another address, before we accept what it sees. */
 const MAX_ADDRESS_ROUNDS = 2;
@@ -18,28 +18,28 @@ export type Decision =
   | { readonly kind: 'retry-min-expires'; readonly minExpires: number }
   /** 503: this target is out (for Retry-After, when given); try the next. */
   | { readonly kind: 'target-failed'; readonly failure: Failure }
-  /** Any other failure: back off, then start over at the primary. */
-  | { readonly kind: 'failed'; readonly failure: Failure }
-  /** 403: no retry until start() again. */
-  | { readonly kind: 'give-up'; readonly failure: Failure };
+  /** Any other failure: back off (a 403 longer), then start over at the primary. */
+  | { readonly kind: 'failed'; readonly failure: Failure };
 
 /** The next step after a final response; `triedMinExpires` holds the 423 Min-Expires values already retried with. */
 export function decide(response: SipMessage, triedMinExpires: ReadonlySet<number>): Decision {
   const status = response.status;
   if (status < 300) return { kind: 'success' };
   if (status === 401 || status === 407) return { kind: 'challenged' };
-  if (status === 403) return { kind: 'give-up', failure: { reason: 'forbidden', status } };
+  const said = { status, phrase: response.reason };
+  // 403: the account is refused. The PBX side may fix that (an unlocked user, an allowed address): ask again, rarely.
+  if (status === 403) return { kind: 'failed', failure: { reason: 'rejected', ...said, backoffBase: FORBIDDEN_BACKOFF_BASE_S } };
   if (status === 423) {
     // §10.2.8: retry at once with the registrar's Min-Expires, once per value so two servers cannot ping-pong us.
     const min = parseSeconds(response.header('min-expires'));
-    if (min === undefined || triedMinExpires.has(min)) return { kind: 'failed', failure: { reason: 'interval-too-brief', status } };
+    if (min === undefined || triedMinExpires.has(min)) return { kind: 'failed', failure: { reason: 'interval-too-brief', ...said } };
     return { kind: 'retry-min-expires', minExpires: min };
   }
   if (status === 503) {
     const retryAfter = parseRetryAfter(response.header('retry-after'));
-    return { kind: 'target-failed', failure: { reason: 'service-unavailable', status, retryAfter } };
+    return { kind: 'target-failed', failure: { reason: 'service-unavailable', ...said, ...(retryAfter !== undefined ? { retryAfter } : {}) } };
   }
-  return { kind: 'failed', failure: { reason: 'rejected', status } };
+  return { kind: 'failed', failure: { reason: 'rejected', ...said } };
 }
 
 export type Acceptance =

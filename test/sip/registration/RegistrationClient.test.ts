@@ -37,7 +37,7 @@ function twoTargets(dns: import('../../../firmware-app/sip/transport/FakeDns.ts'
 }
 
 describe('RegistrationClient: register, refresh, back-off', () => {
-  it('registers through a 401, refreshes at 90 % of 600 s, backs off ×2 on timeouts up to 30 min, and comes back', async () => {
+  it('registers through a 401, refreshes at 90 % of 600 s, re-registers at once when the flow fails, backs off ×2 up to 30 min, and comes back', async () => {
     const s = await registered();
     const [first, second] = s.registrar.registers.map((r) => r.request);
     // RFC 3261 §10.2: Request-URI the registrar's domain, To = From = AOR, our Contact with instance and reg-id.
@@ -68,30 +68,34 @@ describe('RegistrationClient: register, refresh, back-off', () => {
     expect(refresh.map((r) => r.request.cseq.seq)).toEqual([3, 4]);
     expect(s.eventsOf('registered')).toHaveLength(1); // nothing changed: no event
 
-    // The registrar goes silent. The OPTIONS keep-alive due 25 s after the refresh times out first (Timer F, 32 s).
+    // The registrar goes silent. The OPTIONS keep-alive due 25 s after the refresh times out first (Timer F, 32 s):
+    // the flow failed, so a REGISTER goes at once (RFC 5626 §4.5), and only its failure starts the back-off.
     s.registrar.policy = () => 'drop';
     s.setRandom(() => 0); // back-off factor 0.5
     await s.advance(3_000_000 - 540_000);
-    const failures = s.eventsOf('registrationFailed');
-    expect(failures[0]).toEqual({ at: 597_000, event: 'registrationFailed', info: { reason: 'keep-alive-timeout', retryInSeconds: 15 } });
-    expect(failures.map((f) => (f.info as { retryInSeconds: number }).retryInSeconds)).toEqual([15, 30, 60, 120, 240, 480, 900, 900]);
-    // Each retry is sent when its back-off ends and fails when its Timer F fires, 32 s later.
     const retries = s.registrar.registers.slice(4);
-    expect(retries.map((r) => r.at)).toEqual([612_000, 674_000, 766_000, 918_000, 1_190_000, 1_702_000, 2_634_000]);
-    expect(failures.slice(1).map((f) => f.at)).toEqual(retries.map((r) => r.at + 32_000));
-    expect(failures.slice(1).every((f) => (f.info as { reason: string }).reason === 'timeout')).toBe(true);
+    expect(retries[0]!.at).toBe(597_000);
+    expect(s.logger.lines).toContain('info flowFailed target=198.51.100.20:5060 protocol=udp reason=timeout');
+    const failures = s.eventsOf('registrationFailed');
+    expect(failures[0]).toEqual({ at: 629_000, event: 'registrationFailed', info: { reason: 'timeout', retryInSeconds: 30 } });
+    // RFC 5626 §4.5: min(1800, 30 · 2^failures) × (0.5 … 1), here always the half.
+    expect(failures.map((f) => (f.info as { retryInSeconds: number }).retryInSeconds)).toEqual([30, 60, 120, 240, 480, 900, 900]);
+    // Each retry is sent when its back-off ends and fails when its Timer F fires, 32 s later.
+    expect(retries.map((r) => r.at)).toEqual([597_000, 659_000, 751_000, 903_000, 1_175_000, 1_687_000, 2_619_000]);
+    expect(failures.map((f) => f.at)).toEqual(retries.map((r) => r.at + 32_000));
+    expect(failures.every((f) => (f.info as { reason: string }).reason === 'timeout')).toBe(true);
     expect(s.client.state).toBe('failed');
 
-    // The registrar is back: the next retry (at 2666 + 900 s) registers again.
+    // The registrar is back: the next retry (at 2651 + 900 s) registers again.
     s.registrar.policy = undefined;
-    await s.advance(3_566_000 - 3_000_000);
+    await s.advance(3_551_000 - 3_000_000);
     expect(s.client.state).toBe('registered');
-    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 3_566_000]);
-    expect(s.eventsOf('registering').map((e) => (e.info as { attempt: number }).attempt)).toEqual([1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 3_551_000]);
+    expect(s.eventsOf('registering').map((e) => (e.info as { attempt: number }).attempt)).toEqual([1, 1, 2, 3, 4, 5, 6, 7]);
     // Events fire once per transition, one log line each.
     expect(s.events.map((e) => e.event)).toEqual([
       'registering', 'registered',
-      ...Array.from({ length: 8 }, () => ['registrationFailed', 'registering']).flat(),
+      ...Array.from({ length: 7 }, () => ['registrationFailed', 'registering']).flat(),
       'registered',
     ]);
     for (const event of ['registering', 'registered', 'registrationFailed'] as const) {
@@ -99,16 +103,16 @@ describe('RegistrationClient: register, refresh, back-off', () => {
     }
   });
 
-  it('draws the first back-off from [15 s, 30 s] and the later ones ×2 up to 1800 s with the injected random', async () => {
+  it('draws the first back-off from [30 s, 60 s] and the later ones ×2 up to 1800 s with the injected random (RFC 5626 §4.5)', async () => {
     const s = createScenario();
     s.registrar.policy = () => 'drop';
     s.setRandom(() => 0.9999);
     s.client.start();
     await s.advance(20_000 * 1000);
     const retry = s.eventsOf('registrationFailed').map((f) => (f.info as { retryInSeconds: number }).retryInSeconds);
-    expect(retry[0]).toBeGreaterThanOrEqual(15);
-    expect(retry[0]).toBeLessThanOrEqual(30);
-    for (let i = 1; i < 6; i++) expect(retry[i]! / retry[i - 1]!).toBeCloseTo(2, 3);
+    expect(retry[0]).toBeGreaterThanOrEqual(30);
+    expect(retry[0]).toBeLessThanOrEqual(60);
+    for (let i = 1; i < 5; i++) expect(retry[i]! / retry[i - 1]!).toBeCloseTo(2, 3);
     expect(Math.max(...retry)).toBeLessThanOrEqual(1800);
     expect(retry.at(-1)).toBeCloseTo(1800 * 0.99995, 1);
   });
@@ -136,7 +140,7 @@ describe('RegistrationClient: register, refresh, back-off', () => {
     s.client.start();
     await s.settle();
     expect(s.registrar.registers.map((r) => expiresOf(r.request))).toEqual([600, 3600]);
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'interval-too-brief', status: 423, retryInSeconds: 22.5 }]);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'interval-too-brief', status: 423, phrase: 'Interval Too Brief', retryInSeconds: 45 }]);
   });
 
   it.each([
@@ -174,7 +178,7 @@ describe('RegistrationClient: failover', () => {
     s.client.start();
     await s.settle();
     expect(pbx1!.registers).toHaveLength(1);
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'service-unavailable', status: 503, retryInSeconds: 120 }]);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'service-unavailable', status: 503, phrase: 'Service Unavailable', retryInSeconds: 120 }]);
     await s.advance(119_900);
     expect([pbx1!.registers.length, pbx2!.registers.length]).toEqual([1, 0]);
     await s.advance(100);
@@ -219,14 +223,13 @@ describe('RegistrationClient: failover', () => {
     expect(s.eventsOf('registered').map((e) => e.info)).toEqual([{ expires: 600, publicAddress: DEVICE, registrar: `sip:${SECOND.host}` }]);
     expect(s.client.trustedSources).toEqual([SECOND]);
 
-    // The backup dies too: its keep-alive times out, and the retry starts over at the primary, which is back.
+    // The backup dies too: its keep-alive times out, and the REGISTER that follows at once goes to the next target,
+    // here (none left) the primary again, which is back.
     backup!.policy = () => 'drop';
     primary!.policy = undefined;
     await s.advance(25_000 + 32_000);
-    const failed = s.eventsOf('registrationFailed');
-    expect(failed.map((e) => (e.info as { reason: string }).reason)).toEqual(['keep-alive-timeout']);
-    await s.advance(30_000);
-    expect(primary!.registers.length).toBe(3); // the one lost at the start, then 401 → 200
+    expect(primary!.registers.slice(1).map((r) => r.at)).toEqual([89_000, 89_000]); // 401 → 200
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
     expect(s.eventsOf('registered').at(-1)?.info).toMatchObject({ registrar: 'sip:198.51.100.20' });
     expect(s.client.trustedSources).toEqual([REGISTRAR]);
   });
@@ -235,15 +238,13 @@ describe('RegistrationClient: failover', () => {
     const s = createScenario({ config: { registrar: 'sip:nowhere.example.org' } });
     s.client.start();
     await s.settle();
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'dns-failed', retryInSeconds: 22.5 }]);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'dns-failed', retryInSeconds: 45 }]);
     expect(s.deviceSends()).toBe(0);
     s.dns.addA('nowhere.example.org', REGISTRAR.host);
-    // The empty answer stays cached for 30 s (the resolver's negative TTL): the first retry fails the same way.
-    await s.advance(22_500);
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
-      { reason: 'dns-failed', retryInSeconds: 22.5 }, { reason: 'dns-failed', retryInSeconds: 45 },
-    ]);
-    await s.advance(45_000);
+    // The empty answer stays cached for 30 s (the resolver's negative TTL); the first retry comes after it.
+    await s.advance(44_900);
+    expect(s.client.state).toBe('failed');
+    await s.advance(100);
     expect(s.client.state).toBe('registered');
   });
 
@@ -256,45 +257,56 @@ describe('RegistrationClient: failover', () => {
   });
 });
 
-describe('RegistrationClient: no retry until the configuration changes', () => {
-  it('stops after a 403 (an hour later nothing has been sent) and starts over on start()', async () => {
+describe('RegistrationClient: refusals retry on the back-off schedule', () => {
+  it('retries a 403 on a longer back-off (300 s base), logging status and reason phrase, and comes back when the PBX allows it', async () => {
     const s = createScenario();
     s.registrar.policy = () => ({ status: 403 });
     s.client.start();
     await s.settle();
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'forbidden', status: 403 }]);
+    // min(1800, 300 · 2^1) × 0.75 with the default random 0.5.
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'rejected', status: 403, phrase: 'Forbidden', retryInSeconds: 450 }]);
+    expect(s.logger.lines).toContain('warn registrationFailed reason=rejected status=403 phrase=Forbidden retryInSeconds=450');
     expect(s.client.state).toBe('failed');
     const sends = s.deviceSends();
-    await s.advance(3_600_000);
+    await s.advance(449_900);
     expect(s.deviceSends()).toBe(sends);
-    s.registrar.policy = undefined;
-    s.client.start();
-    await s.settle();
+    await s.advance(100);
+    expect(s.registrar.registers.map((r) => r.at)).toEqual([0, 450_000]);
+    expect(s.eventsOf('registrationFailed').map((e) => (e.info as { retryInSeconds: number }).retryInSeconds)).toEqual([450, 900]);
+    s.registrar.policy = undefined; // the account is unlocked on the PBX
+    await s.advance(900_000);
     expect(s.client.state).toBe('registered');
-    expect((s.digest as FakeDigest).resets).toBe(2);
+    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([1_350_000]);
   });
 
-  it('stops when the challenge comes back after our answer (wrong credentials)', async () => {
+  it('retries wrong credentials on the usual back-off with a fresh digest state, and registers once the PBX accepts them', async () => {
     const s = createScenario();
     s.registrar.policy = (req) => (req.method === 'REGISTER' ? s.registrar.challenge('same') : undefined);
     s.client.start();
     await s.settle();
     expect(s.registrar.registers).toHaveLength(2);
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'wrong-credentials', status: 401 }]);
-    const sends = s.deviceSends();
-    await s.advance(3_600_000);
-    expect(s.deviceSends()).toBe(sends);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
+      { reason: 'wrong-credentials', status: 401, phrase: 'Unauthorized', retryInSeconds: 45 },
+    ]);
+    const resets = (s.digest as FakeDigest).resets;
+    s.registrar.policy = undefined; // the password is fixed on the PBX side
+    await s.advance(45_000);
+    expect(s.client.state).toBe('registered');
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([45_000, 45_000]);
+    expect((s.digest as FakeDigest).resets).toBe(resets);
+    expect(resets).toBe(2); // start(), then the wrong-credentials failure
   });
 
-  it('with the real DigestClient: registers against a DigestServer and gives up on a wrong password', async () => {
+  it('with the real DigestClient against a DigestServer: a wrong password keeps retrying until the PBX takes it; stop answers the challenge', async () => {
     const hasher = createNodeHasher();
     for (const password of [PASSWORD, 'not-the-password']) {
       const digest = new DigestClient({ hasher, credentials: { username: 'door', password } });
       const s = createScenario({ digest });
       const server = new DigestServer({ hasher, clock: s.clock, realm: 'example.org' });
+      let pbxPassword = PASSWORD;
       s.registrar.policy = (req) => {
         if (req.method !== 'REGISTER') return undefined;
-        const verdict = server.verify(req, (user) => (user === 'door' ? PASSWORD : undefined));
+        const verdict = server.verify(req, (user) => (user === 'door' ? pbxPassword : undefined));
         if (verdict.ok) return s.registrar.ok(req);
         return { status: 401, headers: [['WWW-Authenticate', server.challenge({ stale: verdict.reason === 'stale-nonce' })]] };
       };
@@ -305,15 +317,33 @@ describe('RegistrationClient: no retry until the configuration changes', () => {
         await s.advance(540_000); // the refresh is challenged and answered again
         expect(s.registrar.registers).toHaveLength(4);
         expect(s.eventsOf('registrationFailed')).toEqual([]);
-        const done = s.client.stop();
-        await s.settle();
-        await done;
-        expect(s.registrar.registers.slice(4).map((r) => expiresOf(r.request))).toEqual([0, 0]);
       } else {
-        expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'wrong-credentials', status: 401 }]);
+        expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
+          { reason: 'wrong-credentials', status: 401, phrase: 'Unauthorized', retryInSeconds: 45 },
+        ]);
+        await s.advance(45_000);
+        expect(s.eventsOf('registrationFailed')).toHaveLength(2);
+        pbxPassword = password; // the user sets the door's password on the PBX
+        await s.advance(90_000);
+        expect(s.client.state).toBe('registered');
       }
+      const before = s.registrar.registers.length;
+      const done = s.client.stop();
+      await s.settle();
+      await done;
+      expect(s.registrar.registers.slice(before).map((r) => expiresOf(r.request))).toEqual([0, 0]);
+      expect(s.registrar.registers.at(-1)!.request.header('authorization')).toBeDefined();
       expect(s.logger.lines.join('\n')).not.toContain(password);
     }
+  });
+
+  it('gives up only on a configuration that cannot be sent, until start() again', async () => {
+    const s = createScenario({ config: { aor: 'sip:door@exa mple.org' } });
+    s.client.start();
+    await s.settle();
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'bad-config' }]);
+    await s.advance(3_600_000);
+    expect(s.deviceSends()).toBe(0);
   });
 });
 
@@ -347,14 +377,14 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     s.registrar.policy = (req) => (req.method === 'OPTIONS' ? 'drop' : undefined);
     s.client.start();
     await s.advance(57_000);
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'keep-alive-timeout', retryInSeconds: 22.5 }]);
-    await s.advance(22_500);
+    // The OPTIONS timed out: the REGISTER that follows at once is answered, so nothing failed.
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([57_000, 57_000]);
     expect(s.client.state).toBe('registered');
     const options = s.registrar.options.length;
     await s.advance(600_000);
     expect(s.registrar.options).toHaveLength(options);
     expect(s.registrar.pings.length).toBeGreaterThanOrEqual(20);
-    expect(s.eventsOf('registrationFailed')).toHaveLength(1);
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
     expect(s.client.state).toBe('registered');
   });
 
@@ -371,11 +401,53 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     expect(s.registrar.pings.slice(pingsAtStart)).toEqual([25_000, 50_000]);
     expect(s.registrar.options).toEqual([]);
 
-    s.device.failNextSend('CONNECTION_CLOSED');
-    await s.advance(20_000);
-    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([75_000, 75_000]);
+    // The registrar's end closes the connection: the REGISTER goes at once, on a new connection.
+    s.registrar.transport.closeFlow('tcp:198.51.100.20:5060>192.0.2.10:5060');
+    await s.advance(15_000);
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([60_000, 60_000]);
     expect(s.client.state).toBe('registered');
     expect(s.eventsOf('registering')).toHaveLength(1);
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
+    expect(s.logger.lines).toContain('info flowFailed target=198.51.100.20:5060 protocol=tcp reason=flow-closed');
+  });
+
+  it('over TCP: a ping without a pong within 10 s fails the flow (RFC 5626 §4.4.1): it is closed and the REGISTER goes at once on a new one', async () => {
+    const s = await registered({ protocol: 'tcp' });
+    const closed: string[] = [];
+    s.transport.flowEvents.on('flowClosed', (flow) => closed.push(flow.id));
+    await s.advance(24_000);
+    s.device.dropNext(1); // the ping at 25 s is lost: no pong
+    await s.advance(10_999);
+    expect(s.registrar.registers).toHaveLength(2);
+    expect(closed).toEqual([]);
+    await s.advance(1);
+    expect(closed).toEqual(['tcp:192.0.2.10:5060>198.51.100.20:5060']);
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([35_000, 35_000]);
+    expect(s.client.state).toBe('registered');
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
+    expect(s.logger.lines).toContain('info flowFailed target=198.51.100.20:5060 protocol=tcp reason=pong-timeout');
+    // Answered pings keep it alive: nothing more for minutes.
+    await s.advance(300_000);
+    expect(s.registrar.registers).toHaveLength(4);
+  });
+
+  it('over TCP: a registrar restart closes the flow and the door is registered again at once; one that stays down is retried on the §4.5 back-off', async () => {
+    const s = await registered({ protocol: 'tcp' });
+    await s.advance(100_000);
+    s.registrar.restart();
+    await s.settle();
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([100_000, 100_000]);
+    expect(s.client.state).toBe('registered');
+
+    // Down for a minute: the REGISTER at once finds nobody, the next waits min(1800, 30 · 2) × (0.5 … 1).
+    await s.advance(100_000);
+    void s.registrar.transport.close();
+    await s.settle();
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'transport-error', retryInSeconds: 45 }]);
+    s.registrar.restart();
+    await s.advance(45_000);
+    expect(s.client.state).toBe('registered');
+    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 245_000]);
   });
 
   it('re-registers at once with the new Contact when an OPTIONS answer shows another public address', async () => {
@@ -383,16 +455,22 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
     await s.advance(25_000);
     const again = s.registrar.registers.slice(2);
-    expect(again.map((r) => r.at)).toEqual([25_000, 25_000]);
-    expect(contactOf(again[0]!.request)).toBe(
-      `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1, `
-      + `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;expires=0`,
-    );
+    // The new Contact alone (one Contact with reg-id, RFC 5626 §4.2.1) → 401 → 200; then the old URI goes with a
+    // REGISTER of its own, by URI only (no instance or reg-id, which would name the new binding) → 401 → 200.
+    expect(again.map((r) => [r.at, contactOf(r.request), expiresOf(r.request)])).toEqual([
+      [25_000, `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1`, 600],
+      [25_000, `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1`, 600],
+      [25_000, `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>`, 0],
+      [25_000, `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>`, 0],
+    ]);
     expect(s.eventsOf('registered').map((e) => (e.info as { publicAddress: Address }).publicAddress))
       .toEqual([DEVICE, { host: '203.0.113.7', port: 62000 }]);
+    expect(s.client.route).toMatchObject({
+      contactUri: `sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp`, contactAddress: { host: '203.0.113.7', port: 62000 },
+    });
     // Stable from now on: the next keep-alives change nothing.
     await s.advance(60_000);
-    expect(s.registrar.registers).toHaveLength(4);
+    expect(s.registrar.registers).toHaveLength(6);
   });
 
   it('uses the public address a challenge revealed in the authenticated REGISTER (no extra round)', async () => {
@@ -413,10 +491,10 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     s.registrar.policy = (req) => (req.method === 'REGISTER' ? s.registrar.ok(req) : undefined); // no challenge
     s.client.start();
     await s.settle();
-    expect(s.registrar.registers.map((r) => contactOf(r.request))).toEqual([
-      OUR_CONTACT,
-      `<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1, `
-      + `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>;expires=0`,
+    expect(s.registrar.registers.map((r) => [contactOf(r.request), expiresOf(r.request)])).toEqual([
+      [OUR_CONTACT, 600],
+      [`<sip:${CONTACT_USER}@203.0.113.7:62000;transport=udp>;+sip.instance="<${INSTANCE}>";reg-id=1`, 600],
+      [`<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>`, 0],
     ]);
     expect(s.eventsOf('registered').map((e) => e.info)).toEqual([
       { expires: 600, publicAddress: { host: '203.0.113.7', port: 62000 }, registrar: 'sip:198.51.100.20' },
@@ -471,7 +549,9 @@ describe('RegistrationClient: stop()', () => {
     await s.advance(5_000);
     await stopped;
     expect(s.registrar.registers.map((r) => expiresOf(r.request))).toEqual([600, 0]);
-    expect(s.events.map((e) => e.event)).toEqual(['registering', 'unregistered']);
+    // No registration ever existed: no `unregistered` event nor log line.
+    expect(s.events.map((e) => e.event)).toEqual(['registering']);
+    expect(s.logger.lines.filter((l) => l.includes('unregistered'))).toEqual([]);
   });
 
   it('never logs the password nor the credentials', async () => {

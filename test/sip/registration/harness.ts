@@ -82,19 +82,32 @@ export interface Received {
  */
 export class ScriptedRegistrar {
   readonly received: Received[] = [];
-  /** Times of CRLF keep-alives that arrived (TCP/TLS pings come through `send` on the loop, as raw bytes). */
+  /** Times of CRLF keep-alives that arrived: raw bytes through `send` (the ping that opens a flow, UDP), or pings on a flow. */
   readonly pings: number[] = [];
-  readonly transport: LoopTransport;
+  transport: LoopTransport;
   policy: ((request: SipMessage, inbound: Inbound) => Reply | undefined) | undefined;
   nat: { received: string; rport: number } | undefined;
   #nonce = 0;
   readonly #sentAt: (bytes: Uint8Array) => number;
 
+  readonly #bind: () => LoopTransport;
+
   constructor(network: LoopNetwork, sentAt: (bytes: Uint8Array) => number, address: Address, protocol: TransportProtocol) {
     this.#sentAt = sentAt;
-    this.transport = network.transport({ ...address, protocol }, {
+    this.#bind = () => network.transport({ ...address, protocol }, {
       message: (inbound) => this.#receive(inbound),
+      // RFC 5626 pings on a TCP/TLS flow (the loop answers each with a pong by itself).
+      keepAlive: (_flow, kind) => {
+        if (kind === 'ping') this.pings.push(this.#sentAt(new Uint8Array(0)));
+      },
     });
+    this.transport = this.#bind();
+  }
+
+  /** A restart: every connection to it closes (the device sees flowClosed) and it listens again at once. */
+  restart(): void {
+    void this.transport.close();
+    this.transport = this.#bind();
   }
 
   get registers(): Received[] {

@@ -3,15 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage, parseUri } from '../../../firmware-app/sip/message/index.ts';
 import { asSipUri, grantedExpires, registrarRequestUri, resolveUri, routeTo } from '../../../firmware-app/sip/registration/binding.ts';
 import {
-  backoffSeconds, keepAliveSeconds, parseRetryAfter, parseSeconds, refreshSeconds,
+  FORBIDDEN_BACKOFF_BASE_S, backoffSeconds, keepAliveSeconds, parseRetryAfter, parseSeconds, refreshSeconds,
 } from '../../../firmware-app/sip/registration/policy.ts';
 
 describe('registration policy', () => {
-  it('backs off min(1800, 30 · 2^n) × (0.5 … 1.0), n counting consecutive failures from 0', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 50].map((f) => backoffSeconds(f, () => 0))).toEqual([15, 30, 60, 120, 240, 480, 900, 900, 900]);
-    expect(backoffSeconds(1, () => 0.999999)).toBeCloseTo(30, 3);
-    expect(backoffSeconds(7, () => 0.999999)).toBeCloseTo(1800, 1);
-    expect(backoffSeconds(1, () => Number.NaN)).toBe(22.5); // a broken random source does not make NaN timers
+  it('backs off as RFC 5626 §4.5 says: min(1800, 30 · 2^failures) × (0.5 … 1.0); 300 s base after a 403', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((f) => backoffSeconds(f, () => 0))).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+    expect(backoffSeconds(1, () => 0.999999)).toBeCloseTo(60, 3);
+    expect(backoffSeconds(6, () => 0.999999)).toBeCloseTo(1800, 1);
+    expect(backoffSeconds(1, () => Number.NaN)).toBe(45); // a broken random source does not make NaN timers
+    expect([1, 2, 3].map((f) => backoffSeconds(f, () => 0, FORBIDDEN_BACKOFF_BASE_S))).toEqual([300, 600, 900]);
+    expect(backoffSeconds(1, () => 0.999999, FORBIDDEN_BACKOFF_BASE_S)).toBeCloseTo(600, 2);
   });
 
   it('refreshes at 90 % of the expiry, at least 5 s before its end, never before half', () => {
