@@ -67,8 +67,11 @@ export interface UserAgentParts {
   readonly digest?: DigestClientApi;
   /** Standalone mode. */
   readonly registrar?: Registrar;
-  /** Makes the media side of one call (sip/ua is the one place media is plugged in). */
-  readonly media: () => SessionDescriptionHandler;
+  /**
+   * Makes the media side of one call (sip/ua is the one place media is plugged in), given the local address the
+   * call's signalling uses toward the far end: the SDP names the same real address as our Contact and Via.
+   */
+  readonly media: (local: Address) => SessionDescriptionHandler;
 }
 
 export class UserAgent {
@@ -104,6 +107,9 @@ export class UserAgent {
       registration.events.on('registrationFailed', (info) => {
         this.#registered = false;
         this.events.emit('registrationFailed', info);
+      });
+      registration.events.on('unregistered', () => {
+        this.#registered = false;
       });
     }
     ctx.transactions.setUser({
@@ -168,7 +174,7 @@ export class UserAgent {
           from: this.#party(`sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(local)}`),
           to: { uri: `sip:${target}@${this.#options.domain}` },
           contact: this.#contactAt(local, next.protocol),
-          sdh: this.#parts.media(),
+          sdh: this.#parts.media(local),
         });
       });
       return (await Promise.all(invites)).filter((call): call is Call => call !== undefined);
@@ -184,7 +190,7 @@ export class UserAgent {
       from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(hop.local)}`),
       to: { uri },
       contact: hop.contact,
-      sdh: this.#parts.media(),
+      sdh: this.#parts.media(hop.local),
       // Challenges are answered only on the way through our own proxy/registrar (SIPDigestLeak).
       ...(digest !== undefined ? { authenticate: (response: SipMessage, request: SipMessage) => digest.answer(response, request) } : {}),
     })];
@@ -232,14 +238,15 @@ export class UserAgent {
    * Our Contact for an incoming call: the registered one when it came through the PBX on our registration (the
    * address the PBX knows, behind NAT too), else the local address toward the caller over the flow it came on.
    */
-  async #contactFor(inbound: Inbound): Promise<string | undefined> {
-    const registered = this.#parts.registration?.route;
-    if (registered !== undefined && (inbound.flow.id === registered.flowId || bareHost(inbound.source.host) === bareHost(registered.target.host))) {
-      return `<${registered.contactUri}>`;
-    }
+  async #contactFor(inbound: Inbound): Promise<{ contact: string; local: Address } | undefined> {
     const back: Target = { protocol: inbound.flow.protocol, host: inbound.source.host, port: inbound.source.port };
     const local = await this.#ctx.transport.localAddress(back, inbound.flow.protocol === 'udp' ? undefined : inbound.flow.id);
-    return local === undefined ? undefined : this.#contactAt(local, back.protocol);
+    if (local === undefined) return undefined;
+    const registered = this.#parts.registration?.route;
+    if (registered !== undefined && (inbound.flow.id === registered.flowId || bareHost(inbound.source.host) === bareHost(registered.target.host))) {
+      return { contact: `<${registered.contactUri}>`, local };
+    }
+    return { contact: this.#contactAt(local, back.protocol), local };
   }
 
   /**
@@ -259,7 +266,15 @@ export class UserAgent {
     const registrar = this.#registrarTrust;
     return {
       ...(registration !== undefined
-        ? { registration: { registered: this.#registered, trustedSources: registration.trustedSources, flowId: registration.flowId, contactUser: this.#options.contactUser } }
+        ? {
+            registration: {
+              // A failed refresh does not end the binding: the registrar routes calls to us until the last 200's grant runs out.
+              registered: (registration.bindingValidUntil ?? Number.NEGATIVE_INFINITY) > this.#ctx.clock.now(),
+              trustedSources: registration.trustedSources,
+              flowId: registration.flowId,
+              contactUser: this.#options.contactUser,
+            },
+          }
         : {}),
       ...(registrar !== undefined ? { registrar } : {}),
     };
@@ -294,19 +309,19 @@ export class UserAgent {
   }
 
   #incoming(tx: InviteServerTransaction): void {
-    void this.#contactFor(tx.inbound).then((contact) => {
+    void this.#contactFor(tx.inbound).then((us) => {
       if (tx.state !== 'proceeding') return; // cancelled while we looked up our address
-      if (contact === undefined) {
+      if (us === undefined) {
         this.#ctx.logger.warn('noRouteBack', { source: `${tx.inbound.source.host}:${tx.inbound.source.port}` });
         tx.respond({ status: 500, reason: 'Server Internal Error' });
         return;
       }
-      this.#ring(tx, contact);
+      this.#ring(tx, us.contact, us.local);
     });
   }
 
-  #ring(tx: InviteServerTransaction, contact: string): void {
-    const call = this.#parts.dialogs.incoming(tx, { contact, sdh: this.#parts.media() });
+  #ring(tx: InviteServerTransaction, contact: string, local: Address): void {
+    const call = this.#parts.dialogs.incoming(tx, { contact, sdh: this.#parts.media(local) });
     this.#forward(call);
     if (this.events.listenerCount('callIncoming') === 0) {
       call.reject(480, 'Temporarily Unavailable');
