@@ -1,11 +1,13 @@
 // Built-in registrar and location service for standalone mode (RFC 3261 §10.3, RFC 5626 §6 instances, NAT-aware bindings).
 
-import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
+import type { DigestServerApi } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, SipParseError } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
 import type { Address } from '../transport/types.ts';
+import { AuthGate } from './AuthGate.ts';
 import { BindingTable } from './BindingTable.ts';
 import { type ExpiryPolicy, type RequestedContact, readContactRequest, unescape } from './contacts.ts';
+import { SummaryLog } from './SummaryLog.ts';
 import type { Binding, RegistrarApi, RegistrarConfig } from './types.ts';
 import { outOfOrder, planUpdate } from './update.ts';
 
@@ -15,22 +17,23 @@ export const DEFAULT_MAX_EXPIRES = 3600;
 export const DEFAULT_EXPIRES = 3600;
 export const DEFAULT_MAX_CONTACTS = 5;
 
-type Failure = Extract<VerifyResult, { ok: false }>['reason'];
-
 /**
  * The door station as registrar for its few indoor users (softphones), each with its own password.
  *
  * - Single domain: the Request-URI and the To host may name any domain or address (the phones
  *   know the device by IP address, mDNS name or realm alike); only the To user matters.
  * - Authentication comes first, before anything about the registration is looked at or answered,
- *   and an unknown user gets the very same 401 as a wrong password.
+ *   and an unknown user gets the very same 401 as a wrong password; repeated failures slow the
+ *   answers down and then lock the user name (see AuthGate).
+ * - Failures and refusals are counted and logged as at most one line a minute (see SummaryLog).
  * - A binding keeps where its REGISTER came from (source address, protocol, flow): requests to
  *   the user go there, whatever private address the phone wrote in its Contact.
  * - Every change of one REGISTER is committed at once or not at all (§10.3 step 7).
  */
 export class Registrar implements RegistrarApi {
   readonly #ctx: SipContext;
-  readonly #digest: DigestServerApi;
+  readonly #gate: AuthGate;
+  readonly #rejected: SummaryLog;
   readonly #table: BindingTable;
   #passwords = new Map<string, string>();
   #policy: ExpiryPolicy = { min: DEFAULT_MIN_EXPIRES, max: DEFAULT_MAX_EXPIRES, fallback: DEFAULT_EXPIRES };
@@ -38,7 +41,10 @@ export class Registrar implements RegistrarApi {
 
   constructor(ctx: SipContext, config: RegistrarConfig, digest: DigestServerApi) {
     this.#ctx = ctx;
-    this.#digest = digest;
+    this.#gate = new AuthGate({
+      ctx, digest, respond: (tx, init) => this.#respond(tx, init), reject: (tx, init, cause) => this.#reject(tx, init, cause),
+    });
+    this.#rejected = new SummaryLog({ clock: ctx.clock, logger: ctx.logger, level: 'warn', event: 'registerRejected', kindField: 'cause' });
     this.#table = new BindingTable(ctx.clock, (binding) => this.#log('info', 'bindingExpired', binding));
     this.configure(config);
   }
@@ -49,6 +55,7 @@ export class Registrar implements RegistrarApi {
    */
   configure(config: RegistrarConfig): void {
     this.#passwords = new Map(config.users.map((u) => [u.username, u.password]));
+    this.#gate.configure(config.realm, this.#passwords);
     const min = Math.max(0, config.minExpires ?? DEFAULT_MIN_EXPIRES);
     const max = Math.max(min, 1, config.maxExpires ?? DEFAULT_MAX_EXPIRES);
     this.#policy = { min, max, fallback: DEFAULT_EXPIRES };
@@ -93,18 +100,11 @@ export class Registrar implements RegistrarApi {
       return;
     }
     // §10.3 step 3, first of all: an unauthenticated peer learns nothing but the challenge.
-    const auth = this.#digest.verify(request, (username) => this.#passwords.get(username));
-    if (!auth.ok) {
-      this.#authFailed(tx, auth.reason);
-      return;
-    }
-    if (!this.#passwords.has(auth.username)) {
-      this.#authFailed(tx, 'unknown-user');
-      return;
-    }
+    const username = this.#gate.authenticate(tx);
+    if (username === undefined) return;
     // Step 4: a user registers only its own address of record (no third-party registration).
     const user = unescape(request.to.parsedUri.user ?? '');
-    if (user !== auth.username) {
+    if (user !== username) {
       this.#reject(tx, { status: 403, reason: 'Forbidden' }, 'toUserNotAuthUser');
       return;
     }
@@ -180,35 +180,8 @@ export class Registrar implements RegistrarApi {
     this.#reject(tx, { status: 500, reason: 'Request Out Of Order' }, 'outOfOrder');
   }
 
-  #authFailed(tx: NonInviteServerTransaction, reason: Failure): void {
-    const source = hostport(tx.inbound.source);
-    switch (reason) {
-      case 'missing':
-      case 'stale-nonce':
-        // The usual first round trip, and a nonce that only aged: no failure, nothing to warn about.
-        this.#ctx.logger.debug('registerChallenged', { source, stale: reason === 'stale-nonce' });
-        this.#challenge(tx, reason === 'stale-nonce');
-        return;
-      case 'malformed':
-        this.#reject(tx, { status: 400, reason: 'Bad Authorization Header' }, 'malformedAuthorization');
-        return;
-      case 'unknown-user':
-      case 'bad-response':
-      case 'bad-nonce':
-        // Same answer whatever went wrong: a peer must not learn which user names exist.
-        this.#ctx.logger.warn('registerAuthFailed', { source, protocol: tx.inbound.flow.protocol, user: toUserOf(tx.request), reason });
-        this.#challenge(tx, false);
-        return;
-    }
-  }
-
-  /** 401 with a fresh challenge; `stale` when only the nonce had aged. */
-  #challenge(tx: NonInviteServerTransaction, stale: boolean): void {
-    this.#respond(tx, { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', this.#digest.challenge(stale ? { stale: true } : {})]] });
-  }
-
   #reject(tx: NonInviteServerTransaction, init: ResponseInit, cause: string): void {
-    this.#ctx.logger.warn('registerRejected', { source: hostport(tx.inbound.source), user: toUserOf(tx.request), status: init.status, cause });
+    this.#rejected.record(cause, { source: hostport(tx.inbound.source), user: toUserOf(tx.request), status: init.status });
     this.#respond(tx, init);
   }
 
