@@ -22,6 +22,8 @@ export interface RefusalSummaryOptions<Reason extends string> {
   /** Every reason, in the order the summary line lists them. */
   readonly reasons: readonly Reason[];
   readonly intervalMs?: number;
+  /** Fields every line starts with, e.g. `{ protocol: 'tcp' }`. */
+  readonly fields?: LogFields;
 }
 
 /**
@@ -36,6 +38,7 @@ export class RefusalSummary<Reason extends string> {
   readonly #firstEvent: string;
   readonly #reasons: readonly Reason[];
   readonly #intervalMs: number;
+  readonly #fields: LogFields;
   #counts = new Map<Reason, number>();
   #sources = new Map<string, number>();
   #untrackedSources = false;
@@ -48,6 +51,7 @@ export class RefusalSummary<Reason extends string> {
     this.#firstEvent = options.firstEvent;
     this.#reasons = options.reasons;
     this.#intervalMs = options.intervalMs ?? DEFAULT_SUMMARY_INTERVAL_MS;
+    this.#fields = options.fields ?? {};
   }
 
   /** Counts one refusal of `source` (a bare host) for `reason`; `fields` only go into the first-refusal debug line. */
@@ -58,7 +62,7 @@ export class RefusalSummary<Reason extends string> {
       this.#sources.set(source, seen + 1);
     } else if (this.#sources.size < MAX_SOURCES_PER_INTERVAL) {
       this.#sources.set(source, 1);
-      this.#logger.debug(this.#firstEvent, { source, reason, ...fields });
+      this.#logger.debug(this.#firstEvent, { ...this.#fields, source, reason, ...fields });
     } else {
       this.#untrackedSources = true;
     }
@@ -70,7 +74,7 @@ export class RefusalSummary<Reason extends string> {
     this.#timer?.cancel();
     this.#timer = undefined;
     if (this.#counts.size === 0) return;
-    const fields: Record<string, string | number> = { interval: `${Math.round(this.#intervalMs / 1000)}s` };
+    const fields: Record<string, string | number | boolean> = { ...this.#fields, interval: `${Math.round(this.#intervalMs / 1000)}s` };
     for (const reason of this.#reasons) {
       const count = this.#counts.get(reason);
       if (count !== undefined) fields[reason] = count;

@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
+import { RefusalSummary } from '../../platform/RefusalSummary.ts';
 import { SipParseError, StreamFramer } from '../message/index.ts';
 import { describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type Flow, type SendResult, type Target, type TransportEvents } from './types.ts';
@@ -23,6 +24,28 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
  */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * Caps on the connections peers open to us; the ones we open (to the registrar, to a phone) are neither counted
+ * nor refused. A phone or PBX keeps one connection, two while it replaces one (RFC 5626 §4.4.1 reconnects before
+ * the old flow is gone); 8 per address leaves room for a few phones behind one NAT address. 64 in all is many
+ * times a household's phones and bounds what a flood can hold on a small device (each connection may buffer a
+ * message of up to 64 KiB). A connection over a cap is closed at once and only counted in the summary line.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 8;
+export const DEFAULT_MAX_INBOUND_CONNECTIONS = 64;
+
+/**
+ * An accepted connection that has not sent one whole SIP message within this long is closed: a phone sends its
+ * REGISTER or INVITE right after connecting, only a scanner or a stuck peer sits silent. Keep-alive pings do not
+ * count (RFC 5626 pings come after a REGISTER). Well under the idle timeout, so silent connections cannot hold
+ * the 64 places for long.
+ */
+export const DEFAULT_FIRST_MESSAGE_TIMEOUT_MS = 30_000;
+
+/** Why a connection peers opened was refused or closed early; summed up in one `connectionsDropped` line a minute. */
+const DROP_REASONS = ['overSourceCap', 'overTotalCap', 'evicted', 'noMessage', 'garbled'] as const;
+type DropReason = (typeof DROP_REASONS)[number];
+
 const CRLF = new Uint8Array([13, 10]);
 
 /** How a driver opens client connections: the only part that differs between TCP and TLS. */
@@ -40,6 +63,25 @@ export interface StreamDialer {
   connectError(error: Error, target: Target): TransportError;
 }
 
+/** The caps a TCP or TLS driver takes in its options and hands to its StreamConnections. */
+export interface StreamCapOptions {
+  /** Connections peers may open to us from one address (default 8, see DEFAULT_MAX_CONNECTIONS_PER_SOURCE). */
+  readonly maxConnectionsPerSource?: number;
+  /** Connections peers may open to us in all (default 64, see DEFAULT_MAX_INBOUND_CONNECTIONS). */
+  readonly maxInboundConnections?: number;
+  /** Close an accepted connection that sent no SIP message for this long (default 30 s); 0 disables. */
+  readonly firstMessageTimeoutMs?: number;
+}
+
+/** The caps of `options`, as StreamConnectionsOptions takes them. */
+export function capOptions(options: StreamCapOptions): Pick<StreamConnectionsOptions, keyof StreamCapOptions> {
+  return {
+    maxConnectionsPerSource: options.maxConnectionsPerSource,
+    maxInboundConnections: options.maxInboundConnections,
+    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+  };
+}
+
 export interface StreamConnectionsOptions {
   readonly protocol: 'tcp' | 'tls';
   readonly dialer: StreamDialer;
@@ -51,11 +93,26 @@ export interface StreamConnectionsOptions {
   readonly connectTimeoutMs?: number | undefined;
   /** Largest framed message, body included (default: the StreamFramer's 65535). */
   readonly maxMessageBytes?: number | undefined;
+  /** Connections peers may open to us from one address (default DEFAULT_MAX_CONNECTIONS_PER_SOURCE). */
+  readonly maxConnectionsPerSource?: number | undefined;
+  /** Connections peers may open to us in all (default DEFAULT_MAX_INBOUND_CONNECTIONS). */
+  readonly maxInboundConnections?: number | undefined;
+  /** Close an accepted connection that sent no SIP message for this long (default 30 s); 0 or Infinity: only the idle timeout. */
+  readonly firstMessageTimeoutMs?: number | undefined;
+  /** The interval of the `connectionsDropped` summary line (default 60 s). */
+  readonly summaryIntervalMs?: number | undefined;
 }
 
 interface Connection {
   readonly socket: Socket;
   readonly flow: Flow;
+  /** `in`: a peer opened it (counted against the caps); `out`: we did. */
+  readonly direction: 'in' | 'out';
+  /** The remote host, normalized: what the per-source cap counts by. */
+  readonly remoteHost: string;
+  readonly openedAt: number;
+  /** Has it carried a whole SIP message (ours are trusted from the start)? Until then the first-message timeout applies. */
+  proven: boolean;
   /** `formatAddress(flow.remote)`: what reuse by address matches on. */
   readonly remoteKey: string;
   /** The identity this connection was verified for (outbound TLS), else undefined. */
@@ -81,6 +138,10 @@ export class StreamConnections {
   readonly #idleTimeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #maxMessageBytes: number | undefined;
+  readonly #maxPerSource: number;
+  readonly #maxInbound: number;
+  readonly #firstMessageTimeoutMs: number;
+  readonly #drops: RefusalSummary<DropReason>;
   readonly #connections = new Map<string, Connection>();
   /** Connects in progress, by remote address and identity, so concurrent sends share one connection. */
   readonly #dialing = new Map<string, Promise<Connection | TransportError>>();
@@ -96,15 +157,62 @@ export class StreamConnections {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxMessageBytes = options.maxMessageBytes;
+    this.#maxPerSource = options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
+    this.#maxInbound = options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS;
+    this.#firstMessageTimeoutMs = options.firstMessageTimeoutMs ?? DEFAULT_FIRST_MESSAGE_TIMEOUT_MS;
+    this.#drops = new RefusalSummary({
+      clock: this.#clock,
+      logger: this.#logger,
+      event: 'connectionsDropped',
+      firstEvent: 'connectionDropped',
+      reasons: DROP_REASONS,
+      fields: { protocol: this.protocol },
+      ...(options.summaryIntervalMs !== undefined ? { intervalMs: options.summaryIntervalMs } : {}),
+    });
   }
 
-  /** Takes over a connection a listener accepted (for TLS: once its handshake is done). */
+  /**
+   * Takes over a connection a listener accepted (for TLS: once its handshake is done), unless it is over a cap:
+   * then it is closed at once, without a line of its own.
+   */
   accept(socket: Socket): void {
-    if (this.#closing) {
+    const remote = socket.remoteAddress;
+    if (this.#closing || remote === undefined) {
+      socket.destroy();
+      return;
+    }
+    const host = normalizeHost(remote);
+    const refusal = this.#admit(host);
+    if (refusal !== undefined) {
+      this.#drops.note(refusal, host, { port: socket.remotePort ?? 0 });
       socket.destroy();
       return;
     }
     this.#adopt(socket, 'in', undefined);
+  }
+
+  /**
+   * Whether one more connection from `host` fits the caps. When all places are taken, the connection that has
+   * waited longest without sending a SIP message gives up its place: silent connections must not lock out a
+   * phone that reconnects.
+   */
+  #admit(host: string): DropReason | undefined {
+    let fromHost = 0;
+    let inbound = 0;
+    let silent: Connection | undefined;
+    for (const connection of this.#connections.values()) {
+      if (connection.direction === 'out' || connection.closed || connection.socket.destroyed) continue;
+      inbound++;
+      if (connection.remoteHost === host) fromHost++;
+      if (!connection.proven && (silent === undefined || connection.openedAt < silent.openedAt)) silent = connection;
+    }
+    if (fromHost >= this.#maxPerSource) return 'overSourceCap';
+    if (inbound < this.#maxInbound) return undefined;
+    if (silent === undefined) return 'overTotalCap';
+    silent.closeReason = 'evicted';
+    this.#drops.note('evicted', silent.remoteHost, { port: silent.flow.remote.port });
+    silent.socket.destroy();
+    return undefined;
   }
 
   /**
@@ -248,6 +356,10 @@ export class StreamConnections {
     const connection: Connection = {
       socket,
       flow,
+      direction,
+      remoteHost: remote.host,
+      openedAt: this.#clock.now(),
+      proven: direction === 'out',
       remoteKey: formatAddress(remote),
       identity,
       lastActivity: this.#clock.now(),
@@ -281,14 +393,22 @@ export class StreamConnections {
     });
     socket.on('close', () => this.#closed(connection));
     this.#connections.set(flow.id, connection);
-    this.#armIdle(connection, this.#idleTimeoutMs);
-    this.#logger.info('connectionOpened', { flow: flow.id, direction });
+    this.#armIdle(connection);
+    // A connection a peer opens is worth a line once it said something (see #closed): scanners cost none.
+    if (direction === 'out') this.#logger.info('connectionOpened', { flow: flow.id, direction });
+    else this.#logger.debug('connectionOpened', { flow: flow.id, direction });
     return connection;
   }
 
   #deliver(connection: Connection, frame: Uint8Array): void {
     if (connection.socket.destroyed) return;
     const { flow } = connection;
+    if (!connection.proven) {
+      // A whole message: from now on only the idle timeout applies.
+      connection.proven = true;
+      connection.idleTimer?.cancel();
+      this.#armIdle(connection);
+    }
     try {
       this.#events.message({ bytes: frame, source: flow.remote, flow });
     } catch (error) {
@@ -314,7 +434,9 @@ export class StreamConnections {
     const { flow } = connection;
     if (error instanceof SipParseError) {
       connection.closeReason = `garbled ${error.code}`;
-      this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
+      // A peer that never sent one SIP message is counted in the summary line, not given a warning each.
+      if (connection.proven) this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
+      else this.#drops.note('garbled', connection.remoteHost, { port: flow.remote.port, code: error.code });
       try {
         this.#events.streamError?.(flow, error);
       } catch (listenerError) {
@@ -328,17 +450,32 @@ export class StreamConnections {
     connection.socket.destroy();
   }
 
-  #armIdle(connection: Connection, ms: number): void {
-    if (!(this.#idleTimeoutMs > 0 && Number.isFinite(this.#idleTimeoutMs))) return;
+  /** How long `connection` may stay quiet (unproven: since it opened; else since its last traffic), or undefined. */
+  #quietLimit(connection: Connection): number | undefined {
+    const idle = enabled(this.#idleTimeoutMs) ? this.#idleTimeoutMs : undefined;
+    if (connection.proven || !enabled(this.#firstMessageTimeoutMs)) return idle;
+    return idle === undefined ? this.#firstMessageTimeoutMs : Math.min(idle, this.#firstMessageTimeoutMs);
+  }
+
+  #armIdle(connection: Connection, ms = this.#quietLimit(connection)): void {
+    if (ms === undefined) return;
     // One timer per connection, re-armed for the remainder, rather than a new timer per packet.
     connection.idleTimer = this.#clock.setTimer(ms, () => {
       if (connection.closed) return;
-      const idle = this.#clock.now() - connection.lastActivity;
-      if (idle < this.#idleTimeoutMs) {
-        this.#armIdle(connection, this.#idleTimeoutMs - idle);
+      const limit = this.#quietLimit(connection);
+      if (limit === undefined) return;
+      // Before its first message, pings and partial data buy an accepted connection no time.
+      const quiet = this.#clock.now() - (connection.proven ? connection.lastActivity : connection.openedAt);
+      if (quiet < limit) {
+        this.#armIdle(connection, limit - quiet);
         return;
       }
-      connection.closeReason = 'idle';
+      if (connection.proven) {
+        connection.closeReason = 'idle';
+      } else {
+        connection.closeReason = 'noMessage';
+        this.#drops.note('noMessage', connection.remoteHost, { port: connection.flow.remote.port });
+      }
       // Nothing moved for the whole period, so nothing worth flushing: a write stuck behind a peer that stopped
       // reading must not keep the socket alive either.
       connection.socket.destroy();
@@ -351,7 +488,9 @@ export class StreamConnections {
     connection.idleTimer?.cancel();
     const { flow } = connection;
     if (this.#connections.get(flow.id) === connection) this.#connections.delete(flow.id);
-    this.#logger.info('connectionClosed', { flow: flow.id, reason: connection.closeReason });
+    const fields = { flow: flow.id, reason: connection.closeReason };
+    if (connection.proven) this.#logger.info('connectionClosed', fields);
+    else this.#logger.debug('connectionClosed', fields);
     try {
       this.#events.flowClosed?.(flow);
     } catch (error) {
@@ -371,6 +510,11 @@ export class StreamConnections {
       });
     });
   }
+}
+
+/** A timeout option that is on: neither 0 nor Infinity. */
+function enabled(ms: number): boolean {
+  return ms > 0 && Number.isFinite(ms);
 }
 
 /** A target's address in the form `Connection.remoteKey` has, so that reuse finds connections to it. */

@@ -68,7 +68,8 @@ export class TransportLayer {
     this.flowEvents = new Emitter<FlowEvents>((event, error) => logger.error('listenerFailed', { event, error: errorMessage(error) }));
     this.events = {
       message: (inbound) => this.receive(inbound),
-      streamError: (flow, error) => this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code }),
+      // The driver already logged it (a warning once the peer had spoken SIP; else counted in its summary line).
+      streamError: (flow, error) => this.#logger.debug('streamGarbled', { flow: flow.id, code: error.code }),
       flowClosed: (flow) => this.flowEvents.emit('flowClosed', flow),
       keepAlive: (flow, kind) => this.flowEvents.emit('keepAlive', flow, kind),
     };

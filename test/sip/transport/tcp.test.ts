@@ -163,12 +163,28 @@ describe('TCP transport', () => {
     expect(server.rec.streamErrors).toHaveLength(1);
     expect(server.rec.streamErrors[0]!.error.code).toBe('FRAME_TOO_LARGE');
     expect(server.rec.closed[0]!.id).toBe(server.rec.streamErrors[0]!.flow.id);
-    expect(server.logger.lines.filter((l) => l.startsWith('warn streamGarbled'))).toHaveLength(1);
-    expect(server.logger.lines.some((l) => l.includes('connectionClosed') && l.includes('reason="garbled FRAME_TOO_LARGE"'))).toBe(true);
+    // It never sent one SIP message: no warning of its own, a line in the minute's summary instead.
+    expect(server.logger.lines.filter((l) => l.startsWith('warn ') || l.startsWith('info '))).toEqual([expect.stringMatching(/^info listening /)]);
+    expect(server.logger.lines.some((l) => l.includes('debug connectionClosed') && l.includes('reason="garbled FRAME_TOO_LARGE"'))).toBe(true);
+    clock.advance(60_000);
+    expect(server.logger.lines.at(-1)).toMatch(/^info connectionsDropped protocol=tcp interval=60s garbled=1 sources=1 topSource=127\.0\.0\.1 /);
 
     const fresh = await rawPeer(server.transport.local.port);
     fresh.socket.write(sipRequest('after'));
     expect(text((await waitFor('a message on a new connection', () => server.rec.messages[0])).bytes)).toContain('Call-ID: after');
+  });
+
+  it('warns once when a peer that sent a SIP message garbles its stream', async () => {
+    const clock = new FakeClock();
+    const server = await open({ clock });
+    const peer = await rawPeer(server.transport.local.port);
+    peer.socket.write(sipRequest('first'));
+    await waitFor('the request', () => server.rec.messages[0]);
+    peer.socket.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: ten\r\n\r\n');
+    await waitFor('the connection to close', () => peer.closed());
+    await waitFor('flowClosed', () => server.rec.closed[0]);
+    expect(server.logger.lines.filter((l) => l.startsWith('warn streamGarbled'))).toHaveLength(1);
+    expect(server.logger.lines.some((l) => l.startsWith('info connectionClosed') && l.includes('reason="garbled BAD_CONTENT_LENGTH"'))).toBe(true);
   });
 
   it('closes a stream with a bad Content-Length', async () => {
