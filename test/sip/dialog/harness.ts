@@ -111,10 +111,13 @@ export class Peer {
   readonly received: SipMessage[] = [];
   readonly transport: LoopTransport;
   readonly protocol: TransportProtocol;
+  readonly address: Address;
 
-  constructor(network: LoopNetwork, protocol: TransportProtocol) {
+  /** `address`: where it listens (PEER unless told; a second server of a failover list elsewhere). */
+  constructor(network: LoopNetwork, protocol: TransportProtocol, address: Address = PEER) {
     this.protocol = protocol;
-    this.transport = network.transport({ ...PEER, protocol }, { message: (inbound) => this.received.push(parseMessage(inbound.bytes)) });
+    this.address = address;
+    this.transport = network.transport({ ...address, protocol }, { message: (inbound) => this.received.push(parseMessage(inbound.bytes)) });
   }
 
   /** Requests of `method` received so far. */
@@ -162,7 +165,7 @@ export class Peer {
   /** Sends a request to the device and returns it. */
   async request(method: string, options: RequestOptions): Promise<SipMessage> {
     const headers: Array<readonly [string, string]> = [
-      ['Via', `SIP/2.0/${this.protocol.toUpperCase()} ${PEER.host}:${PEER.port};rport;branch=${options.branch ?? newBranch()}`],
+      ['Via', `SIP/2.0/${this.protocol.toUpperCase()} ${this.address.host}:${this.address.port};rport;branch=${options.branch ?? newBranch()}`],
       ['Max-Forwards', '70'],
       ['From', options.from],
       ['To', options.to],
@@ -180,6 +183,9 @@ export class Peer {
 
 export interface Scenario {
   readonly clock: FakeClock;
+  /** The device's context (its resolver answers from `dns`). */
+  readonly ctx: SipContext;
+  readonly dns: FakeDns;
   readonly network: LoopNetwork;
   readonly logger: ReturnType<typeof memoryLogger>;
   readonly transactions: TransactionLayer;
@@ -193,6 +199,8 @@ export interface Scenario {
   advance(ms: number, step?: number): Promise<void>;
   /** Places a call to the peer. */
   call(overrides?: Partial<OutgoingCallOptions>): { call: Call; sdh: FakeSdh; log: string[] };
+  /** Another scripted far end, at `address`, on the scenario's protocol. */
+  peerAt(address: Address): Peer;
 }
 
 /** The device and the peer, both on `protocol` (UDP by default). */
@@ -204,12 +212,13 @@ export function scenario(protocol: TransportProtocol = 'udp'): Scenario {
   transport.add(network.transport({ ...DEVICE, protocol }, transport.events));
   const transactions = new TransactionLayer({ clock, transport, logger });
   transport.setUser(transactions);
+  const dns = new FakeDns();
   const ctx: SipContext = {
     clock,
     logger,
     transactions,
     transport,
-    resolver: createResolver({ dns: new FakeDns(), clock }),
+    resolver: createResolver({ dns, clock, supported: [protocol] }),
     hasher: { hex: () => '', equal: (a, b) => a === b },
     random: () => 0.5,
   };
@@ -235,7 +244,7 @@ export function scenario(protocol: TransportProtocol = 'udp'): Scenario {
   });
   const peer = new Peer(network, protocol);
   return {
-    clock, network, logger, transactions, layer, peer, incoming, wire,
+    clock, ctx, dns, network, logger, transactions, layer, peer, incoming, wire,
     async advance(ms, step = 100) {
       for (let done = 0; done < ms; done += step) {
         clock.advance(Math.min(step, ms - done));
@@ -255,5 +264,6 @@ export function scenario(protocol: TransportProtocol = 'udp'): Scenario {
       });
       return { call, sdh, log: record(call) };
     },
+    peerAt: (address) => new Peer(network, protocol, address),
   };
 }

@@ -121,6 +121,13 @@ describe('what the layer answers itself (§8.2, §12.2.2)', () => {
     expect(refused.headers('unsupported')).toEqual(['100rel']);
   });
 
+  it('checks the method before Require (§8.2.1 before §8.2.2): an unknown method that requires an unknown extension gets 405', async () => {
+    const s = scenario();
+    const c = await establishedIncoming(s);
+    await peerSends(s, c, 'PUBLISH', { headers: [['Require', 'foo']] });
+    expect(responsesTo(s, 'PUBLISH').map((r) => r.status)).toEqual([405]);
+  });
+
   it('answers 500 to a request whose CSeq is lower than the last one', async () => {
     const s = scenario();
     const c = await establishedIncoming(s);

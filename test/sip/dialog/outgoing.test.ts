@@ -1,13 +1,30 @@
 // Outgoing calls over the loop network (RFC 3261 §13.2, §12.1.2, §9.1, §8.1.3.4, §22; RFC 6026): the device's
 // real transport, transaction and dialog layers against a scripted peer.
 import { describe, expect, it } from 'vitest';
-import type { SipMessage } from '../../../firmware-app/sip/message/index.ts';
+import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
+import { DigestClient } from '../../../firmware-app/sip/auth/index.ts';
+import { COMPLETED_ELSEWHERE } from '../../../firmware-app/sip/dialog/index.ts';
+import { type SipMessage, parseCredentials } from '../../../firmware-app/sip/message/index.ts';
 import { PEER, PEER_PROXY, T1, type Scenario, scenario, sdp, settle, text } from './harness.ts';
 
 const PHONE_CONTACT = '<sip:flat-phone@198.51.100.7:5070;transport=udp>';
 const PHONE_URI = 'sip:flat-phone@198.51.100.7:5070;transport=udp';
 /** Record-Route as the 2xx carries it: the proxy nearest to us is last, so after reversal the peer comes first. */
 const RECORD_ROUTE = `<sip:203.0.113.5;lr>, ${PEER_PROXY}`;
+
+/** A real digest client for the account `door`, with scripted cnonces. */
+function digestClient(): DigestClient {
+  let n = 0;
+  return new DigestClient({ hasher: createNodeHasher(), credentials: { username: 'door', password: 'secret' }, cnonce: () => `cn${++n}` });
+}
+
+/** What identifies one digest answer in `header` of `request`: realm, nonce, nc, cnonce and response. */
+function credentials(request: SipMessage, header: string): { realm?: string; nonce?: string; nc?: string; cnonce?: string; response?: string } {
+  const value = request.header(header);
+  if (value === undefined) throw new Error(`no ${header} in ${request.method} ${request.cseq.seq}`);
+  const { realm, nonce, nc, cnonce, response } = parseCredentials(value);
+  return { realm, nonce, nc, cnonce, response };
+}
 
 async function invited(s: Scenario): Promise<ReturnType<Scenario['call']> & { invite: SipMessage }> {
   const placed = s.call();
@@ -219,6 +236,93 @@ describe('an outgoing call (§13.2)', () => {
     expect(second.header('min-se')).toBe('120');
   });
 
+  it('answers the challenge again for the INVITE after a 422: a new nc, never the same credentials twice (RFC 7616 §3.4)', async () => {
+    const s = scenario();
+    const digest = digestClient();
+    s.call({ authenticate: (response, request) => digest.answer(response, request) });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 401, { toTag: 'a1', headers: [['WWW-Authenticate', 'Digest realm="pbx", nonce="n1", qop="auth"']] });
+    await settle();
+    const second = s.peer.last('INVITE');
+    expect(credentials(second, 'authorization')).toMatchObject({ nonce: 'n1', nc: '00000001', cnonce: 'cn1' });
+    await s.peer.respond(second, 422, { toTag: 'a2', headers: [['Min-SE', '1900']] });
+    await settle();
+    const third = s.peer.last('INVITE');
+    expect(third.cseq.seq).toBe(second.cseq.seq + 1);
+    expect(third.header('session-expires')).toBe('1900');
+    const again = credentials(third, 'authorization');
+    expect(again).toMatchObject({ nonce: 'n1', nc: '00000002', cnonce: 'cn2' });
+    expect(again.response).not.toBe(credentials(second, 'authorization').response);
+  });
+
+  it('after a 407 and then a 401, answers the proxy\'s challenge again too (its nc goes on)', async () => {
+    const s = scenario();
+    const digest = digestClient();
+    s.call({ authenticate: (response, request) => digest.answer(response, request) });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 407, { toTag: 'p', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="p1", qop="auth"']] });
+    await settle();
+    const second = s.peer.last('INVITE');
+    expect(credentials(second, 'proxy-authorization')).toMatchObject({ realm: 'proxy', nonce: 'p1', nc: '00000001' });
+    await s.peer.respond(second, 401, { toTag: 'u', headers: [['WWW-Authenticate', 'Digest realm="pbx", nonce="w1", qop="auth"']] });
+    await settle();
+    const third = s.peer.last('INVITE');
+    expect(credentials(third, 'proxy-authorization')).toMatchObject({ realm: 'proxy', nonce: 'p1', nc: '00000002' });
+    expect(credentials(third, 'authorization')).toMatchObject({ realm: 'pbx', nonce: 'w1', nc: '00000001' });
+    expect(third.headers('proxy-authorization')).toHaveLength(1);
+    expect(third.headers('authorization')).toHaveLength(1);
+  });
+
+  it('sends no credentials to a 3xx target and does not answer its challenge', async () => {
+    const s = scenario();
+    let asked = 0;
+    const { log } = s.call({
+      authenticate: () => {
+        asked++;
+        return { ok: true, header: 'Proxy-Authorization', value: 'Digest username="door", realm="proxy", response="abc"' };
+      },
+    });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 407, { toTag: 'p', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="p1"']] });
+    await settle();
+    const authorized = s.peer.last('INVITE');
+    expect(authorized.header('proxy-authorization')).toBeDefined();
+    await s.peer.respond(authorized, 302, { toTag: 'r', headers: [['Contact', '<sip:elsewhere@198.51.100.7:5070>']] });
+    await settle();
+    const redirected = s.peer.last('INVITE');
+    expect(redirected.requestUri).toBe('sip:elsewhere@198.51.100.7:5070');
+    expect(redirected.headers('proxy-authorization')).toEqual([]);
+    expect(redirected.headers('authorization')).toEqual([]);
+    await s.peer.respond(redirected, 401, { toTag: 'e', headers: [['WWW-Authenticate', 'Digest realm="proxy", nonce="e1"']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(3);
+    expect(asked).toBe(1);
+    expect(log).toEqual(['ended rejected 401']);
+  });
+
+  it('sends no credentials to a 3xx target reached through the outbound proxy either', async () => {
+    const s = scenario();
+    let asked = 0;
+    const { log } = s.call({
+      route: [PEER_PROXY],
+      authenticate: () => {
+        asked++;
+        return { ok: true, header: 'Proxy-Authorization', value: 'Digest username="door", realm="proxy", response="abc"' };
+      },
+    });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 302, { toTag: 'r', headers: [['Contact', '<sip:elsewhere@203.0.113.9>']] });
+    await settle();
+    const redirected = s.peer.last('INVITE');
+    expect(redirected.requestUri).toBe('sip:elsewhere@203.0.113.9');
+    expect(redirected.headers('route')).toEqual([PEER_PROXY]);
+    await s.peer.respond(redirected, 407, { toTag: 'e', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="e1"']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(2);
+    expect(asked).toBe(0);
+    expect(log).toEqual(['ended rejected 407']);
+  });
+
   it('ends timeout when nothing answers the INVITE (Timer B)', async () => {
     const s = scenario();
     const { log } = await invited(s);
@@ -253,11 +357,55 @@ describe('hanging up before the final response (§9.1)', () => {
     expect(cancel.requestUri).toBe(invite.requestUri);
     expect(cancel.header('to')).toBe(invite.header('to'));
     expect(cancel.header('from')).toBe(invite.header('from'));
+    expect(cancel.header('reason')).toBeUndefined();
     await s.peer.respond(cancel, 200);
     await s.peer.respond(invite, 487, { toTag: 'p1', reason: 'Request Terminated' });
     expect(log).toEqual(['ringing 180 early', 'ended cancelled 487']);
     expect(s.layer.size).toBe(0);
     expect(s.layer.dialogCount).toBe(0);
+  });
+
+  it('puts the reason it is given in the CANCEL (RFC 3326): "Call completed elsewhere"', async () => {
+    const s = scenario();
+    const { invite, call } = await invited(s);
+    await s.peer.respond(invite, 180, { toTag: 'p1' });
+    call.hangup({ reason: COMPLETED_ELSEWHERE });
+    await settle();
+    const cancel = s.peer.last('CANCEL');
+    expect(cancel.headers('reason')).toEqual(['SIP;cause=200;text="Call completed elsewhere"']);
+    expect(text(cancel.bytes)).toContain('\r\nReason: SIP;cause=200;text="Call completed elsewhere"\r\n');
+  });
+
+  it('keeps the reason for a CANCEL that waits for the first provisional response', async () => {
+    const s = scenario();
+    const { invite, call } = await invited(s);
+    call.hangup({ reason: COMPLETED_ELSEWHERE });
+    await settle();
+    await s.peer.respond(invite, 100);
+    expect(s.peer.last('CANCEL').header('reason')).toBe('SIP;cause=200;text="Call completed elsewhere"');
+  });
+
+  it('drops a reason that would not fit on one header line', async () => {
+    const s = scenario();
+    const { invite, call } = await invited(s);
+    await s.peer.respond(invite, 180, { toTag: 'p1' });
+    call.hangup({ reason: 'SIP;cause=200\r\nX-Injected: yes' });
+    await settle();
+    const cancel = s.peer.last('CANCEL');
+    expect(cancel.header('reason')).toBeUndefined();
+    expect(cancel.header('x-injected')).toBeUndefined();
+  });
+
+  it('sends no CANCEL when one fork of a proxy-forked INVITE answers: the proxy cancels the others (§16.7)', async () => {
+    const s = scenario();
+    const { invite, log } = await invited(s);
+    await s.peer.respond(invite, 180, { toTag: 'fork-a' });
+    await s.peer.respond(invite, 180, { toTag: 'fork-b' });
+    expect(s.layer.dialogCount).toBe(2);
+    await s.peer.respond(invite, 200, { toTag: 'fork-a', headers: [['Contact', PHONE_CONTACT]], body: sdp(PEER.host) });
+    expect(log).toEqual(['ringing 180 early', 'ringing 180 early', 'established']);
+    expect(s.peer.requests('CANCEL')).toEqual([]);
+    expect(s.layer.dialogCount).toBe(1); // fork-b's early dialog is forgotten; its 487 comes from the proxy
   });
 
   it('waits for a provisional response before sending the CANCEL', async () => {

@@ -84,6 +84,44 @@ describe('session timers (RFC 4028)', () => {
     expect(s.peer.requests('INVITE')).toHaveLength(1); // the caller's Allow has no UPDATE: a re-INVITE
   });
 
+  it('answers an INVITE asking for less than 90 s with 422 and Min-SE: 90 (RFC 4028 §9)', async () => {
+    const s = scenario();
+    const c = await peerInvites(s, { headers: [['Supported', 'timer'], ['Session-Expires', '60']] });
+    await settle();
+    expect(s.peer.responses().map((r) => r.status)).toEqual([422]);
+    expect(s.peer.lastResponse(422).headers('min-se')).toEqual(['90']);
+    expect(s.peer.lastResponse(422).reason).toBe('Session Interval Too Small');
+    expect(c.entry.log).toEqual(['ended failed 422']);
+    expect(s.layer.size).toBe(0);
+  });
+
+  it('accepts 90 s, the minimum itself', async () => {
+    const s = scenario();
+    await establishedIncoming(s, { headers: [['Supported', 'timer'], ['Session-Expires', '90']] });
+    expect(responsesTo(s, 'INVITE').map((r) => r.status)).toEqual([180, 200]);
+  });
+
+  it('keeps a short interval of a caller without timer support, which could not retry after a 422: it refreshes itself', async () => {
+    const s = scenario();
+    await establishedIncoming(s, { headers: [['Session-Expires', '60']] });
+    const ok = responsesTo(s, 'INVITE').find((r) => r.status === 200)!;
+    expect(ok.header('session-expires')).toBe('60;refresher=uas');
+  });
+
+  it('answers a re-INVITE or UPDATE asking for less than 90 s with 422; the session goes on as it was', async () => {
+    const s = scenario();
+    const c = await establishedIncoming(s, { headers: [['Supported', 'timer'], ['Session-Expires', '90;refresher=uac']] });
+    await peerSends(s, c, 'INVITE', { headers: [['Supported', 'timer'], ['Session-Expires', '30;refresher=uac']], body: sdp(PEER.host, 'sendonly', 2) });
+    const refusedInvite = responsesTo(s, 'INVITE').at(-1)!;
+    expect([refusedInvite.status, refusedInvite.header('min-se')]).toEqual([422, '90']);
+    await peerSends(s, c, 'UPDATE', { headers: [['Supported', 'timer'], ['Session-Expires', '45']] });
+    const refusedUpdate = responsesTo(s, 'UPDATE').at(-1)!;
+    expect([refusedUpdate.status, refusedUpdate.header('min-se')]).toEqual([422, '90']);
+    expect(c.entry.sdh.offersReceived).toHaveLength(1); // the re-INVITE's offer never reached the media side
+    expect(c.entry.log).toEqual(['ringing 180 early', 'established']);
+    expect(c.entry.call.state).toBe('confirmed');
+  });
+
   it('answers a peer re-INVITE with 491 while its own refresh is under way (glare)', async () => {
     const s = scenario();
     const c = await establishedIncoming(s, { headers: [['Session-Expires', '100']] });

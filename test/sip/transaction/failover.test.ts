@@ -6,6 +6,7 @@ import type { SipMessage } from '../../../firmware-app/sip/message/index.ts';
 import {
   type FailoverOptions, type TargetFailure, TransactionLayer, type TransactionTransport, sendWithFailover,
 } from '../../../firmware-app/sip/transaction/index.ts';
+import { failover } from '../../../firmware-app/sip/transaction/failover.ts';
 import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';
 import { createResolver } from '../../../firmware-app/sip/transport/resolver.ts';
 import type { Target } from '../../../firmware-app/sip/transport/types.ts';
@@ -287,5 +288,38 @@ describe('with targets from the RFC 3263 resolver', () => {
     expect(s.tu.statuses).toEqual([200]);
     // markFailed demoted the first target: the next resolve starts with the one that answered.
     expect((await resolver.resolve('sip:example.com')).map((t) => t.host)).toEqual(['192.0.2.2', '192.0.2.1']);
+  });
+});
+
+describe('failover() over a sender of the caller\'s own', () => {
+  it('works with a sender that sends later (an address still being looked up): attempt and current follow it', async () => {
+    const s = setup();
+    const sent: Array<{ host: string; attempt: number; request: SipMessage }> = [];
+    const run = failover({
+      targets: [FIRST, SECOND, THIRD],
+      send: (target, attempt, user) => {
+        void Promise.resolve().then(() => {
+          const request = makeRequest({ method: 'INVITE', requestUri: `sip:flat@${target.host}`, sentBy: '192.0.2.10:5060' });
+          sent.push({ host: target.host, attempt, request });
+          s.layer.sendRequest(request, target, user);
+        });
+      },
+      user: s.tu,
+      onTargetFailed: (target, reason) => s.failed.push([target.host, reason]),
+    });
+    expect([run.attempt, run.current]).toEqual([0, FIRST]);
+    await flush();
+    s.answer(sent[0]!.request, 503);
+    expect([run.attempt, run.current]).toEqual([1, SECOND]);
+    await flush();
+    expect(sent.map((x) => [x.host, x.attempt])).toEqual([[FIRST.host, 0], [SECOND.host, 1]]);
+    s.answer(sent[1]!.request, 180);
+    s.answer(sent[1]!.request, 200);
+    expect(s.tu.statuses).toEqual([180, 200]);
+    expect(s.failed).toEqual([[FIRST.host, 'serviceUnavailable']]);
+  });
+
+  it('an empty target list is a programming error', () => {
+    expect(() => failover({ targets: [], send: () => undefined, user: setup().tu })).toThrow(TypeError);
   });
 });

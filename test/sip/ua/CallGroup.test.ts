@@ -1,8 +1,10 @@
 // CallGroup: several INVITEs as one call; the first phone to answer wins, the others stop ringing.
 import { describe, expect, it } from 'vitest';
 import { Emitter } from '../../../firmware-app/platform/Emitter.ts';
-import type { Call, CallEvents, CallState } from '../../../firmware-app/sip/dialog/types.ts';
+import { COMPLETED_ELSEWHERE } from '../../../firmware-app/sip/dialog/index.ts';
+import type { Call, CallEvents, CallState, HangupOptions } from '../../../firmware-app/sip/dialog/types.ts';
 import { CallGroup } from '../../../firmware-app/sip/ua/CallGroup.ts';
+import { PEER, scenario, sdp, settle } from '../dialog/harness.ts';
 
 class FakeCall implements Call {
   readonly direction = 'outgoing' as const;
@@ -10,11 +12,13 @@ class FakeCall implements Call {
   readonly remote;
   state: CallState = 'calling';
   hangups = 0;
+  readonly hangupReasons: Array<string | undefined> = [];
   constructor(readonly id: string) {
     this.remote = { uri: `sip:${id}@flat.test` };
   }
-  hangup(): void {
+  hangup(options?: HangupOptions): void {
     this.hangups++;
+    this.hangupReasons.push(options?.reason);
     this.end('cancelled');
   }
   ring(): void {
@@ -52,6 +56,14 @@ describe('CallGroup', () => {
     expect(g.winner).toBe(calls[1]);
     expect(g.remote.uri).toBe('sip:phone1@flat.test');
     expect(calls.map((c) => c.hangups)).toEqual([1, 0, 1]);
+  });
+
+  it('hangs up the others with RFC 3326 "Call completed elsewhere", and nothing else with a reason', () => {
+    const { calls, group: g } = group(3);
+    calls[2]!.answer();
+    expect(calls.map((c) => c.hangupReasons)).toEqual([[COMPLETED_ELSEWHERE], [COMPLETED_ELSEWHERE], []]);
+    g.hangup();
+    expect(calls[2]!.hangupReasons).toEqual([undefined]);
   });
 
   it('hangs up a second phone that answers too late', () => {
@@ -95,5 +107,25 @@ describe('CallGroup', () => {
     calls[0]!.answer();
     expect(errors).toEqual(['established']);
     expect(calls[1]!.hangups).toBe(1);
+  });
+});
+
+describe('CallGroup on the wire', () => {
+  it('CANCELs the phones that did not answer with Reason: SIP;cause=200;text="Call completed elsewhere"', async () => {
+    const s = scenario();
+    const hall = s.call({ uri: 'sip:hall@198.51.100.7:5070', to: { uri: 'sip:hall@198.51.100.7:5070' } });
+    const kitchen = s.call({ uri: 'sip:kitchen@198.51.100.7:5070', to: { uri: 'sip:kitchen@198.51.100.7:5070' } });
+    const g = new CallGroup('g3', [hall.call, kitchen.call], () => {});
+    await settle();
+    const [toHall, toKitchen] = ['sip:hall@198.51.100.7:5070', 'sip:kitchen@198.51.100.7:5070'].map((uri) => s.peer.requests('INVITE').find((i) => i.requestUri === uri)!);
+    await s.peer.respond(toHall!, 180, { toTag: 'h' });
+    await s.peer.respond(toKitchen!, 180, { toTag: 'k' });
+    await s.peer.respond(toKitchen!, 200, { toTag: 'k', headers: [['Contact', '<sip:kitchen@198.51.100.7:5070>']], body: sdp(PEER.host) });
+    expect(g.state).toBe('confirmed');
+    const cancel = s.peer.last('CANCEL');
+    expect(cancel.requestUri).toBe('sip:hall@198.51.100.7:5070');
+    expect(cancel.topVia.branch).toBe(toHall!.topVia.branch);
+    expect(cancel.headers('reason')).toEqual(['SIP;cause=200;text="Call completed elsewhere"']);
+    expect(s.peer.requests('CANCEL')).toHaveLength(1);
   });
 });
