@@ -82,8 +82,8 @@ class RateLimiter {
  * - standalone: REGISTER from anyone (the registrar authenticates it), other requests only from
  *   sources with a live binding, to one of our local users;
  * - peer to peer: only when enabled, from the allow-list;
- * and everything rate-limited per source. Refusals are silent (no response), counted, and logged as
- * one summary line per interval.
+ * and all but what comes over a trusted connection rate-limited per source. Refusals are silent (no
+ * response), counted, and logged as one summary line per interval.
  */
 export class IncomingPolicy {
   readonly counters: RefusalCounters = { notFromRegistrar: 0, wrongToken: 0, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
@@ -118,7 +118,7 @@ export class IncomingPolicy {
    * what they send is still rate-limited, so not even they can make us answer a flood.
    */
   checkSource(inbound: Inbound, trust: TrustState, method = ''): RefusalReason | undefined {
-    const reason = this.#untrustedSource(inbound, trust) ?? (this.#limiter.take(bareHost(inbound.source.host)) ? undefined : 'rateLimited');
+    const reason = this.#untrustedSource(inbound, trust) ?? this.#rate(inbound, trust);
     if (reason !== undefined) this.#refused(reason, inbound, method);
     return reason;
   }
@@ -135,7 +135,8 @@ export class IncomingPolicy {
 
   #decide(request: SipMessage, inbound: Inbound, trust: TrustState): RefusalReason | undefined {
     const source = bareHost(inbound.source.host);
-    if (!this.#limiter.take(source)) return 'rateLimited';
+    const limited = this.#rate(inbound, trust);
+    if (limited !== undefined) return limited;
     const user = requestUser(request.requestUri);
     const reg = trust.registration;
     if (reg !== undefined && reg.registered) {
@@ -153,6 +154,19 @@ export class IncomingPolicy {
     if (this.#allowList.has(source)) return undefined;
     if (reg !== undefined) return reg.registered ? 'notFromRegistrar' : 'notRegistered';
     return 'notAllowed';
+  }
+
+  /**
+   * The rate limit, except over a connection we trust: the RFC 5626 flow of our registration, or the TCP/TLS
+   * connection a phone registered over. Nobody can forge a packet into a connection, so a flood from elsewhere
+   * (UDP with the registrar's address as source, say) can never use up its share and hold back its INVITEs.
+   */
+  #rate(inbound: Inbound, trust: TrustState): RefusalReason | undefined {
+    if (inbound.flow.protocol !== 'udp') {
+      if (trust.registration?.flowId !== undefined && inbound.flow.id === trust.registration.flowId) return undefined;
+      if (trust.registrar?.isRegisteredSource(inbound.source) === true) return undefined;
+    }
+    return this.#limiter.take(bareHost(inbound.source.host)) ? undefined : 'rateLimited';
   }
 
   /** The source rules alone, with the registrar trusted even between registrations (its address is configured). */

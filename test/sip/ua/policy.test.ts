@@ -198,3 +198,29 @@ describe('IncomingPolicy refusal log', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('IncomingPolicy over trusted connections', () => {
+  const tcp = (host: string, port: number): Inbound => inbound(host, port, `tcp:10.0.0.5:5060>${host}:${port}`);
+
+  it('never rate-limits the RFC 5626 flow of our registration, while UDP from the registrar\'s address is limited', () => {
+    const policy = makePolicy();
+    const flow = tcp('192.0.2.1', 5060);
+    const state = registered({ flowId: flow.flow.id });
+    // A flood with the registrar's address as its (forgeable) UDP source uses up that address's share ...
+    for (let i = 0; i < 50; i++) policy.check(invite('100'), inbound('192.0.2.1'), state);
+    expect(policy.check(invite(TOKEN), inbound('192.0.2.1'), state)).toBe('rateLimited');
+    // ... but cannot hold back what the registrar sends over our connection.
+    const results = Array.from({ length: 100 }, () => policy.check(invite(TOKEN), flow, state));
+    expect(results.every((r) => r === undefined)).toBe(true);
+    expect(Array.from({ length: 100 }, () => policy.checkSource(flow, state)).every((r) => r === undefined)).toBe(true);
+  });
+
+  it('never rate-limits the TCP connection a phone registered over; another connection from its address is limited', () => {
+    const policy = makePolicy();
+    const phone = tcp('192.168.1.20', 40100);
+    const state: TrustState = { registrar: { isRegisteredSource: (s) => s.host === '192.168.1.20' && s.port === 40100, localUsers: ['door'] } };
+    expect(Array.from({ length: 100 }, () => policy.check(invite('door'), phone, state)).every((r) => r === undefined)).toBe(true);
+    const other = Array.from({ length: 30 }, () => policy.check(invite('door'), tcp('192.168.1.20', 40200), state));
+    expect(other.filter((r) => r === 'rateLimited')).toHaveLength(10);
+  });
+});
