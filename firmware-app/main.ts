@@ -5,8 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import { type Config, ConfigSchema, describeIssues } from './config/schema.ts';
-import { simulatorConfig } from './config/simulator.ts';
+import { parseConfigText } from './config/configText.ts';
+import { type Config, ConfigSchema, describeIssues, holdsPemCertificate, tlsCaSource } from './config/schema.ts';
+import { reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
 import { errorMessage } from './errors.ts';
 import { SignallingOnlySession } from './media/SignallingOnlySession.ts';
 import { createSystemClock } from './platform/Clock.ts';
@@ -60,19 +61,49 @@ function readFlags(args: readonly string[]): Flags | undefined {
   }
 }
 
-/** Reads and validates the configuration; logs every field error (never values) and returns undefined. */
+/**
+ * Reads and validates the configuration, and the CA file `tlsCa` names. Each problem is one error line naming the
+ * field (never a value); then it returns undefined and nothing else has been touched.
+ */
 function loadConfig(file: string, log: Logger): Config | undefined {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     log.error('configUnreadable', { file, error: errorMessage(error) });
     return undefined;
   }
-  const parsed = ConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
-  return undefined;
+  const json = parseConfigText(text);
+  if (!json.ok) {
+    log.error('configInvalid', { file, issue: json.problem });
+    return undefined;
+  }
+  const parsed = ConfigSchema.safeParse(json.value);
+  if (!parsed.success) {
+    for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
+    return undefined;
+  }
+  return withTlsCaRead(parsed.data, file, log);
+}
+
+/** A `tlsCa` that is a file path (relative to the config file) is read here, so that the stack gets PEM text. */
+function withTlsCaRead(config: Config, file: string, log: Logger): Config | undefined {
+  const account = config.sip.account;
+  const source = account?.tlsCa === undefined ? undefined : tlsCaSource(account.tlsCa);
+  if (account === undefined || source === undefined || 'pem' in source) return config;
+  const caFile = path.resolve(path.dirname(file), source.file);
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    log.error('configUnreadable', { file, field: 'sip.account.tlsCa', error: errorMessage(error) });
+    return undefined;
+  }
+  if (!holdsPemCertificate(pem)) {
+    log.error('configInvalid', { file, issue: `sip.account.tlsCa: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    return undefined;
+  }
+  return { ...config, sip: { ...config.sip, account: { ...account, tlsCa: pem } } };
 }
 
 /** The address put into SDP: the listen address, else the first non-internal IPv4 address. */
@@ -119,11 +150,9 @@ function stackOptions(config: Config, stateDir: string): StackOptions {
 
 function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean): void {
   const ua = stack.ua;
-  ua.events.on('registered', (info) => log.info('registered', { registrar: info.registrar, expires: info.expires, publicAddress: info.publicAddress === undefined ? '' : `${info.publicAddress.host}:${info.publicAddress.port}` }));
-  ua.events.on('registrationFailed', (info) => log.warn('registrationFailed', { reason: info.reason, status: info.status ?? 0, retryInSeconds: info.retryInSeconds ?? -1 }));
+  // registered, registrationFailed and the end of a call (callEnded) are logged where they happen, with more detail.
   ua.events.on('callRinging', (call) => log.info('callRinging', { call: call.id }));
   ua.events.on('callEstablished', (call) => log.info('callEstablished', { call: call.id, remote: call.remote.uri }));
-  ua.events.on('callClosed', (call, info) => log.info('callClosed', { call: call.id, reason: info.reason, status: info.status ?? 0 }));
   ua.events.on('dtmfReceived', (call) => log.info('dtmfReceived', { call: call.id }));
   ua.events.on('callIncoming', (call, info) => {
     log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}` });
@@ -134,15 +163,25 @@ function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean
       return;
     }
     call.ring();
-    call.answer().catch((error: unknown) => log.warn('answerFailed', { call: call.id, error: String(error) }));
+    call.answer().catch((error: unknown) => log.warn('answerFailed', { call: call.id, error: errorMessage(error) }));
   });
   if (!simulate) return;
   createInterface({ input: process.stdin }).on('line', (line) => {
     const command = line.trim();
     if (command !== '' && command !== 'ring') return;
     log.info('buttonPressed', { button: 'simulated', targets: config.doorbell.callTargets.join(',') });
-    ua.call(config.doorbell.callTargets).catch((error: unknown) => log.warn('callFailed', { error: String(error) }));
+    ua.call(config.doorbell.callTargets).catch((error: unknown) => log.warn('callFailed', { error: errorMessage(error) }));
   });
+}
+
+/** The one line that tells a simulator user what to do next: where to register a softphone, and how to ring. */
+function logSimulatorReady(stack: Stack, config: Config, configFile: string, log: Logger): void {
+  const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
+  const bound = stack.transport.boundAddress(protocol);
+  if (bound === undefined) return;
+  const interfaces = Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).map((a) => ({ ...a, name })));
+  const host = reachableHost(bound.host, interfaces);
+  log.info('simulatorReady', simulatorReadyFields(config, configFile, { host, port: bound.port, protocol }));
 }
 
 async function run(flags: Flags): Promise<number> {
@@ -162,20 +201,21 @@ async function run(flags: Flags): Promise<number> {
     }
     configFile = path.join(stateDir, 'config.json');
     const created = simulatorConfig(configFile, { exists: existsSync, writePrivate });
-    if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username, detail: 'register a softphone with the user and password in this file' });
+    if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
   }
   const config = loadConfig(configFile, log);
   if (config === undefined) return 1;
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
   let stack: Stack;
   try {
-    const clock = createSystemClock((error) => log.error('timerFailed', { error: String(error) }));
+    const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
     stack = await createStack(stackOptions(config, stateDir), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
     log.error('startFailed', { error: errorMessage(error) });
     return 1;
   }
   wireEvents(stack, config, log, simulate);
+  if (simulate) logSimulatorReady(stack, config, configFile, log);
   const signal = await stopRequested;
   log.info('stopping', { signal });
   // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
@@ -201,7 +241,7 @@ if (flags === undefined) {
   process.stdout.write(`${packageJson.version}\n`);
 } else {
   run(flags).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`sip-doorbell: internal error: ${String(error)}\n`);
+    process.stderr.write(`sip-doorbell: internal error: ${errorMessage(error)}\n`);
     process.exit(70);
   });
 }

@@ -1,10 +1,10 @@
 // main.ts as a process: flags, exit codes, and a clean stop on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -16,15 +16,26 @@ interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const live = new Set<ChildProcess>();
+// A test that fails half-way must not leave a door station running.
+afterEach(() => {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+});
+
 function runMain(...args: string[]): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', ...args], { cwd: root });
   let stdout = '';
   let stderr = '';
+  live.add(child);
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    });
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
@@ -46,6 +57,19 @@ async function outputContains(run: Run, text: string): Promise<void> {
     if (await Promise.race([more, exited])) throw new Error(`exited before printing ${text}: ${run.stderr()}`);
   }
 }
+
+/** A self-signed certificate (valid until 2036): only read and parsed here, never used to verify a peer. */
+const CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBeTCCAR+gAwIBAgIUfKWqsG1TIAY0jFvPO9eSxwljue8wCgYIKoZIzj0EAwIw
+EjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjEyMDMwNzEzNTBaFw0zNjExMzAwNzEz
+NTBaMBIxEDAOBgNVBAMMB3Rlc3QtY2EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC
+AAT+lWO3MJmzuj4JPfT6g4XsDgjFyLI3A+yPs3R3r4Enp3lSAZpMaPDozIY/WYOw
+Kjw0rzvtYus+/9VlELoFbNqvo1MwUTAdBgNVHQ4EFgQUTUeaKzijvGgIHoiEnSTQ
+mOuItc0wHwYDVR0jBBgwFoAUTUeaKzijvGgIHoiEnSTQmOuItc0wDwYDVR0TAQH/
+BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAiI+oUivu8bZQx++0RSezSM649StnJ
++1QPj65Z1F4ceQIhALhjr3i1E8Mf4Llny5Hg9xENNorUu5JVElh+RaXqYnoi
+-----END CERTIFICATE-----
+`;
 
 describe('main.ts', () => {
   it('prints the package version for --version', async () => {
@@ -76,11 +100,17 @@ describe('main.ts', () => {
     }));
     try {
       const run = runMain('--simulate', '--config', config, '--state', dir);
-      await outputContains(run, 'listening protocol=udp');
+      await outputContains(run, 'simulatorReady');
       run.child.kill(signal);
       expect(await run.exited).toEqual({ code: 0, signal: null });
       const lines = events(run.stdout());
       expect(lines[0]).toMatch(new RegExp(`^info started version=${packageJson.version} mode=simulate sipMode=standalone port=0 pid=\\d+$`));
+      // One line says what to do next: whom to register where (the real port), where the password is, how to ring.
+      const port = /^info listening protocol=udp local=127\.0\.0\.1:(\d+)$/m.exec(lines.join('\n'))?.[1];
+      expect(lines.filter((line) => line.includes('simulatorReady'))).toEqual([
+        `info simulatorReady register=flat@127.0.0.1:${port} passwordIn=${config} ring="type ring and Enter"`,
+      ]);
+      expect(run.stdout()).not.toContain('flat-secret-1');
       expect(lines).toContain(`info stopping signal=${signal}`);
       expect(lines.at(-1)).toBe('info stopped');
       expect(run.stderr()).toBe('');
@@ -140,6 +170,130 @@ describe('main.ts', () => {
       expect(await runWith(identity)).toMatch(/^error configUnreadable file=\S+missing\.json /);
       // Inherited, but naming another stream: the output went elsewhere, so it keeps its stamps.
       expect(await runWith(() => '1:1')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z error configUnreadable /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const USERS = [{ username: 'flat', password: 'flat-secret-1' }];
+  const tlsAccount = (tlsCa: string): object => ({
+    sip: { mode: 'registered', account: { registrar: 'pbx.example.org', transport: 'tls', user: 'door', password: 'door-secret', tlsCa } },
+  });
+
+  it.each([
+    ['not JSON', '{\n  "sip": {\n    "users": [{"username": "flat", "password": hunter2}]\n  }\n}', [
+      'error configInvalid file=$CONFIG issue="not JSON: a mistake at line 3, column 48"',
+    ]],
+    ['cut short', '{"sip": {"mode": "standalone"', ['error configInvalid file=$CONFIG issue="not JSON: the text ends too early (line 1, column 30)"']],
+    ['wrong types', JSON.stringify({ sip: { listen: { port: '5060' }, users: [{ username: 'flat', password: 12345678 }] } }), [
+      'error configInvalid file=$CONFIG issue="sip.listen.port: Invalid input: expected number, received string"',
+      'error configInvalid file=$CONFIG issue="sip.users.0.password: Invalid input: expected string, received number"',
+    ]],
+    ['a misspelt key', JSON.stringify({ ...tlsAccount('ca.pem'), sip: { mode: 'registered', account: { registrar: 'pbx', user: 'door', password: 'door-secret', tlsCA: 'ca.pem' } } }), [
+      'error configInvalid file=$CONFIG issue="sip.account.tlsCA: unknown key (did you mean tlsCa?)"',
+    ]],
+    ['a tlsCa file that is missing', JSON.stringify(tlsAccount('missing-ca.pem')), [
+      'error configUnreadable file=$CONFIG field=sip.account.tlsCa error="Error: ENOENT: no such file or directory, open \'$DIR/missing-ca.pem\'"',
+    ]],
+    ['a tlsCa file without a certificate', JSON.stringify(tlsAccount('key.pem')), [
+      'error configInvalid file=$CONFIG issue="sip.account.tlsCa: $DIR/key.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)"',
+    ]],
+  ])('refuses a config file with %s: one line per problem naming the field, exit code 1, nothing else touched', async (_name, text, expected) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, text);
+    writeFileSync(path.join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    try {
+      const run = runMain('--simulate', '--config', config, '--state', dir);
+      expect((await run.exited).code).toBe(1);
+      expect(events(run.stderr())).toEqual(expected.map((line) => line.replaceAll('$CONFIG', config).replaceAll('$DIR', dir)));
+      expect(run.stdout()).toBe('');
+      expect(run.stderr()).not.toMatch(/hunter2|12345678|door-secret|\n\s+at /);
+      expect(existsSync(path.join(dir, 'identity.json'))).toBe(false);
+      expect(readFileSync(config, 'utf8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads tlsCa from a file named relative to the config file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    // Registered over TLS to a registrar that is not there: the CA file is read, the stack starts, registering fails later.
+    writeFileSync(config, JSON.stringify({
+      sip: {
+        mode: 'registered', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
+        account: { registrar: '127.0.0.1:9', transport: 'tls', user: 'door', password: 'door-secret', tlsCa: 'ca.pem' },
+      },
+    }));
+    writeFileSync(path.join(dir, 'ca.pem'), CA_PEM);
+    try {
+      const run = runMain('--config', config, '--state', dir);
+      await outputContains(run, 'listening protocol=udp');
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+      expect(run.stderr()).not.toMatch(/configInvalid|configUnreadable|startFailed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells the simulator user a real address of this machine when it listens on 0.0.0.0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ sip: { listen: { host: '0.0.0.0', port: 0, transports: ['udp'] }, users: USERS } }));
+    try {
+      const run = runMain('--simulate', '--config', config, '--state', dir);
+      await outputContains(run, 'simulatorReady');
+      run.child.kill('SIGTERM');
+      await run.exited;
+      const ready = events(run.stdout()).find((line) => line.startsWith('info simulatorReady '));
+      const [, host, port] = /register=flat@([^:\s]+):(\d+) /.exec(ready ?? '') ?? [];
+      const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address));
+      expect(own).toContain(host);
+      expect(host).not.toBe('0.0.0.0');
+      expect(Number(port)).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs each event once: a door registered with another door, which rings it, the call answered and hung up', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const registrarConfig = path.join(dir, 'registrar.json');
+    const phoneConfig = path.join(dir, 'phone.json');
+    writeFileSync(registrarConfig, JSON.stringify({ sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] }, users: USERS } }));
+    try {
+      // The first door station is the registrar; the second registers with it as `flat` and (simulated) answers.
+      const registrar = runMain('--simulate', '--config', registrarConfig, '--state', path.join(dir, 'registrar'));
+      await outputContains(registrar, 'simulatorReady');
+      const port = /listening protocol=udp local=127\.0\.0\.1:(\d+)/.exec(registrar.stdout())?.[1];
+      writeFileSync(phoneConfig, JSON.stringify({
+        sip: {
+          mode: 'registered', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
+          account: { registrar: `127.0.0.1:${port}`, transport: 'udp', user: 'flat', password: 'flat-secret-1' },
+        },
+      }));
+      const phone = runMain('--simulate', '--config', phoneConfig, '--state', path.join(dir, 'phone'));
+      await outputContains(phone, ' registered ');
+      registrar.child.stdin?.write('ring\n');
+      await outputContains(phone, 'callEstablished');
+      await outputContains(registrar, 'callEstablished');
+      phone.child.kill('SIGTERM'); // hangs up, un-registers
+      expect((await phone.exited).code).toBe(0);
+      await outputContains(registrar, 'callEnded');
+      registrar.child.kill('SIGTERM');
+      expect((await registrar.exited).code).toBe(0);
+      const count = (run: Run, event: string): number =>
+        events(run.stdout() + run.stderr()).filter((line) => line.split(' ')[1] === event).length;
+      expect(count(phone, 'registered')).toBe(1);
+      expect(count(phone, 'registrationFailed')).toBe(0);
+      for (const run of [phone, registrar]) {
+        expect(count(run, 'callEstablished')).toBe(1);
+        expect(count(run, 'callEnded')).toBe(1);
+        expect(count(run, 'callClosed')).toBe(0);
+      }
+      expect(count(phone, 'callIncoming')).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

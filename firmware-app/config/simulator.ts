@@ -1,4 +1,5 @@
-// The configuration `npm start --simulate` creates on first start: standalone, one indoor user, a random password.
+// The configuration `npm start --simulate` creates on first start (standalone, one indoor user, a random password), and
+// the one line that tells the user what to do next.
 
 import { type Config, ConfigSchema } from './schema.ts';
 
@@ -21,4 +22,51 @@ export function simulatorConfig(file: string, files: ConfigFiles): { username: s
   });
   files.writePrivate(file, `${JSON.stringify(config, null, 2)}\n`);
   return { username: 'flat' };
+}
+
+/** One address of a network interface, as node:os networkInterfaces() lists it (with the interface's name). */
+export interface InterfaceAddress {
+  readonly name: string;
+  readonly family: string;
+  readonly address: string;
+  readonly internal: boolean;
+}
+
+// Container and VM bridges, VPN tunnels: addresses a phone on the LAN cannot reach.
+const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vmnet|vboxnet|lxc|lxd|cni|flannel|tun|tap|wg|zt)/;
+
+/**
+ * The host a softphone on the LAN registers to: the listen host when it is a real address, else an IPv4 address of
+ * this machine (a LAN interface before virtual bridges and tunnels), else loopback. Never 0.0.0.0 or ::.
+ */
+export function reachableHost(listenHost: string, interfaces: readonly InterfaceAddress[]): string {
+  if (listenHost !== '' && listenHost !== '0.0.0.0' && !/^[0:]+$/.test(listenHost)) return listenHost;
+  const candidates = interfaces.filter((a) => a.family === 'IPv4' && !a.internal);
+  return (candidates.find((a) => !VIRTUAL_INTERFACE.test(a.name)) ?? candidates[0])?.address ?? '127.0.0.1';
+}
+
+/**
+ * The fields of the one `simulatorReady` line that tells the user what to do next: whom to register a softphone
+ * as and where (the password stays in the config file, which the line names), and how to press the bell.
+ */
+export function simulatorReadyFields(
+  config: Config,
+  configFile: string,
+  listening: { readonly host: string; readonly port: number; readonly protocol: 'udp' | 'tcp' },
+): Record<string, string> {
+  const ring = { ring: 'type ring and Enter' };
+  const protocol: Record<string, string> = listening.protocol === 'udp' ? {} : { transport: listening.protocol };
+  if (config.sip.mode === 'registered' && config.sip.account !== undefined) {
+    // The phones register with the PBX; the door calls them there.
+    return { registeredAt: config.sip.account.registrar, calls: config.doorbell.callTargets.join(','), ...ring };
+  }
+  const users = config.sip.users;
+  // The user the bell calls first, so that the phone registered with the hint is the one that rings.
+  const user = users.find((u) => config.doorbell.callTargets.includes(u.username)) ?? users[0];
+  if (user === undefined) return { addUserIn: configFile, detail: 'no indoor user under sip.users to register a softphone with', ...ring };
+  return { register: `${user.username}@${hostPort(listening.host, listening.port)}`, ...protocol, passwordIn: configFile, ...ring };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
