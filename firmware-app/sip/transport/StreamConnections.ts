@@ -253,6 +253,7 @@ export class StreamConnections {
   /** Aborts pending connects and closes every connection; resolves once all have closed. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#drops.flush(); // the drops of the last, unfinished minute
     const waits: Promise<void>[] = [];
     for (const socket of this.#dialSockets) {
       waits.push(closedPromise(socket));

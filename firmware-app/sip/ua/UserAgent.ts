@@ -140,6 +140,7 @@ export class UserAgent {
    */
   async stop(): Promise<void> {
     await Promise.all([this.#parts.dialogs.closeAll(), this.#parts.registration?.stop()]);
+    this.policy.flushSummary(); // the refusals of the last, unfinished minute
   }
 
   /**

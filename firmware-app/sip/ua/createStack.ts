@@ -19,7 +19,7 @@ import { type DnsBackend, createResolver } from '../transport/resolver.ts';
 import { createTcpTransport } from '../transport/tcp.ts';
 import { createTlsTransport } from '../transport/tls.ts';
 import { TransportLayer } from '../transport/TransportLayer.ts';
-import type { Transport, TransportProtocol } from '../transport/types.ts';
+import type { Transport, TransportEvents, TransportProtocol } from '../transport/types.ts';
 import { createUdpTransport } from '../transport/udp.ts';
 import { UserAgent } from './UserAgent.ts';
 
@@ -53,6 +53,11 @@ export interface StackDeps {
   readonly hasher: Hasher;
   readonly random?: () => number;
   readonly dns?: DnsBackend;
+  /**
+   * Makes the transport drivers instead of opening sockets (scenario tests put whole stacks on the loop network).
+   * Given the events object the drivers must report to; replaces `listen.transports` and the TLS client.
+   */
+  readonly transports?: (events: TransportEvents) => readonly Transport[];
 }
 
 export interface Stack {
@@ -71,7 +76,11 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
   const transport = new TransportLayer(deps.logger);
   const drivers: Transport[] = [];
   try {
-    for (const protocol of options.listen.transports) {
+    for (const driver of deps.transports?.(transport.events) ?? []) {
+      drivers.push(driver);
+      transport.add(driver);
+    }
+    for (const protocol of deps.transports === undefined ? options.listen.transports : []) {
       const driver = protocol === 'udp'
         ? await createUdpTransport({ host: options.listen.host, port: options.listen.port, logger: deps.logger, clock: deps.clock }, transport.events)
         : await createTcpTransport({ host: options.listen.host, port: options.listen.port, listen: true, clock: deps.clock, logger: deps.logger }, transport.events);
@@ -79,7 +88,7 @@ export async function createStack(options: StackOptions, deps: StackDeps): Promi
       transport.add(driver);
     }
     // A TLS client towards the registrar when the account asks for it (the device never listens for TLS).
-    if (options.account?.protocol === 'tls') {
+    if (options.account?.protocol === 'tls' && deps.transports === undefined) {
       const tls = options.account.tls ?? {};
       const driver = await createTlsTransport({
         ...(tls.ca !== undefined ? { ca: tls.ca } : {}),

@@ -85,6 +85,20 @@ describe('connection caps', () => {
     expect(loud(server)).toEqual(['info connectionsDropped protocol=tcp interval=60s overSourceCap=1 sources=1 topSource=127.0.0.1 topSourceCount=1']);
   });
 
+  it('close() writes the summary of the unfinished interval', async () => {
+    const clock = new FakeClock();
+    const server = await open({ clock, maxConnectionsPerSource: 1 });
+    await rawPeer(server.transport.local.port);
+    await waitFor('the first connection taken over', () => adopted(server) === 1);
+    const over = await rawPeer(server.transport.local.port);
+    await waitFor('the connection over the cap to be closed', () => over.closed());
+    await server.transport.close();
+    expect(loud(server)).toEqual([
+      'info connectionsDropped protocol=tcp interval=60s overSourceCap=1 sources=1 topSource=127.0.0.1 topSourceCount=1',
+      expect.stringMatching(/^info transportClosed /),
+    ]);
+  });
+
   it('closes a connection over the total cap when every place is held by a connection that spoke SIP', async () => {
     const clock = new FakeClock();
     const server = await open({ clock, maxInboundConnections: 2 });

@@ -192,3 +192,13 @@ describe('refusal log', () => {
     expect(s.ua.refusals).toMatchObject({ notAllowed: 65 + 2500, rateLimited: 2500 - 65 });
   });
 });
+
+describe('refusal log at stop', () => {
+  it('stop() writes the summary of the unfinished interval', async () => {
+    const s = setup();
+    s.receiveFrom(STRANGER, wire('INVITE', STRANGER));
+    await s.ua.stop();
+    expect(loud(s)).toEqual(['info requestsRefused interval=60s notAllowed=1 sources=1 topSource=203.0.113.66 topSourceCount=1']);
+    expect(s.clock.pending).toBe(0);
+  });
+});
