@@ -1,0 +1,120 @@
+// Interop: the door station, run from its command line with a config file as a user runs it, bound to 0.0.0.0
+// like the default config, registered at a real Kamailio (digest auth with the auth user checked against
+// From/To, Record-Route, UDP/TCP/TLS), with baresip as the flat's phone registered at the same Kamailio.
+// Every test also checks what the door put on the wire, as Kamailio received it: no 0.0.0.0, :: or port 0.
+
+import { describe, expect, it } from 'vitest';
+import { startKamailio } from '../support/kamailio.ts';
+import {
+  STOP_BOUND_MS, doorBindings, doorBound, doorSent, expectRealAddresses, fromDoor, header, isRequest, isResponse, startLine, startPhone, startRig,
+} from './kamailio/rig.ts';
+
+describe('the Kamailio rig itself', () => {
+  it('answers 403 when the auth user is not the To user of a REGISTER, and lists bindings', async () => {
+    const kamailio = await startKamailio({ users: { door: 'door-secret-1', flat: 'flat-secret-1' } });
+    expect(await kamailio.bindings()).toEqual([]);
+    const { phone, port } = await startPhone(kamailio, 2, [], 'auth_user=door;auth_pass=door-secret-1');
+    await phone.waitFor(/403 Forbidden auth ID/, 10_000);
+    expect(kamailio.messages().some((m) => m.direction === 'in' && m.peer === `127.0.0.1:${port}` && /^Authorization: Digest username="door"/m.test(m.text))).toBe(true);
+    expect(await kamailio.bindings()).toEqual([]);
+  });
+});
+
+describe('the door station at a Kamailio PBX', () => {
+  it.each(['udp', 'tcp', 'tls'] as const)('registers over %s: one binding with +sip.instance, From/To are the account\'s AoR', async (transport) => {
+    const rig = await startRig({ transport });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const bindings = (await rig.kamailio.bindings()).filter((b) => b.aor === 'door');
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0]!.socket).toBe(`${transport}:127.0.0.1:${rig.kamailio.ports[transport]}`);
+    expect(bindings[0]!.instance).toMatch(/^<urn:uuid:[0-9a-f-]{36}>$/);
+    const registers = fromDoor(rig).filter(isRequest('REGISTER'));
+    expect(registers.length).toBeGreaterThanOrEqual(2); // the first one is challenged
+    for (const register of registers) {
+      expect(register.protocol).toBe(transport);
+      expect(header(register, 'From')).toMatch(/<sip:door@127\.0\.0\.1>/);
+      expect(header(register, 'To')).toMatch(/<sip:door@127\.0\.0\.1>/);
+    }
+    expectRealAddresses(rig);
+  }, 20_000);
+
+  it('answers SHA-256 challenges (RFC 8760)', async () => {
+    const rig = await startRig({ transport: 'udp', algorithm: 'SHA-256' });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const answered = fromDoor(rig).filter(isRequest('REGISTER')).map((m) => header(m, 'Authorization')).filter((a) => a !== undefined);
+    expect(answered[0]).toMatch(/algorithm="?SHA-256"?/);
+    expect(await doorBindings(rig.kamailio)).toHaveLength(1);
+    expectRealAddresses(rig);
+  }, 20_000);
+
+  it.each(['udp', 'tcp', 'tls'] as const)('the bell calls baresip through Kamailio over %s: established, and the phone\'s hang-up ends it', async (transport) => {
+    const rig = await startRig({ transport, phone: { toneSeconds: 2 } });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const mark = rig.door.lines().length;
+    rig.door.ring();
+    await rig.door.waitForLine(/ info callEstablished /, 10_000, mark);
+    await rig.door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    // The dialog went through Kamailio (Record-Route): the door's ACK and its answer to the phone's BYE reached it.
+    await doorSent(rig, isRequest('ACK'), 'the door\'s ACK');
+    await doorSent(rig, isResponse(200, 'BYE'), 'the door\'s 200 to the BYE');
+
+    const invites = fromDoor(rig).filter(isRequest('INVITE'));
+    expect(invites.length).toBeGreaterThanOrEqual(1);
+    for (const invite of invites) {
+      expect(invite.protocol, 'the INVITE goes over the account\'s transport').toBe(transport);
+      // Kamailio checks the auth user against the From user: From is the account's AoR, the token only in Contact.
+      expect(header(invite, 'From')).toMatch(/<sip:door@127\.0\.0\.1>/);
+      expect(startLine(invite)).toBe('INVITE sip:flat@127.0.0.1 SIP/2.0');
+    }
+    const contactUser = /<sip:([^@>]+)@/.exec(header(invites[0]!, 'Contact') ?? '')?.[1] ?? '(no Contact)';
+    for (const m of fromDoor(rig)) {
+      const end = m.text.indexOf('\r\n\r\n');
+      const headers = m.text.slice(0, end).split('\r\n').slice(1).filter((line) => !/^(Contact|m):/i.test(line));
+      expect(headers.join('\n'), 'the Contact token leaves the device in the Contact only').not.toContain(contactUser);
+    }
+    expectRealAddresses(rig);
+  }, 30_000);
+
+  it.each(['udp', 'tls'] as const)('baresip calls the door through Kamailio (door registered over %s); the door answers', async (transport) => {
+    const rig = await startRig({ transport });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const mark = rig.door.lines().length;
+    await startPhone(rig.kamailio, 2, [`/dial sip:door@127.0.0.1:${rig.kamailio.ports.udp}`]);
+    await rig.door.waitForLine(/ info callIncoming /, 10_000, mark);
+    await rig.door.waitForLine(/ info callEstablished /, 10_000, mark);
+    await rig.door.waitForLine(/ info call(Closed|Ended) /, 15_000, mark);
+    const answer = await doorSent(rig, isResponse(200, 'INVITE'), 'the door\'s 200 to the INVITE');
+    expect(answer.protocol, 'the call reaches the door over its registration\'s transport').toBe(transport);
+    expect(header(answer, 'Record-Route'), 'the door echoes the route Kamailio recorded').toBeDefined();
+    expectRealAddresses(rig);
+  }, 30_000);
+
+  it('registers again within one refresh interval after Kamailio restarts (udp)', async () => {
+    // Kamailio grants 15 s of the 60 asked for: the door refreshes at the latest 15 s after the restart.
+    const rig = await startRig({ transport: 'udp', maxExpires: 15 });
+    await rig.door.waitForLine(/ info registered .*expires=15\b/, 10_000);
+    await rig.kamailio.restart();
+    expect(await doorBindings(rig.kamailio)).toEqual([]); // the location table was in memory
+    await doorBound(rig.kamailio, 16_000);
+    expectRealAddresses(rig);
+  }, 30_000);
+
+  it.each(['udp', 'tls'] as const)('SIGTERM with a call up (%s): BYE, un-REGISTER, exit 0 within the stop bound; no binding left', async (transport) => {
+    const rig = await startRig({ transport, phone: { toneSeconds: 30 } });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    rig.door.ring();
+    await rig.door.waitForLine(/ info callEstablished /, 10_000);
+    const mark = rig.kamailio.messages().length;
+    const exit = await rig.door.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    expect(exit.ms).toBeLessThan(STOP_BOUND_MS);
+    const after = fromDoor(rig).filter((m) => rig.kamailio.messages().indexOf(m) >= mark);
+    expect(after.some(isRequest('BYE')), 'the door BYEs the call').toBe(true);
+    const unregisters = after.filter(isRequest('REGISTER'));
+    expect(unregisters.length, 'the door un-REGISTERs').toBeGreaterThanOrEqual(1);
+    for (const m of unregisters) expect(m.text).toMatch(/^Expires:\s*0\s*$|;expires=0\b/im);
+    expect(await doorBindings(rig.kamailio)).toEqual([]);
+    await rig.phone!.waitFor(/BYE sip:/, 5_000);
+    expectRealAddresses(rig);
+  }, 30_000);
+});

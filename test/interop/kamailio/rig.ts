@@ -1,0 +1,130 @@
+// The Kamailio interop rig: Kamailio as the PBX, the door station run from its command line with a config file
+// (bound to 0.0.0.0 like the default config), and baresip as the flat's phone, all on loopback and all stopped
+// after each test; plus the checks on what the door put on the wire, as Kamailio received it.
+
+import { expect, onTestFailed, onTestFinished } from 'vitest';
+import { type Baresip, startBaresip } from '../../support/baresip.ts';
+import { type DoorProcess, startDoor } from '../../support/doorProcess.ts';
+import { type Kamailio, type KamailioMessage, startKamailio, unrealAddresses } from '../../support/kamailio.ts';
+import { freePort } from '../../support/sipp.ts';
+
+export const DOOR_PASSWORD = 'door-Pa55word';
+export const FLAT_PASSWORD = 'flat-Pa55word';
+export type Protocol = 'udp' | 'tcp' | 'tls';
+
+/** The main's bound for a stop (firmware-app/main.ts STOP_BOUND_MS) plus the time a process takes to exit. */
+export const STOP_BOUND_MS = 6000 + 500;
+
+export interface Rig {
+  readonly kamailio: Kamailio;
+  readonly door: DoorProcess;
+  /** baresip registered at Kamailio as `flat`, when asked for. */
+  readonly phone?: Baresip;
+  readonly phonePort?: number;
+}
+
+export interface RigOptions {
+  /** The account's transport to Kamailio. */
+  readonly transport: Protocol;
+  readonly algorithm?: 'MD5' | 'SHA-256';
+  /** The longest registration Kamailio grants (s). */
+  readonly maxExpires?: number;
+  /** Start baresip as `flat` (auto-answer; hangs up when its tone ends) and wait for its registration. */
+  readonly phone?: { readonly toneSeconds: number };
+}
+
+/** The door's registered-mode config as a user writes it: the account points at Kamailio. */
+export function doorConfig(kamailio: Kamailio, transport: Protocol, listenPort: number): object {
+  return {
+    sip: {
+      mode: 'registered',
+      listen: { host: '0.0.0.0', port: listenPort, transports: ['udp', 'tcp'] },
+      account: {
+        registrar: `sip:127.0.0.1:${kamailio.ports[transport]}`,
+        transport,
+        user: 'door',
+        password: DOOR_PASSWORD,
+        expires: 60,
+        ...(transport === 'tls' ? { tlsCa: kamailio.ca } : {}),
+      },
+    },
+    doorbell: { callTargets: ['flat'] },
+  };
+}
+
+/** baresip registered at Kamailio (UDP) as `flat`; `commands` run at its start. Stopped when the test finishes. */
+export async function startPhone(kamailio: Kamailio, toneSeconds: number, commands: string[] = [], account = `auth_pass=${FLAT_PASSWORD}`): Promise<{ phone: Baresip; port: number }> {
+  const port = await freePort();
+  const phone = startBaresip({
+    port,
+    account: `<sip:flat@127.0.0.1:${kamailio.ports.udp};transport=udp>;${account};answermode=auto;regint=300`,
+    toneSeconds,
+    commands,
+  });
+  onTestFinished(() => phone.stop());
+  return { phone, port };
+}
+
+/** Kamailio, then (if asked) the phone, then the door; on failure the door's log and the SIP transcript are printed. */
+export async function startRig(options: RigOptions): Promise<Rig> {
+  const kamailio = await startKamailio({
+    users: { door: DOOR_PASSWORD, flat: FLAT_PASSWORD },
+    ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
+    ...(options.maxExpires !== undefined ? { maxExpires: options.maxExpires } : {}),
+  });
+  let phone: { phone: Baresip; port: number } | undefined;
+  if (options.phone !== undefined) {
+    phone = await startPhone(kamailio, options.phone.toneSeconds);
+    await phone.phone.waitFor(/200 OK \([^)]*\) \[1 binding\]/, 10_000);
+  }
+  const door = startDoor({ simulate: true, config: doorConfig(kamailio, options.transport, await freePort()) });
+  onTestFailed(() => {
+    const transcript = kamailio.messages().map((m) => `--- ${m.direction} ${m.protocol} ${m.peer}\n${m.text.trimEnd()}`).join('\n');
+    console.log(`door log:\n${door.lines().join('\n')}\n\nKamailio messages:\n${transcript.slice(-30_000)}`);
+  });
+  return { kamailio, door, ...(phone !== undefined ? { phone: phone.phone, phonePort: phone.port } : {}) };
+}
+
+/** The door's bindings (Contact URIs) in Kamailio's location table. */
+export async function doorBindings(kamailio: Kamailio): Promise<string[]> {
+  return (await kamailio.bindings()).filter((b) => b.aor === 'door').map((b) => b.contact);
+}
+
+/** Polls Kamailio's location table until the door has a binding; resolves with the milliseconds it took. */
+export async function doorBound(kamailio: Kamailio, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if ((await doorBindings(kamailio)).length > 0) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`the door had no binding at Kamailio within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every message Kamailio received from the door (everything it received that the phone did not send). */
+export function fromDoor(rig: Rig): KamailioMessage[] {
+  const phone = rig.phonePort === undefined ? undefined : `127.0.0.1:${rig.phonePort}`;
+  return rig.kamailio.messages().filter((m) => m.direction === 'in' && m.peer !== phone);
+}
+
+/** Waits until Kamailio has received from the door a message that matches. */
+export function doorSent(rig: Rig, match: (m: KamailioMessage) => boolean, what: string, timeoutMs = 5000): Promise<KamailioMessage> {
+  const phone = rig.phonePort === undefined ? undefined : `127.0.0.1:${rig.phonePort}`;
+  return rig.kamailio.waitForMessage((m) => m.direction === 'in' && m.peer !== phone && match(m), what, timeoutMs);
+}
+
+export const startLine = (m: KamailioMessage): string => m.text.slice(0, m.text.indexOf('\r\n'));
+export const isRequest = (method: string) => (m: KamailioMessage): boolean => m.text.startsWith(`${method} `);
+export const isResponse = (status: number, method: string) => (m: KamailioMessage): boolean =>
+  m.text.startsWith(`SIP/2.0 ${status} `) && new RegExp(`^CSeq:\\s*\\d+\\s+${method}\\s*$`, 'mi').test(m.text);
+
+/** The value of the first header field `name` (long form), or undefined. */
+export function header(m: KamailioMessage, name: string): string | undefined {
+  const end = m.text.indexOf('\r\n\r\n');
+  return new RegExp(`^${name}:[ \\t]*(.*)$`, 'mi').exec(end === -1 ? m.text : m.text.slice(0, end))?.[1]?.trim();
+}
+
+/** What every test ends with: the door put only real addresses on the wire (the offending lines when not). */
+export function expectRealAddresses(rig: Rig): void {
+  const problems = fromDoor(rig).flatMap((m) => unrealAddresses(m.text).map((line) => `${startLine(m)} (${m.protocol} from ${m.peer}): ${line}`));
+  expect(problems, 'headers the door sent with 0.0.0.0, :: or port 0').toEqual([]);
+}
