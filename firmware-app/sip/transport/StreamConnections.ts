@@ -250,6 +250,14 @@ export class StreamConnections {
     return this.#write(connection, bytes);
   }
 
+  /** Closes one connection found dead (RFC 5626 §4.4.1: no pong); `flowClosed` follows. No-op for an unknown flow. */
+  closeFlow(flowId: string): void {
+    const connection = this.#open(flowId);
+    if (connection === undefined) return;
+    connection.closeReason = 'noPong';
+    connection.socket.destroy();
+  }
+
   /** Aborts pending connects and closes every connection; resolves once all have closed. */
   async close(): Promise<void> {
     this.#closing = true;

@@ -42,6 +42,7 @@ export function streamTransport(connections: StreamConnections, local: Address, 
       return { host: flow.local.host, port: server === undefined ? flow.local.port : local.port };
     },
     sendKeepAlive: (flowId, bytes) => connections.sendKeepAlive(flowId, bytes),
+    closeFlow: (flowId) => connections.closeFlow(flowId),
     close(): Promise<void> {
       closing ??= Promise.all([closeServer(), connections.close()]).then(() => {
         logger.info('transportClosed', { protocol: connections.protocol, local: formatAddress(local) });
