@@ -185,7 +185,7 @@ export class UserAgent {
     if (hop === undefined) return [];
     return [dialogs.invite({
       uri,
-      target: hop.target,
+      target: hop.targets,
       ...(hop.flowId !== undefined ? { flowId: hop.flowId } : {}),
       ...(hop.route.length > 0 ? { route: hop.route } : {}),
       from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(hop.local)}`),
@@ -202,28 +202,30 @@ export class UserAgent {
    * to the registrar's side use the registration's flow) with the Contact it registered and its route set (the
    * outbound proxy); otherwise the configured proxy/registrar resolved with the account's transport.
    */
-  async #pbxHop(uri: string): Promise<{ target: Target; flowId?: string; route: readonly string[]; contact: string; local: Address } | undefined> {
+  async #pbxHop(uri: string): Promise<{ targets: readonly Target[]; flowId?: string; route: readonly string[]; contact: string; local: Address } | undefined> {
     const registered = this.#parts.registration?.route;
     if (registered !== undefined) {
       const local = await this.#ctx.transport.localAddress(registered.target, registered.flowId);
       if (local !== undefined) {
-        return { target: registered.target, ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>`, local };
+        return { targets: [registered.target], ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>`, local };
       }
     }
-    let target: Target | undefined;
+    // RFC 3263 §4.3: the whole list, in failover order; Contact and From name our address toward the first.
+    let targets: readonly Target[];
     try {
-      target = (await this.#ctx.resolver.resolve(this.#options.proxy ?? uri))[0];
+      targets = await this.#ctx.resolver.resolve(this.#options.proxy ?? uri);
     } catch (err) {
       this.#ctx.logger.warn('callTargetUnresolved', { uri, error: String(err) });
       return undefined;
     }
+    const target = targets[0];
     if (target === undefined) return undefined;
     const local = await this.#ctx.transport.localAddress(target);
     if (local === undefined) {
       this.#ctx.logger.warn('callTargetUnreachable', { uri, target: `${target.host}:${target.port}`, protocol: target.protocol });
       return undefined;
     }
-    return { target, route: this.#options.proxyRoute ?? [], contact: this.#contactAt(local, target.protocol), local };
+    return { targets, route: this.#options.proxyRoute ?? [], contact: this.#contactAt(local, target.protocol), local };
   }
 
   /** Our From without tag (the dialog layer adds a fresh one to each INVITE). */
