@@ -75,7 +75,7 @@ describe('the door station at a Kamailio PBX', () => {
     expectRealAddresses(rig);
   }, 30_000);
 
-  it.each(['udp', 'tls'] as const)('baresip calls the door through Kamailio (door registered over %s); the door answers', async (transport) => {
+  it.each(['udp', 'tcp', 'tls'] as const)('baresip calls the door through Kamailio (door registered over %s); the door answers', async (transport) => {
     const rig = await startRig({ transport });
     await rig.door.waitForLine(/ info registered /, 10_000);
     const mark = rig.door.lines().length;
@@ -99,8 +99,9 @@ describe('the door station at a Kamailio PBX', () => {
     expectRealAddresses(rig);
   }, 30_000);
 
-  it.each(['udp', 'tls'] as const)('SIGTERM with a call up (%s): BYE, un-REGISTER, exit 0 within the stop bound; no binding left', async (transport) => {
-    const rig = await startRig({ transport, phone: { toneSeconds: 30 } });
+  it.each(['udp', 'tls'] as const)('SIGTERM with a call up (%s): BYE, un-REGISTER answering its 401, exit 0 within the stop bound; no binding left', async (transport) => {
+    // One-time nonces: the un-REGISTER cannot reuse the last nonce, it has to answer a fresh 401.
+    const rig = await startRig({ transport, phone: { toneSeconds: 30 }, oneTimeNonce: true });
     await rig.door.waitForLine(/ info registered /, 10_000);
     rig.door.ring();
     await rig.door.waitForLine(/ info callEstablished /, 10_000);
@@ -111,8 +112,11 @@ describe('the door station at a Kamailio PBX', () => {
     const after = fromDoor(rig).filter((m) => rig.kamailio.messages().indexOf(m) >= mark);
     expect(after.some(isRequest('BYE')), 'the door BYEs the call').toBe(true);
     const unregisters = after.filter(isRequest('REGISTER'));
-    expect(unregisters.length, 'the door un-REGISTERs').toBeGreaterThanOrEqual(1);
+    expect(unregisters.length, 'the door un-REGISTERs, and again with the answer to the 401').toBeGreaterThanOrEqual(2);
     for (const m of unregisters) expect(m.text).toMatch(/^Expires:\s*0\s*$|;expires=0\b/im);
+    const nonces = unregisters.map((m) => /nonce="([^"]+)"/.exec(header(m, 'Authorization') ?? '')?.[1]);
+    expect(nonces.at(-1), 'the last un-REGISTER answers a fresh challenge').toBeDefined();
+    expect(nonces.slice(0, -1)).not.toContain(nonces.at(-1));
     expect(await doorBindings(rig.kamailio)).toEqual([]);
     await rig.phone!.waitFor(/BYE sip:/, 5_000);
     expectRealAddresses(rig);

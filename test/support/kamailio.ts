@@ -23,6 +23,8 @@ export interface KamailioOptions {
   readonly realm?: string;
   /** The longest registration Kamailio grants, in seconds (default 3600; 10 or more). */
   readonly maxExpires?: number;
+  /** Each nonce answers one request only: every request is challenged afresh (auth module `one_time_nonce`). */
+  readonly oneTimeNonce?: boolean;
 }
 
 /** One SIP message as Kamailio logged it. */
@@ -221,6 +223,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     TLS_CONFIG: path.join(dir, 'tls.cfg'),
     MAX_EXPIRES: String(options.maxExpires ?? 3600),
     ALGORITHM: options.algorithm ?? 'MD5',
+    ONE_TIME_NONCE: options.oneTimeNonce === true ? '1' : '0',
     REALM: realm,
     UNKNOWN_USER_PASSWORD: randomBytes(24).toString('hex'),
     USERS: Object.entries(options.users).map(([name, password]) => `\t$sht(users=>${name}) = ${cfgString(password)};`).join('\n'),

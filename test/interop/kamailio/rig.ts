@@ -29,6 +29,8 @@ export interface RigOptions {
   readonly algorithm?: 'MD5' | 'SHA-256';
   /** The longest registration Kamailio grants (s). */
   readonly maxExpires?: number;
+  /** Kamailio challenges every request afresh (one-time nonces). */
+  readonly oneTimeNonce?: boolean;
   /** Start baresip as `flat` (auto-answer; hangs up when its tone ends) and wait for its registration. */
   readonly phone?: { readonly toneSeconds: number };
 }
@@ -71,6 +73,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     users: { door: DOOR_PASSWORD, flat: FLAT_PASSWORD },
     ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
     ...(options.maxExpires !== undefined ? { maxExpires: options.maxExpires } : {}),
+    ...(options.oneTimeNonce !== undefined ? { oneTimeNonce: options.oneTimeNonce } : {}),
   });
   let phone: { phone: Baresip; port: number } | undefined;
   if (options.phone !== undefined) {
