@@ -75,7 +75,7 @@ function loadConfig(file: string, log: Logger): Config | undefined {
   }
   const json = parseConfigText(text);
   if (!json.ok) {
-    log.error('configInvalid', { file, issue: json.problem });
+    log.error('configUnreadable', { file, problem: json.problem });
     return undefined;
   }
   const parsed = ConfigSchema.safeParse(json.value);
@@ -222,7 +222,7 @@ async function run(flags: Flags): Promise<number> {
   // to 5 s, in parallel; this outer bound only catches a bug, and stays well inside systemd's stop timeout.
   let bound: NodeJS.Timeout | undefined;
   await Promise.race([
-    stack.close().catch((error: unknown) => log.warn('stopFailed', { error: String(error) })),
+    stack.close().catch((error: unknown) => log.warn('stopFailed', { error: errorMessage(error) })),
     new Promise<void>((resolve) => {
       bound = setTimeout(resolve, STOP_BOUND_MS);
     }),

@@ -182,9 +182,9 @@ describe('main.ts', () => {
 
   it.each([
     ['not JSON', '{\n  "sip": {\n    "users": [{"username": "flat", "password": hunter2}]\n  }\n}', [
-      'error configInvalid file=$CONFIG issue="not JSON: a mistake at line 3, column 48"',
+      'error configUnreadable file=$CONFIG problem="not JSON: a mistake at line 3, column 48"',
     ]],
-    ['cut short', '{"sip": {"mode": "standalone"', ['error configInvalid file=$CONFIG issue="not JSON: the text ends too early (line 1, column 30)"']],
+    ['cut short', '{"sip": {"mode": "standalone"', ['error configUnreadable file=$CONFIG problem="not JSON: the text ends too early (line 1, column 30)"']],
     ['wrong types', JSON.stringify({ sip: { listen: { port: '5060' }, users: [{ username: 'flat', password: 12345678 }] } }), [
       'error configInvalid file=$CONFIG issue="sip.listen.port: Invalid input: expected number, received string"',
       'error configInvalid file=$CONFIG issue="sip.users.0.password: Invalid input: expected string, received number"',
