@@ -8,7 +8,7 @@ import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
 import { type TargetFailover, failover } from '../transaction/failover.ts';
 import { type ClientTransactionUser, type Party, createRequest, randomToken } from '../transaction/index.ts';
-import type { Address, Target } from '../transport/types.ts';
+import { type Address, type Target, TransportError } from '../transport/types.ts';
 import { Dialog, requestUriOf } from './Dialog.ts';
 import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders, isHeaderValue } from './headers.ts';
 import type { LayerServices } from './services.ts';
@@ -201,7 +201,8 @@ export class OutgoingCall implements Call {
       if (this.#session.ended || target !== this.#target) return;
       if (sentBy === undefined) {
         ctx.logger.warn('noTransport', { call: this.id, protocol: target.protocol, target: `${target.host}:${target.port}` });
-        this.#session.end('transportError');
+        // A target we cannot send to is a failed one (§4.3): the next one is tried, the last one ends the call.
+        user.transportError(new TransportError('SEND_FAILED', `no ${target.protocol} route to ${target.host}:${target.port}`));
         return;
       }
       this.#transmitInvite(sentBy, run, user);

@@ -71,6 +71,24 @@ describe('INVITE failover (RFC 3263 §4.3)', () => {
     expect(log).toEqual(['established']);
   });
 
+  it('moves on at once from a target it has no transport for (a TCP target on a UDP-only device)', async () => {
+    const s = scenario();
+    const { log } = s.call({ target: [target(FIRST, 'tcp'), target(PEER)] });
+    await settle();
+    expect(s.network.sent.filter((p) => p.to.host === FIRST.host)).toEqual([]);
+    await s.peer.respond(s.peer.last('INVITE'), 200, { toTag: 'p1', headers: [['Contact', PHONE_CONTACT]], body: sdp(PEER.host) });
+    expect(log).toEqual(['established']);
+    expect(s.logger.lines.some((l) => l.includes('callTargetFailed') && l.includes('transportError'))).toBe(true);
+  });
+
+  it('ends transportError when its only target has no transport', async () => {
+    const s = scenario();
+    const { log } = s.call({ target: target(FIRST, 'tcp') });
+    await settle();
+    expect(log).toEqual(['ended transportError']);
+    expect(s.layer.size).toBe(0);
+  });
+
   it('reports the last target\'s outcome when every target failed', async () => {
     const s = scenario();
     const first = s.peerAt(FIRST);
