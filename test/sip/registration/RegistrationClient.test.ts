@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DigestClient } from '../../../firmware-app/sip/auth/DigestClient.ts';
 import { DigestServer } from '../../../firmware-app/sip/auth/DigestServer.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
-import type { SipMessage } from '../../../firmware-app/sip/message/index.ts';
+import { type SipMessage, buildResponse } from '../../../firmware-app/sip/message/index.ts';
 import type { Address } from '../../../firmware-app/sip/transport/types.ts';
 import {
   CONTACT_USER, DEVICE, FakeDigest, INSTANCE, PASSWORD, REGISTRAR, type Scenario, type ScenarioOptions, contactOf,
@@ -473,6 +473,21 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     expect(s.registrar.registers).toHaveLength(6);
   });
 
+  it('learns its public address only from its own registrar: a stray response with received/rport changes nothing', async () => {
+    const s = await registered();
+    await s.advance(10_000); // the REGISTER transactions are over (Timer K)
+    const stranger = s.network.transport({ host: '203.0.113.99', port: 5060, protocol: 'udp' }, { message: () => {} });
+    const template = s.registrar.registers[1]!.request;
+    const forged = buildResponse(template, { status: 200, reason: 'OK', toTag: 'x', topVia: { received: '203.0.113.66', rport: 4444 } });
+    await stranger.send(forged, { protocol: 'udp', ...DEVICE });
+    await s.settle();
+    expect(s.transport.counters.received).toBeGreaterThan(0);
+    await s.advance(530_000); // to the refresh at 540 s
+    expect(s.registrar.registers.slice(2).map((r) => contactOf(r.request))).toEqual([OUR_CONTACT, OUR_CONTACT]);
+    expect(s.client.route?.contactAddress).toEqual(DEVICE);
+    expect(s.network.sent.filter((p) => p.from.host === '203.0.113.99').map((p) => p.outcome)).toEqual(['delivered']);
+  });
+
   it('uses the public address a challenge revealed in the authenticated REGISTER (no extra round)', async () => {
     const s = createScenario();
     s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
@@ -524,6 +539,25 @@ describe('RegistrationClient: stop()', () => {
     const sends = s.deviceSends();
     await s.advance(3_600_000);
     expect(s.deviceSends()).toBe(sends);
+  });
+
+  it('un-REGISTERs at every registrar that may still hold a binding of ours: the one it failed over from too', async () => {
+    const s = createScenario({ config: { backupRegistrar: `sip:${SECOND.host}` }, peers: [REGISTRAR, SECOND] });
+    const [primary, backup] = s.registrars;
+    s.client.start();
+    await s.settle();
+    primary!.policy = () => 'drop'; // its keep-alive times out at 57 s: the door moves to the backup
+    await s.advance(57_000);
+    expect(backup!.registers.map((r) => r.at)).toEqual([57_000, 57_000]);
+    primary!.policy = undefined;
+    const stopped = s.client.stop();
+    await s.advance(5_000);
+    await stopped;
+    for (const peer of [primary!, backup!]) {
+      const removal = peer.registers.filter((r) => expiresOf(r.request) === 0).map((r) => contactOf(r.request));
+      expect(removal).toEqual([OUR_CONTACT, OUR_CONTACT]); // 401 → 200, by instance and reg-id
+    }
+    expect(s.eventsOf('unregistered')).toHaveLength(1);
   });
 
   it('resolves after 5 s when the registrar does not answer', async () => {
