@@ -403,9 +403,9 @@ export class StreamConnections {
     socket.on('close', () => this.#closed(connection));
     this.#connections.set(flow.id, connection);
     this.#armIdle(connection);
-    // A connection a peer opens is worth a line once it said something (see #closed): scanners cost none.
+    // A connection a peer opens is worth a line once it carried a SIP message (see #deliver): scanners cost none.
     if (direction === 'out') this.#logger.info('connectionOpened', { flow: flow.id, direction });
-    else this.#logger.debug('connectionOpened', { flow: flow.id, direction });
+    else this.#logger.debug('connectionAccepted', { flow: flow.id });
     return connection;
   }
 
@@ -417,6 +417,7 @@ export class StreamConnections {
       connection.proven = true;
       connection.idleTimer?.cancel();
       this.#armIdle(connection);
+      this.#logger.info('connectionOpened', { flow: flow.id, direction: connection.direction });
     }
     try {
       this.#events.message({ bytes: frame, source: flow.remote, flow });

@@ -51,7 +51,7 @@ async function rawPeer(port: number, localAddress = '127.0.0.1'): Promise<RawPee
 
 /** Connections the server took over so far (each gets one debug line). */
 function adopted(server: Opened): number {
-  return server.logger.lines.filter((l) => l.startsWith('debug connectionOpened') && l.includes('direction=in')).length;
+  return server.logger.lines.filter((l) => l.startsWith('debug connectionAccepted')).length;
 }
 
 /** Lines above debug level, but for the listener's own. */
@@ -80,9 +80,11 @@ describe('connection caps', () => {
     await waitFor('its request', () => server.rec.messages[2]);
     await pause();
     expect(first.closed() || second.closed() || other.closed()).toBe(false);
-    expect(loud(server)).toEqual([]); // nothing per connection above debug
+    // A line for each connection that carried SIP, none for the one refused.
+    expect(loud(server).map((l) => l.split(' flow=')[0])).toEqual(Array(3).fill('info connectionOpened'));
+    expect(loud(server).every((l) => l.endsWith('direction=in'))).toBe(true);
     clock.advance(60_000);
-    expect(loud(server)).toEqual(['info connectionsDropped protocol=tcp interval=60s overSourceCap=1 sources=1 topSource=127.0.0.1 topSourceCount=1']);
+    expect(loud(server).slice(3)).toEqual(['info connectionsDropped protocol=tcp interval=60s overSourceCap=1 sources=1 topSource=127.0.0.1 topSourceCount=1']);
   });
 
   it('close() writes the summary of the unfinished interval', async () => {
@@ -180,6 +182,7 @@ describe('accepted connections that never send a SIP message', () => {
     const peer = await rawPeer(server.transport.local.port);
     peer.socket.write(sipRequest('hello'));
     await waitFor('the request', () => server.rec.messages[0]);
+    expect(loud(server)).toEqual([`info connectionOpened flow=${server.rec.messages[0]!.flow.id} direction=in`]);
     clock.advance(5 * 60_000 - 1);
     await pause();
     expect(peer.closed()).toBe(false);
