@@ -99,6 +99,27 @@ describe('the door station at a Kamailio PBX', () => {
     expectRealAddresses(rig);
   }, 30_000);
 
+  it.each(['tcp', 'tls'] as const)('a %s flow closed by Kamailio: re-registers at once on a new connection, one binding left, none after stop', async (transport) => {
+    const rig = await startRig({ transport });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const [first] = await doorBindings(rig.kamailio);
+    expect(first).toBeDefined();
+    expect(await rig.kamailio.closeFlowOf('door')).toBe(true);
+    const started = performance.now();
+    let now: string[] = [];
+    while (performance.now() - started < 10_000) {
+      now = await doorBindings(rig.kamailio);
+      if (now.length > 0 && !now.includes(first!)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(now, 'the new registration replaced the old binding').toHaveLength(1);
+    expect(now[0]).not.toBe(first);
+    const exit = await rig.door.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    expect(await doorBindings(rig.kamailio), 'no binding of the door after stop').toEqual([]);
+    expectRealAddresses(rig);
+  }, 30_000);
+
   it.each(['udp', 'tls'] as const)('SIGTERM with a call up (%s): BYE, un-REGISTER answering its 401, exit 0 within the stop bound; no binding left', async (transport) => {
     // One-time nonces: the un-REGISTER cannot reuse the last nonce, it has to answer a fresh 401.
     const rig = await startRig({ transport, phone: { toneSeconds: 30 }, oneTimeNonce: true });

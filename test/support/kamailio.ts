@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,8 @@ export interface Kamailio {
   waitForMessage(match: (message: KamailioMessage) => boolean, what: string, timeoutMs?: number, from?: number): Promise<KamailioMessage>;
   /** The location table now (`kamcmd ul.dump`). */
   bindings(): Promise<KamailioBinding[]>;
+  /** Closes the TCP/TLS connection `user` last registered over (from Kamailio's side); false when there was none. */
+  closeFlowOf(user: string): Promise<boolean>;
   /** Stops Kamailio (its in-memory location table is lost) and starts it again on the same ports. */
   restart(): Promise<void>;
   /** Stops Kamailio (SIGTERM, SIGKILL after 5 s); the temp dir is removed. Idempotent. */
@@ -177,6 +180,40 @@ async function tcpAccepts(port: number): Promise<boolean> {
   });
 }
 
+/** Sends one OPTIONS to Kamailio's control route over UDP and resolves with the response's status (0: none in 5 s). */
+async function controlRequest(port: number, user: string, extraHeader: string): Promise<number> {
+  const socket = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const local = socket.address().port;
+    const id = randomBytes(6).toString('hex');
+    const request = [
+      `OPTIONS sip:${user}@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-${id};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:test@127.0.0.1>;tag=${id}`,
+      `To: <sip:${user}@127.0.0.1>`,
+      `Call-ID: control-${id}@127.0.0.1`,
+      'CSeq: 1 OPTIONS',
+      extraHeader,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const answer = new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(0), 5000);
+      socket.on('message', (bytes) => {
+        clearTimeout(timer);
+        resolve(Number(/^SIP\/2\.0 (\d{3})/.exec(bytes.toString('latin1'))?.[1] ?? 0));
+      });
+    });
+    socket.send(request, port, '127.0.0.1');
+    return await answer;
+  } finally {
+    socket.close();
+  }
+}
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -192,6 +229,8 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const dir = mkdtempSync(path.join(tmpdir(), 'kamailio-'));
   const pki: TestPki = createTestPki();
   const realm = options.realm ?? 'pbx.test';
+  // The Request-URI user of the test's control requests: nobody else knows it.
+  const controlUser = `control-${randomBytes(8).toString('hex')}`;
   const sipPort = await freePort();
   let tlsPort = await freePort();
   while (tlsPort === sipPort) tlsPort = await freePort();
@@ -226,6 +265,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     ONE_TIME_NONCE: options.oneTimeNonce === true ? '1' : '0',
     REALM: realm,
     UNKNOWN_USER_PASSWORD: randomBytes(24).toString('hex'),
+    CONTROL_USER: controlUser,
     USERS: Object.entries(options.users).map(([name, password]) => `\t$sht(users=>${name}) = ${cfgString(password)};`).join('\n'),
   });
   const configFile = path.join(dir, 'kamailio.cfg');
@@ -245,7 +285,9 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
       if (logLines.length > 5000) logLines.splice(0, 1000);
     } else {
       const [, direction, protocol, peer, b64] = m as unknown as [string, 'in' | 'out', string, string, string];
-      messages.push({ direction, protocol, peer, text: Buffer.from(b64, 'base64').toString('latin1') });
+      const text = Buffer.from(b64, 'base64').toString('latin1');
+      // The test's own control requests and their answers are not part of any transcript.
+      if (!text.includes(controlUser)) messages.push({ direction, protocol, peer, text });
     }
     for (const listener of [...listeners]) listener();
   };
@@ -335,6 +377,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
       if (child === undefined) throw new Error('Kamailio is not running');
       return parseUlDump(await runKamcmd(ctlSocket, 'ul.dump'));
     },
+    closeFlowOf: (user) => controlRequest(sipPort, controlUser, `X-Close-Flow-Of: ${user}`).then((status) => status === 200),
     restart: async () => {
       await halt();
       await launch();
