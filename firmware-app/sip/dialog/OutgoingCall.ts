@@ -174,6 +174,9 @@ export class OutgoingCall implements Call {
       send: (target, attempt, user) => {
         if (attempt > 0) this.#cseq++;
         this.#target = target;
+        // A hangup from now on CANCELs this attempt, once it has a provisional response of its own (§9.1).
+        this.#provisional = false;
+        this.#cancelSent = false;
         this.#sendInvite(run, user);
       },
       user: {
@@ -236,7 +239,6 @@ export class OutgoingCall implements Call {
     }
     run.invite = invite;
     this.#invite = invite;
-    this.#provisional = false;
     this.#final = false;
     ctx.transactions.sendRequest(invite, this.#target, user, this.#flowId());
   }

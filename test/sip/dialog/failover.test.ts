@@ -122,6 +122,30 @@ describe('INVITE failover (RFC 3263 §4.3)', () => {
     expect(log).toEqual(['ended timeout']);
   });
 
+  it('a hangup while the next target\'s INVITE is on its way CANCELs that INVITE once it rings, not the old one', async () => {
+    const s = scenario();
+    const first = s.peerAt(FIRST);
+    const { call, log } = s.call({ target: [target(FIRST), target(PEER)] });
+    await settle();
+    const localAddress = s.ctx.transport.localAddress.bind(s.ctx.transport);
+    vi.spyOn(s.ctx.transport, 'localAddress').mockImplementation((to, flowId) => {
+      if (to.host === PEER.host) call.hangup(); // the INVITE to the second target is being prepared
+      return localAddress(to, flowId);
+    });
+    const refused = first.last('INVITE');
+    await first.respond(refused, 100);
+    await first.respond(refused, 503, { toTag: 'a' });
+    expect(first.requests('CANCEL')).toEqual([]); // it answered: nothing left to cancel there
+    const invite = s.peer.last('INVITE');
+    expect(s.peer.requests('CANCEL')).toEqual([]); // §9.1: not before a provisional response
+    await s.peer.respond(invite, 180, { toTag: 'p1' });
+    const cancel = s.peer.last('CANCEL');
+    expect(cancel.topVia.branch).toBe(invite.topVia.branch);
+    await s.peer.respond(cancel, 200);
+    await s.peer.respond(invite, 487, { toTag: 'p1' });
+    expect(log).toEqual(['ended cancelled 487']);
+  });
+
   it('sends the retry after a challenge to the target that answered, not back to the first', async () => {
     const s = scenario();
     const first = s.peerAt(FIRST);
