@@ -1,10 +1,15 @@
 // StreamConnections: the TCP/TLS connection table shared by tcp.ts and tls.ts — framing (RFC 3261 §18.3), CRLF
-// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923) and the idle timeout.
+// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the caps of connectionCaps.ts
+// and the idle and first-message timeouts.
 
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { RefusalSummary } from '../../platform/RefusalSummary.ts';
+import {
+  type CapLimits, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_MAX_INBOUND_CONNECTIONS, DROP_REASONS,
+  type CappedConnection, type DropReason, type StreamCaps, admit,
+} from './connectionCaps.ts';
 import { SipParseError, StreamFramer } from '../message/index.ts';
 import { describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type Flow, type SendResult, type Target, type TransportEvents } from './types.ts';
@@ -24,28 +29,6 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
  */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/**
- * Caps on the connections peers open to us; the ones we open (to the registrar, to a phone) are neither counted
- * nor refused. A phone or PBX keeps one connection, two while it replaces one (RFC 5626 §4.4.1 reconnects before
- * the old flow is gone); 8 per address leaves room for a few phones behind one NAT address. 64 in all is many
- * times a household's phones and bounds what a flood can hold on a small device (each connection may buffer a
- * message of up to 64 KiB). A connection over a cap is closed at once and only counted in the summary line.
- */
-export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 8;
-export const DEFAULT_MAX_INBOUND_CONNECTIONS = 64;
-
-/**
- * An accepted connection that has not sent one whole SIP message within this long is closed: a phone sends its
- * REGISTER or INVITE right after connecting, only a scanner or a stuck peer sits silent. Keep-alive pings do not
- * count (RFC 5626 pings come after a REGISTER). Well under the idle timeout, so silent connections cannot hold
- * the 64 places for long.
- */
-export const DEFAULT_FIRST_MESSAGE_TIMEOUT_MS = 30_000;
-
-/** Why a connection peers opened was refused or closed early; summed up in one `connectionsDropped` line a minute. */
-const DROP_REASONS = ['overSourceCap', 'overTotalCap', 'evicted', 'noMessage', 'garbled'] as const;
-type DropReason = (typeof DROP_REASONS)[number];
-
 const CRLF = new Uint8Array([13, 10]);
 
 /** How a driver opens client connections: the only part that differs between TCP and TLS. */
@@ -63,26 +46,7 @@ export interface StreamDialer {
   connectError(error: Error, target: Target): TransportError;
 }
 
-/** The caps a TCP or TLS driver takes in its options and hands to its StreamConnections. */
-export interface StreamCapOptions {
-  /** Connections peers may open to us from one address (default 8, see DEFAULT_MAX_CONNECTIONS_PER_SOURCE). */
-  readonly maxConnectionsPerSource?: number;
-  /** Connections peers may open to us in all (default 64, see DEFAULT_MAX_INBOUND_CONNECTIONS). */
-  readonly maxInboundConnections?: number;
-  /** Close an accepted connection that sent no SIP message for this long (default 30 s); 0 disables. */
-  readonly firstMessageTimeoutMs?: number;
-}
-
-/** The caps of `options`, as StreamConnectionsOptions takes them. */
-export function capOptions(options: StreamCapOptions): Pick<StreamConnectionsOptions, keyof StreamCapOptions> {
-  return {
-    maxConnectionsPerSource: options.maxConnectionsPerSource,
-    maxInboundConnections: options.maxInboundConnections,
-    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
-  };
-}
-
-export interface StreamConnectionsOptions {
+export interface StreamConnectionsOptions extends StreamCaps {
   readonly protocol: 'tcp' | 'tls';
   readonly dialer: StreamDialer;
   readonly clock: Clock;
@@ -93,25 +57,14 @@ export interface StreamConnectionsOptions {
   readonly connectTimeoutMs?: number | undefined;
   /** Largest framed message, body included (default: the StreamFramer's 65535). */
   readonly maxMessageBytes?: number | undefined;
-  /** Connections peers may open to us from one address (default DEFAULT_MAX_CONNECTIONS_PER_SOURCE). */
-  readonly maxConnectionsPerSource?: number | undefined;
-  /** Connections peers may open to us in all (default DEFAULT_MAX_INBOUND_CONNECTIONS). */
-  readonly maxInboundConnections?: number | undefined;
-  /** Close an accepted connection that sent no SIP message for this long (default 30 s); 0 or Infinity: only the idle timeout. */
-  readonly firstMessageTimeoutMs?: number | undefined;
   /** The interval of the `connectionsDropped` summary line (default 60 s). */
   readonly summaryIntervalMs?: number | undefined;
 }
 
-interface Connection {
+interface Connection extends CappedConnection {
   readonly socket: Socket;
   readonly flow: Flow;
-  /** `in`: a peer opened it (counted against the caps); `out`: we did. */
-  readonly direction: 'in' | 'out';
-  /** The remote host, normalized: what the per-source cap counts by. */
-  readonly remoteHost: string;
-  readonly openedAt: number;
-  /** Has it carried a whole SIP message (ours are trusted from the start)? Until then the first-message timeout applies. */
+  /** Until it carried a whole SIP message, the first-message timeout applies. */
   proven: boolean;
   /** `formatAddress(flow.remote)`: what reuse by address matches on. */
   readonly remoteKey: string;
@@ -138,8 +91,7 @@ export class StreamConnections {
   readonly #idleTimeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #maxMessageBytes: number | undefined;
-  readonly #maxPerSource: number;
-  readonly #maxInbound: number;
+  readonly #caps: Required<CapLimits>;
   readonly #firstMessageTimeoutMs: number;
   readonly #drops: RefusalSummary<DropReason>;
   readonly #connections = new Map<string, Connection>();
@@ -157,8 +109,10 @@ export class StreamConnections {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxMessageBytes = options.maxMessageBytes;
-    this.#maxPerSource = options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
-    this.#maxInbound = options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS;
+    this.#caps = {
+      maxConnectionsPerSource: options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+      maxInboundConnections: options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS,
+    };
     this.#firstMessageTimeoutMs = options.firstMessageTimeoutMs ?? DEFAULT_FIRST_MESSAGE_TIMEOUT_MS;
     this.#drops = new RefusalSummary({
       clock: this.#clock,
@@ -182,37 +136,19 @@ export class StreamConnections {
       return;
     }
     const host = normalizeHost(remote);
-    const refusal = this.#admit(host);
-    if (refusal !== undefined) {
-      this.#drops.note(refusal, host, { port: socket.remotePort ?? 0 });
+    const admission = admit(host, this.#connections.values(), this.#caps);
+    const silent = admission.evict;
+    if (silent !== undefined) {
+      silent.closeReason = 'evicted';
+      this.#drops.note('evicted', silent.remoteHost, { port: silent.flow.remote.port });
+      silent.socket.destroy();
+    }
+    if (admission.refusal !== undefined) {
+      this.#drops.note(admission.refusal, host, { port: socket.remotePort ?? 0 });
       socket.destroy();
       return;
     }
     this.#adopt(socket, 'in', undefined);
-  }
-
-  /**
-   * Whether one more connection from `host` fits the caps. When all places are taken, the connection that has
-   * waited longest without sending a SIP message gives up its place: silent connections must not lock out a
-   * phone that reconnects.
-   */
-  #admit(host: string): DropReason | undefined {
-    let fromHost = 0;
-    let inbound = 0;
-    let silent: Connection | undefined;
-    for (const connection of this.#connections.values()) {
-      if (connection.direction === 'out' || connection.closed || connection.socket.destroyed) continue;
-      inbound++;
-      if (connection.remoteHost === host) fromHost++;
-      if (!connection.proven && (silent === undefined || connection.openedAt < silent.openedAt)) silent = connection;
-    }
-    if (fromHost >= this.#maxPerSource) return 'overSourceCap';
-    if (inbound < this.#maxInbound) return undefined;
-    if (silent === undefined) return 'overTotalCap';
-    silent.closeReason = 'evicted';
-    this.#drops.note('evicted', silent.remoteHost, { port: silent.flow.remote.port });
-    silent.socket.destroy();
-    return undefined;
   }
 
   /**

@@ -4,11 +4,12 @@ import { connect, createServer } from 'node:net';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { describeError, formatAddress } from './flows.ts';
-import { StreamConnections, type StreamCapOptions, type StreamDialer, capOptions } from './StreamConnections.ts';
+import { type StreamCaps, capOptions } from './connectionCaps.ts';
+import { StreamConnections, type StreamDialer } from './StreamConnections.ts';
 import { listenOn, streamTransport } from './streamTransport.ts';
 import { TransportError, type Transport, type TransportEvents } from './types.ts';
 
-export interface TcpTransportOptions extends StreamCapOptions {
+export interface TcpTransportOptions extends StreamCaps {
   /** Local IPv4 or IPv6 literal to listen on (`0.0.0.0`, `::`, `127.0.0.1` …). */
   readonly host: string;
   /** Local port to listen on; 0 picks a free one (read it back from `local`). */

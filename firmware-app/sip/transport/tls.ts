@@ -7,11 +7,12 @@ import { DoorbellError } from '../../errors.ts';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { describeError, formatAddress } from './flows.ts';
-import { StreamConnections, type StreamCapOptions, type StreamDialer, capOptions } from './StreamConnections.ts';
+import { type StreamCaps, capOptions } from './connectionCaps.ts';
+import { StreamConnections, type StreamDialer } from './StreamConnections.ts';
 import { listenOn, streamTransport } from './streamTransport.ts';
 import { TransportError, type Target, type Transport, type TransportEvents } from './types.ts';
 
-export interface TlsTransportOptions extends StreamCapOptions {
+export interface TlsTransportOptions extends StreamCaps {
   /**
    * Trusted CA certificates (PEM). When given they replace the system CAs: only chains ending at one of them
    * verify. To trust a self-signed server certificate (a FRITZ!Box, a home Asterisk), give that certificate here.

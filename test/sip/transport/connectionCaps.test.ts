@@ -3,6 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
+import { type CappedConnection, admit } from '../../../firmware-app/sip/transport/connectionCaps.ts';
 import { createTcpTransport, type TcpTransportOptions } from '../../../firmware-app/sip/transport/tcp.ts';
 import type { Transport } from '../../../firmware-app/sip/transport/types.ts';
 import { memoryLogger, recorder, sipRequest, waitFor, type Recorder } from './helpers.ts';
@@ -197,5 +198,29 @@ describe('accepted connections that never send a SIP message', () => {
     await rawPeer(server.transport.local.port);
     await waitFor('the connection taken over', () => adopted(server) === 1);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('admit (the caps alone)', () => {
+  const conn = (remoteHost: string, more: Partial<CappedConnection> = {}): CappedConnection =>
+    ({ direction: 'in', remoteHost, openedAt: 0, proven: true, closed: false, socket: { destroyed: false }, ...more });
+  const caps = { maxConnectionsPerSource: 2, maxInboundConnections: 3 };
+
+  it('counts only live connections peers opened', () => {
+    const table = [
+      conn('192.0.2.1'), conn('192.0.2.1', { direction: 'out' }), conn('192.0.2.1', { closed: true }),
+      conn('192.0.2.1', { socket: { destroyed: true } }),
+    ];
+    expect(admit('192.0.2.1', table, caps)).toEqual({});
+    expect(admit('192.0.2.1', [...table, conn('192.0.2.1')], caps)).toEqual({ refusal: 'overSourceCap' });
+  });
+
+  it('when full, names the oldest silent connection to make room, else refuses', () => {
+    const older = conn('192.0.2.2', { proven: false, openedAt: 5 });
+    const oldest = conn('192.0.2.3', { proven: false, openedAt: 1 });
+    expect(admit('192.0.2.9', [conn('192.0.2.1'), older, oldest], caps)).toEqual({ evict: oldest });
+    expect(admit('192.0.2.9', [conn('192.0.2.1'), conn('192.0.2.2'), conn('192.0.2.3')], caps)).toEqual({ refusal: 'overTotalCap' });
+    // The per-source cap comes first: a source at its cap cannot push anyone out.
+    expect(admit('192.0.2.2', [conn('192.0.2.2'), conn('192.0.2.2'), oldest], caps)).toEqual({ refusal: 'overSourceCap' });
   });
 });
