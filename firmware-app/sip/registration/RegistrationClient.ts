@@ -21,6 +21,14 @@ import { TargetCursor } from './targets.ts';
 import type { RegisteredRoute, RegistrationClientApi, RegistrationConfig, RegistrationEvents, RegistrationState } from './types.ts';
 import { unregister } from './unregister.ts';
 
+/**
+ * After a flow failed, a registrar restart (Kamailio, Asterisk: a second or two) must not cost the §4.5 back-off of
+ * 30–60 s: the re-REGISTER goes at once, then after 1, 2 and 4 s more, so the door is back within 10 s of the restart.
+ */
+const RECONNECT_WAITS_S: readonly number[] = [1, 2, 4];
+/** Failures that mean "nobody listens there yet", for which those quick waits apply. */
+const RECONNECT_REASONS: ReadonlySet<string> = new Set(['transport-error', 'flow-closed', 'no-transport']);
+
 /** Challenges answered in one exchange (proxy and registrar, stale nonces, 423 and NAT rounds) before we call the credentials wrong. */
 const MAX_AUTH_ROUNDS = 6;
 
@@ -55,6 +63,8 @@ export class RegistrationClient implements RegistrationClientApi {
   readonly #triedMinExpires = new Set<number>();
   /** Consecutive failed exchanges: RFC 5626 §4.5 consecutive-failures. */
   #failures = 0;
+  /** Short waits (s) left for reconnecting after a flow failure, before the §4.5 back-off takes over. */
+  #reconnectWaits: number[] = [];
   #attempts = 0;
   #retryTimer: TimerHandle | undefined;
   #refreshTimer: TimerHandle | undefined;
@@ -131,6 +141,7 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#stopTimers();
     this.#exchange = undefined;
     this.#failures = 0;
+    this.#reconnectWaits = [];
     this.#attempts = 0;
     this.#expires = this.#config.expires ?? DEFAULT_EXPIRES_S;
     this.#triedMinExpires.clear();
@@ -324,6 +335,7 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#hold(sent, granted);
     this.#removeReplaced(binding);
     this.#failures = 0;
+    this.#reconnectWaits = [];
     this.#attempts = 0;
     this.#state = 'registered';
     this.#refreshTimer = this.#ctx.clock.setTimer(refreshSeconds(granted) * 1000, () => this.#begin('refresh'));
@@ -391,7 +403,11 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#exchange = undefined;
     this.#stopTimers();
     if (!keepCursor) this.#targets.reset(); // the next cycle starts at the primary
-    this.#failures++;
+    // Right after a flow failure the registrar is often just restarting: retry within seconds while the quick waits
+    // last (a connect refused or a closed connection only), and only then back off as §4.5 says.
+    const quick = retryInSeconds === undefined && RECONNECT_REASONS.has(failure.reason) ? this.#reconnectWaits.shift() : undefined;
+    if (quick !== undefined) retryInSeconds = quick;
+    else this.#failures++;
     // The password may be fixed on the PBX side meanwhile: the next attempt starts without remembered challenges.
     if (failure.reason === 'wrong-credentials') this.#digest.reset();
     const seconds = Math.min(BACKOFF_CAP_S, retryInSeconds ?? backoffSeconds(this.#failures, this.#ctx.random, failure.backoffBase));
@@ -514,6 +530,7 @@ export class RegistrationClient implements RegistrationClientApi {
    */
   #flowFailed(sent: Sent, reason: KeepAliveFailure | 'flow-closed'): void {
     this.#ctx.logger.info('flowFailed', { target: formatAddress(sent.target), protocol: sent.target.protocol, reason });
+    this.#reconnectWaits = [...RECONNECT_WAITS_S];
     this.#begin('refresh');
   }
 }

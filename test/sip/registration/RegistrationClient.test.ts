@@ -439,15 +439,21 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([100_000, 100_000]);
     expect(s.client.state).toBe('registered');
 
-    // Down for a minute: the REGISTER at once finds nobody, the next waits min(1800, 30 · 2) × (0.5 … 1).
+    // Down for a minute: the REGISTER at once finds nobody, then quick retries after 1, 2 and 4 s (a restart takes
+    // seconds), then the §4.5 back-off: min(1800, 30 · 2) × (0.5 … 1).
     await s.advance(100_000);
     void s.registrar.transport.close();
-    await s.settle();
-    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'transport-error', retryInSeconds: 45 }]);
+    await s.advance(7_000);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
+      { reason: 'transport-error', retryInSeconds: 1 },
+      { reason: 'transport-error', retryInSeconds: 2 },
+      { reason: 'transport-error', retryInSeconds: 4 },
+      { reason: 'transport-error', retryInSeconds: 45 },
+    ]);
     s.registrar.restart();
     await s.advance(45_000);
     expect(s.client.state).toBe('registered');
-    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 245_000]);
+    expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 252_000]);
   });
 
   it('re-registers at once with the new Contact when an OPTIONS answer shows another public address', async () => {

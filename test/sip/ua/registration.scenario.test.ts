@@ -210,6 +210,25 @@ describe('createStack scenarios: RFC 5626 flow recovery against the built-in reg
     expect(bindingsAt(second)).toEqual([]);
   });
 
+  it('TCP: a registrar that listens again only 3 s after its restart → registered within 10 s, no §4.5 wait', async () => {
+    const w = world();
+    const first = await pbx(w, 'tcp');
+    const d = await door(w, 'tcp');
+    await w.settle();
+    await w.advance(100_000);
+    void first.driver.close();
+    await w.advance(3_000); // connects are refused meanwhile
+    const second = await pbx(w, 'tcp');
+    await w.advance(7_000);
+    expect(bindingsAt(second)).toHaveLength(1);
+    expect(d.stack.registration!.state).toBe('registered');
+    const failed = w.logger.lines.filter((l) => l.split(' ')[1] === 'registrationFailed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const line of failed) expect(Number(/retryInSeconds=(\d+(?:\.\d+)?)/.exec(line)?.[1])).toBeLessThanOrEqual(4);
+    await stopDoor(w, d);
+    expect(bindingsAt(second)).toEqual([]);
+  });
+
   it('UDP: a registrar restart (bindings lost) → registered again within one refresh interval', async () => {
     const w = world();
     const first = await pbx(w, 'udp');
