@@ -28,6 +28,8 @@ type Headers = Array<readonly [string, string]>;
 /** One INVITE (one CSeq) on its way through the failover order; `invite` is the one of the current attempt. */
 interface Run {
   invite: SipMessage | undefined;
+  /** A final response came: a later transport error (sending its ACK) does not end the call. */
+  answered: boolean;
 }
 
 /** The q-value of a Contact (§20.10), 1 when absent or malformed. */
@@ -60,6 +62,7 @@ export class OutgoingCall implements Call {
   /** Where the caller's flow leads (RFC 5626: the registration's, to the first target). */
   readonly #firstTarget: Target;
   #failover: TargetFailover | undefined;
+  #run: Run | undefined;
   #sessionExpires: number;
   #minSE: number | undefined;
   #authAttempts = 0;
@@ -167,7 +170,8 @@ export class OutgoingCall implements Call {
   #send(targets: readonly Target[]): void {
     this.#failover?.cancel();
     this.#targets = targets;
-    const run: Run = { invite: undefined };
+    const run: Run = { invite: undefined, answered: false };
+    this.#run = run;
     const ctx = this.#svc.ctx;
     this.#failover = failover({
       targets,
@@ -180,9 +184,12 @@ export class OutgoingCall implements Call {
         this.#sendInvite(run, user);
       },
       user: {
-        response: (response) => this.#onResponse(run.invite!, response),
-        timeout: () => this.#onFailure(run.invite!, 'timeout'),
-        transportError: () => this.#onFailure(run.invite!, 'transportError'),
+        response: (response) => {
+          if (response.status >= 200) run.answered = true;
+          this.#onResponse(run.invite!, response);
+        },
+        timeout: () => this.#onFailure(run, 'timeout'),
+        transportError: () => this.#onFailure(run, 'transportError'),
       },
       onTargetFailed: (target, reason) => {
         ctx.resolver.markFailed(target);
@@ -438,8 +445,9 @@ export class OutgoingCall implements Call {
     return true;
   }
 
-  #onFailure(invite: SipMessage, kind: 'timeout' | 'transportError'): void {
-    if (invite !== this.#invite || this.#final) return;
+  /** Every target of the current INVITE failed before answering (one that never went out included). */
+  #onFailure(run: Run, kind: 'timeout' | 'transportError'): void {
+    if (run !== this.#run || run.answered) return;
     this.#session.end(kind);
   }
 

@@ -1,6 +1,6 @@
 // Outgoing calls over the loop network (RFC 3261 §13.2, §12.1.2, §9.1, §8.1.3.4, §22; RFC 6026): the device's
 // real transport, transaction and dialog layers against a scripted peer.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { DigestClient } from '../../../firmware-app/sip/auth/index.ts';
 import { COMPLETED_ELSEWHERE } from '../../../firmware-app/sip/dialog/index.ts';
@@ -179,6 +179,17 @@ describe('an outgoing call (§13.2)', () => {
     await s.peer.respond(second, 200, { toTag: 'desk', headers: [['Contact', '<sip:desk@198.51.100.7:5070>']], body: sdp(PEER.host) });
     expect(log).toEqual(['established']);
     expect(s.peer.last('ACK').cseq.seq).toBe(second.cseq.seq);
+  });
+
+  it('ends transportError when a redirect leads to a target it cannot send to (no TCP here)', async () => {
+    const s = scenario();
+    const { invite, log } = await invited(s);
+    vi.spyOn(s.ctx.resolver, 'resolve').mockResolvedValue([{ protocol: 'tcp', host: PEER.host, port: PEER.port }]);
+    await s.peer.respond(invite, 302, { toTag: 'r', headers: [['Contact', '<sip:desk@198.51.100.7:5070;transport=tcp>']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(1);
+    expect(log).toEqual(['ended transportError']);
+    expect(s.layer.size).toBe(0);
   });
 
   it('stops following redirects after five hops', async () => {
