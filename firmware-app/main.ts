@@ -106,20 +106,10 @@ function withTlsCaRead(config: Config, file: string, log: Logger): Config | unde
   return { ...config, sip: { ...config.sip, account: { ...account, tlsCa: pem } } };
 }
 
-/** The address put into SDP: the listen address, else the first non-internal IPv4 address. */
-function mediaAddress(listenHost: string): string {
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
-
 function stackOptions(config: Config, stateDir: string): StackOptions {
   const sip = config.sip;
   const identity = loadIdentity(stateDir);
   const account = sip.mode === 'registered' ? sip.account : undefined;
-  const address = mediaAddress(sip.listen.host);
   return {
     listen: sip.listen,
     ...(account !== undefined
@@ -144,7 +134,7 @@ function stackOptions(config: Config, stateDir: string): StackOptions {
     localUsers: ['door'],
     displayName: sip.displayName,
     peerAllowList: sip.peerAllowList,
-    media: () => new SignallingOnlySession(address),
+    media: (local) => new SignallingOnlySession(local.host),
   };
 }
 

@@ -19,7 +19,7 @@ import { type DnsBackend, createResolver } from '../transport/resolver.ts';
 import { createTcpTransport } from '../transport/tcp.ts';
 import { createTlsTransport } from '../transport/tls.ts';
 import { TransportLayer } from '../transport/TransportLayer.ts';
-import type { Transport, TransportEvents, TransportProtocol } from '../transport/types.ts';
+import type { Address, Transport, TransportEvents, TransportProtocol } from '../transport/types.ts';
 import { createUdpTransport } from '../transport/udp.ts';
 import { UserAgent } from './UserAgent.ts';
 
@@ -44,7 +44,8 @@ export interface StackOptions {
   readonly localUsers: readonly string[];
   readonly displayName: string;
   readonly peerAllowList: readonly string[];
-  readonly media: () => SessionDescriptionHandler;
+  /** The media side of one call, given our local address toward the far end (the SDP's address). */
+  readonly media: (local: Address) => SessionDescriptionHandler;
 }
 
 export interface StackDeps {
