@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ export interface KamailioOptions {
   readonly maxExpires?: number;
   /** Each nonce answers one request only: every request is challenged afresh (auth module `one_time_nonce`). */
   readonly oneTimeNonce?: boolean;
+  /** Keep the location table across restarts (db_text), like a PBX with a database; default: in memory only. */
+  readonly persistentLocation?: boolean;
 }
 
 /** One SIP message as Kamailio logged it. */
@@ -75,6 +77,8 @@ export interface Kamailio {
   stop(): Promise<void>;
 }
 
+// The db_text table definitions the kamailio package ships (version, location …).
+const DBTEXT_SCHEMA_DIR = '/usr/share/kamailio/dbtext/kamailio';
 const TEMPLATE = path.resolve(import.meta.dirname, '../interop/kamailio/kamailio.cfg');
 const MESSAGE_LINE = /sipmsg (in|out) proto=(\S+) (?:source|destination)=(\S+) (?:local=\S+ )?b64=(\S*)/;
 
@@ -254,7 +258,18 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   for (const name of Object.keys(options.users)) {
     if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`Kamailio test user name ${JSON.stringify(name)}: letters, digits, . _ - only`);
   }
+  const dbDir = path.join(dir, 'db');
+  if (options.persistentLocation === true) {
+    mkdirSync(dbDir);
+    for (const table of ['version', 'location']) {
+      const schema = path.join(DBTEXT_SCHEMA_DIR, table);
+      if (!existsSync(schema)) throw new Error(`no db_text schema ${schema} (Debian package kamailio)`);
+      copyFileSync(schema, path.join(dbDir, table));
+    }
+  }
   const config = fillTemplate({
+    DEFINES: options.persistentLocation === true ? '#!define WITH_PERSISTENT_LOCATION' : '',
+    DB_DIR: dbDir,
     SIP_PORT: String(sipPort),
     TLS_PORT: String(tlsPort),
     MODULE_DIR: moduleDir,

@@ -31,6 +31,8 @@ export interface RigOptions {
   readonly maxExpires?: number;
   /** Kamailio challenges every request afresh (one-time nonces). */
   readonly oneTimeNonce?: boolean;
+  /** Kamailio keeps its location table across a restart. */
+  readonly persistentLocation?: boolean;
   /** Start baresip as `flat` (auto-answer; hangs up when its tone ends) and wait for its registration. */
   readonly phone?: { readonly toneSeconds: number };
 }
@@ -74,6 +76,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
     ...(options.maxExpires !== undefined ? { maxExpires: options.maxExpires } : {}),
     ...(options.oneTimeNonce !== undefined ? { oneTimeNonce: options.oneTimeNonce } : {}),
+    ...(options.persistentLocation !== undefined ? { persistentLocation: options.persistentLocation } : {}),
   });
   let phone: { phone: Baresip; port: number } | undefined;
   if (options.phone !== undefined) {
