@@ -6,8 +6,9 @@ import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
-import { type TargetFailover, failover } from '../transaction/failover.ts';
-import { type ClientTransactionUser, type Party, createRequest, randomToken } from '../transaction/index.ts';
+import {
+  type ClientTransactionUser, type Party, type TargetFailover, createRequest, failover, randomToken,
+} from '../transaction/index.ts';
 import { type Address, type Target, TransportError } from '../transport/types.ts';
 import { Dialog, requestUriOf } from './Dialog.ts';
 import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders, isHeaderValue } from './headers.ts';

@@ -1,39 +1,11 @@
-// RFC 3263 §4.3 failover for client requests: a new client transaction per target until one gives an answer.
-// `failover` is the policy over any way of sending an attempt; `sendWithFailover` runs it on the transaction layer.
+// RFC 3263 §4.3 failover for client requests: a new client transaction per target until one gives an answer. The
+// caller sends each attempt (an INVITE looks up its local address toward each target first); this is the policy.
 
-import type { SipMessage } from '../message/index.ts';
 import type { Target, TransportError } from '../transport/types.ts';
-import type { ClientTransaction, TransactionLayer } from './TransactionLayer.ts';
 import type { ClientTransactionUser } from './types.ts';
 
 /** Why a target was given up: the three failures RFC 3263 §4.3 names. */
 export type TargetFailure = 'timeout' | 'transportError' | 'serviceUnavailable';
-
-export interface FailoverOptions {
-  /** Targets in the order to try them: a resolver's `resolve` result. Must not be empty. */
-  readonly targets: readonly Target[];
-  /**
-   * Builds the request for `target`; `attempt` is its index in `targets`. Each request needs a fresh Via branch
-   * (§4.3: "a different value of the Via branch ID"): it is a new transaction.
-   */
-  readonly build: (target: Target, attempt: number) => SipMessage;
-  /** Gets every response but a 503 that led to the next target, and the last outcome when all targets failed. */
-  readonly user: ClientTransactionUser;
-  /** Each failed target, the last one included, as it is given up (callers pass it to `resolver.markFailed`). */
-  readonly onTargetFailed?: (target: Target, reason: TargetFailure) => void;
-}
-
-export interface Failover {
-  /** The target of the current attempt. */
-  readonly current: Target;
-  /** The current attempt's transaction (a CANCEL for an INVITE copies its request's top Via). */
-  readonly transaction: ClientTransaction;
-  /**
-   * Tries no further target. The current attempt's outcome still reaches the user as it is, a 503 included
-   * (and `onTargetFailed` still hears of a failure), so a CANCELled INVITE still reports its 487.
-   */
-  cancel(): void;
-}
 
 /** What `failover` needs: the targets, how to send one attempt, and who hears the outcome. */
 export interface TargetFailoverOptions {
@@ -123,30 +95,5 @@ export function failover(options: TargetFailoverOptions): TargetFailover {
     cancel: () => {
       stopped = true;
     },
-  };
-}
-
-/**
- * `failover` over the transaction layer with a request built per target: each attempt is a new client transaction
- * of `layer`. Throws a TypeError when `targets` is empty.
- */
-export function sendWithFailover(layer: TransactionLayer, options: FailoverOptions): Failover {
-  if (options.targets.length === 0) throw new TypeError('sendWithFailover needs at least one target');
-  const { build, ...rest } = options;
-  let transaction: ClientTransaction | undefined;
-  const run = failover({
-    ...rest,
-    send: (target, attempt, user) => {
-      transaction = layer.sendRequest(build(target, attempt), target, user);
-    },
-  });
-  return {
-    get current() {
-      return run.current;
-    },
-    get transaction() {
-      return transaction!;
-    },
-    cancel: () => run.cancel(),
   };
 }

@@ -12,6 +12,6 @@ export { DEFAULT_TIMER_BASE, timerValues, type TimerBase, type TimerValues } fro
 export type { ClientTransactionUser, ServerTransactionUser } from './types.ts';
 export { MAGIC_COOKIE, newBranch, randomToken } from './ids.ts';
 export { buildNon2xxAck } from './ack.ts';
-export { sendWithFailover, type Failover, type FailoverOptions, type TargetFailure } from './failover.ts';
+export { failover, type TargetFailover, type TargetFailoverOptions, type TargetFailure } from './failover.ts';
 export { createRequest, formatParty, hostport, type Party, type RequestInit } from './requests.ts';
 export type { SipContext, TransportInfo } from './context.ts';
