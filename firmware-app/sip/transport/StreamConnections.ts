@@ -61,6 +61,15 @@ export interface StreamConnectionsOptions extends StreamCaps {
   readonly summaryIntervalMs?: number | undefined;
 }
 
+/** TLS: a connection peers opened whose handshake is still going on. */
+interface Handshake extends CappedConnection {
+  readonly key: string;
+  readonly socket: Socket;
+  readonly remotePort: number;
+  closed: boolean;
+  timer: TimerHandle | undefined;
+}
+
 interface Connection extends CappedConnection {
   readonly socket: Socket;
   readonly flow: Flow;
@@ -98,6 +107,8 @@ export class StreamConnections {
   /** Connects in progress, by remote address and identity, so concurrent sends share one connection. */
   readonly #dialing = new Map<string, Promise<Connection | TransportError>>();
   readonly #dialSockets = new Set<Socket>();
+  /** TLS handshakes under way on connections peers opened, by remote address (`handshakeKey`). */
+  readonly #handshakes = new Map<string, Handshake>();
   #closing = false;
 
   constructor(options: StreamConnectionsOptions, events: TransportEvents) {
@@ -135,20 +146,77 @@ export class StreamConnections {
       socket.destroy();
       return;
     }
-    const host = normalizeHost(remote);
-    const admission = admit(host, this.#connections.values(), this.#caps);
-    const silent = admission.evict;
-    if (silent !== undefined) {
-      silent.closeReason = 'evicted';
-      this.#drops.note('evicted', silent.remoteHost, { port: silent.flow.remote.port });
-      silent.socket.destroy();
-    }
-    if (admission.refusal !== undefined) {
-      this.#drops.note(admission.refusal, host, { port: socket.remotePort ?? 0 });
-      socket.destroy();
+    // A TLS connection was admitted (and counted) when its handshake began.
+    const handshake = this.#handshakes.get(handshakeKey(socket));
+    if (handshake !== undefined) this.#handshakeEnded(handshake);
+    else if (!this.#admit(socket)) return;
+    this.#adopt(socket, 'in', undefined);
+  }
+
+  /**
+   * TLS: a connection whose handshake just began. It counts against the caps from now on (a peer must not hold
+   * places by never finishing its handshake) and is closed if the handshake is not done within the
+   * first-message timeout.
+   */
+  acceptHandshake(raw: Socket): void {
+    if (this.#closing || raw.remoteAddress === undefined) {
+      raw.destroy();
       return;
     }
-    this.#adopt(socket, 'in', undefined);
+    if (!this.#admit(raw)) return;
+    const entry: Handshake = {
+      key: handshakeKey(raw),
+      direction: 'in',
+      remoteHost: normalizeHost(raw.remoteAddress),
+      remotePort: raw.remotePort ?? 0,
+      openedAt: this.#clock.now(),
+      proven: false,
+      closed: false,
+      socket: raw,
+      timer: undefined,
+    };
+    const limit = this.#quietLimit(entry);
+    if (limit !== undefined) {
+      entry.timer = this.#clock.setTimer(limit, () => {
+        if (entry.closed) return;
+        this.#drops.note('noMessage', entry.remoteHost, { port: entry.remotePort });
+        raw.destroy();
+      });
+    }
+    raw.once('close', () => this.#handshakeEnded(entry));
+    this.#handshakes.set(entry.key, entry);
+  }
+
+  /**
+   * TLS: a handshake that failed, counted in the summary line without a line of its own. One on a connection that
+   * already lost its address was reset or closed, by the peer or by us (a cap, the timeout: counted as such).
+   */
+  handshakeFailed(host: string | undefined, port: number | undefined, error: string): void {
+    if (host === undefined) return;
+    this.#drops.note('handshakeFailed', normalizeHost(host), { port: port ?? 0, error });
+  }
+
+  #handshakeEnded(entry: Handshake): void {
+    if (entry.closed) return;
+    entry.closed = true;
+    entry.timer?.cancel();
+    if (this.#handshakes.get(entry.key) === entry) this.#handshakes.delete(entry.key);
+  }
+
+  /** Applies the caps to a connection peers opened: false when it was closed for being over one. */
+  #admit(socket: Socket): boolean {
+    const host = normalizeHost(socket.remoteAddress ?? '');
+    const admission = admit(host, [...this.#connections.values(), ...this.#handshakes.values()], this.#caps);
+    const silent = admission.evict;
+    if (silent !== undefined) {
+      if ('flow' in silent) silent.closeReason = 'evicted';
+      this.#drops.note('evicted', silent.remoteHost, { port: 'flow' in silent ? silent.flow.remote.port : silent.remotePort });
+      silent.socket.destroy();
+    }
+    if (admission.refusal === undefined) return true;
+    this.#drops.note(admission.refusal, host, { port: socket.remotePort ?? 0 });
+    socket.destroy();
+    return false;
   }
 
   /**
@@ -199,7 +267,7 @@ export class StreamConnections {
     this.#closing = true;
     this.#drops.flush(); // the drops of the last, unfinished minute
     const waits: Promise<void>[] = [];
-    for (const socket of this.#dialSockets) {
+    for (const socket of [...this.#dialSockets, ...[...this.#handshakes.values()].map((h) => h.socket)]) {
       waits.push(closedPromise(socket));
       socket.destroy();
     }
@@ -397,7 +465,7 @@ export class StreamConnections {
   }
 
   /** How long `connection` may stay quiet (unproven: since it opened; else since its last traffic), or undefined. */
-  #quietLimit(connection: Connection): number | undefined {
+  #quietLimit(connection: CappedConnection): number | undefined {
     const idle = enabled(this.#idleTimeoutMs) ? this.#idleTimeoutMs : undefined;
     if (connection.proven || !enabled(this.#firstMessageTimeoutMs)) return idle;
     return idle === undefined ? this.#firstMessageTimeoutMs : Math.min(idle, this.#firstMessageTimeoutMs);
@@ -466,6 +534,11 @@ function enabled(ms: number): boolean {
 /** A target's address in the form `Connection.remoteKey` has, so that reuse finds connections to it. */
 function addressKey(target: Target): string {
   return formatAddress({ host: normalizeHost(target.host), port: target.port });
+}
+
+/** A connection by its remote address and port: the same before and after a TLS server wraps it. */
+function handshakeKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''} ${socket.remotePort ?? 0}`;
 }
 
 function closedPromise(socket: Socket): Promise<void> {

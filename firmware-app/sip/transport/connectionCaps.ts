@@ -20,7 +20,7 @@ export const DEFAULT_MAX_INBOUND_CONNECTIONS = 64;
 export const DEFAULT_FIRST_MESSAGE_TIMEOUT_MS = 30_000;
 
 /** Why a connection peers opened was refused or closed early; summed up in one `connectionsDropped` line a minute. */
-export const DROP_REASONS = ['overSourceCap', 'overTotalCap', 'evicted', 'noMessage', 'garbled'] as const;
+export const DROP_REASONS = ['overSourceCap', 'overTotalCap', 'evicted', 'noMessage', 'garbled', 'handshakeFailed'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export interface CapLimits {

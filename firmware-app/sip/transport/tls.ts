@@ -1,6 +1,6 @@
 // TLS transport driver (RFC 3261 §18, §26.3.1; RFC 5922 server identity): a verifying client, optionally a listener.
 
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect, createSecureContext, createServer, type PeerCertificate } from 'node:tls';
 import { SHA256_PIN_FORMAT, normalizeSha256Pin } from '../../config/tlsPin.ts';
 import { DoorbellError } from '../../errors.ts';
@@ -97,13 +97,9 @@ export async function createTlsTransport(options: TlsTransportOptions, events: T
   const port = options.port ?? 0;
   if (options.listen === undefined) return streamTransport(connections, { host, port }, undefined, options.logger);
   const server = createServer({ key: options.listen.key, cert: options.listen.cert }, (socket) => connections.accept(socket));
-  server.on('tlsClientError', (error, socket) => {
-    const { remoteAddress, remotePort } = socket;
-    const fields: Record<string, string> = { error: describeError(error) };
-    // A peer that reset the connection has no address left to report.
-    if (remoteAddress !== undefined && remotePort !== undefined) fields.remote = formatAddress({ host: remoteAddress, port: remotePort });
-    options.logger.info('tlsHandshakeFailed', fields);
-  });
+  // The caps apply from the first byte: a handshake that never ends must not hold a place for long.
+  server.on('connection', (raw: Socket) => connections.acceptHandshake(raw));
+  server.on('tlsClientError', (error, socket) => connections.handshakeFailed(socket.remoteAddress, socket.remotePort, describeError(error)));
   const local = await listenOn(server, host, port, 'tls', options.logger);
   return streamTransport(connections, local, server, options.logger);
 }

@@ -1,6 +1,7 @@
-// TLS transport over loopback with a throwaway PKI: verification by CA, host name and pin; flows; handshake timeout.
+// TLS transport over loopback with a throwaway PKI: verification by CA, host name and pin; flows; handshake timeout;
+// caps on the connections peers open, from their first byte.
 import { X509Certificate } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createTlsTransport, type TlsTransportOptions } from '../../../firmware-app/sip/transport/tls.ts';
@@ -140,5 +141,75 @@ describe.skipIf(!opensslReady)('TLS transport (skipped without the openssl CLI t
     await waitFor('the TCP connection', () => rawSockets.length === 1);
     clock.advance(5000);
     expectFailure(await pending, 'CONNECT_TIMEOUT');
+  });
+  describe('caps on connections peers open to a TLS listener', () => {
+    async function listener(options: Partial<TlsTransportOptions> = {}): Promise<{ transport: Transport; rec: Recorder; logger: ReturnType<typeof memoryLogger>; clock: FakeClock }> {
+      const clock = new FakeClock();
+      const logger = memoryLogger();
+      const rec = recorder();
+      const transport = await createTlsTransport({ clock, logger, host: '127.0.0.1', port: 0, listen: { key: pki.serverKey, cert: pki.serverCert }, ...options }, rec.events);
+      transports.push(transport);
+      return { transport, rec, logger, clock };
+    }
+
+    /** A plain TCP connection to the TLS port (no handshake unless it writes one). */
+    async function rawPeer(port: number): Promise<{ socket: Socket; closed: () => boolean }> {
+      const socket = connect({ host: '127.0.0.1', port });
+      rawSockets.push(socket);
+      let closed = false;
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => (closed = true));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      return { socket, closed: () => closed };
+    }
+
+    const loud = (logger: ReturnType<typeof memoryLogger>): string[] => logger.lines.filter((l) => !l.startsWith('debug ') && !l.startsWith('info listening'));
+
+    it('count a connection from its first byte: over the per-source cap it is closed at once, a silent one after 30 s', async () => {
+      const server = await listener({ maxConnectionsPerSource: 1 });
+      const silent = await rawPeer(server.transport.local.port);
+      await new Promise((resolve) => setTimeout(resolve, 30)); // let the listener see it
+      const over = await rawPeer(server.transport.local.port);
+      await waitFor('the connection over the cap to be closed', () => over.closed());
+      server.clock.advance(29_999);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(silent.closed()).toBe(false);
+      server.clock.advance(1);
+      await waitFor('the silent connection to be closed', () => silent.closed());
+      expect(loud(server.logger)).toEqual([]);
+      server.clock.advance(60_000);
+      expect(loud(server.logger)).toEqual(['info connectionsDropped protocol=tls interval=60s overSourceCap=1 noMessage=1 sources=1 topSource=127.0.0.1 topSourceCount=2']);
+    });
+
+    it('sum up failed handshakes instead of a line each', async () => {
+      const server = await listener();
+      for (let i = 0; i < 3; i++) {
+        const peer = await rawPeer(server.transport.local.port);
+        peer.socket.write('OPTIONS sip:door@127.0.0.1 SIP/2.0\r\n\r\n'); // plain SIP on the TLS port
+        await waitFor('the failed handshake to close the connection', () => peer.closed());
+      }
+      expect(loud(server.logger)).toEqual([]);
+      server.clock.advance(60_000);
+      expect(loud(server.logger)).toEqual(['info connectionsDropped protocol=tls interval=60s handshakeFailed=3 sources=1 topSource=127.0.0.1 topSourceCount=3']);
+    });
+
+    it('let a client that completes its handshake in, counted once', async () => {
+      const server = await listener({ maxConnectionsPerSource: 1 });
+      const client = await open({ ca: pki.ca });
+      const sent = await client.transport.send(sipRequest('tls-cap'), target(server.transport, 'pbx.test'));
+      if (!sent.ok) throw sent.error;
+      await waitFor('the request', () => server.rec.messages[0]);
+      expect(loud(server.logger)).toEqual([`info connectionOpened flow=${server.rec.messages[0]!.flow.id} direction=in`]);
+      server.clock.advance(60_000); // past the first-message timeout: it spoke SIP, so only the idle timeout applies
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(server.rec.closed).toHaveLength(0);
+      // Its place is taken: a second connection from the same address is refused.
+      const over = await rawPeer(server.transport.local.port);
+      await waitFor('the connection over the cap to be closed', () => over.closed());
+    });
   });
 });
