@@ -1,6 +1,9 @@
 // INVITE failover over the loop network (RFC 3263 §4.3): a target that stays silent until Timer B, cannot be reached
 // or answers 503 is marked failed and the next one gets the INVITE in a new transaction (new branch, next CSeq).
 import { describe, expect, it, vi } from 'vitest';
+import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
+import { DigestClient } from '../../../firmware-app/sip/auth/index.ts';
+import { parseCredentials } from '../../../firmware-app/sip/message/index.ts';
 import type { Target, TransportProtocol } from '../../../firmware-app/sip/transport/types.ts';
 import { PEER, T1, scenario, sdp, settle } from './harness.ts';
 
@@ -163,6 +166,22 @@ describe('INVITE failover (RFC 3263 §4.3)', () => {
     expect(retried.header('authorization')).toBe('Digest username="door", response="abc"');
     await s.peer.respond(retried, 200, { toTag: 'b2', headers: [['Contact', PHONE_CONTACT]], body: sdp(PEER.host) });
     expect(log).toEqual(['established']);
+  });
+
+  it('answers the challenge anew for the next target: its credentials carry the next nc, not a replay', async () => {
+    const s = scenario();
+    const second = s.peerAt(FIRST);
+    const digest = new DigestClient({ hasher: createNodeHasher(), credentials: { username: 'door', password: 'secret' }, cnonce: () => 'cn' });
+    s.call({ target: [target(PEER), target(FIRST)], authenticate: (response, request) => digest.answer(response, request) });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 407, { toTag: 'a', headers: [['Proxy-Authenticate', 'Digest realm="pbx", nonce="n1", qop="auth"']] });
+    await settle();
+    const authorized = s.peer.last('INVITE');
+    expect(parseCredentials(authorized.header('proxy-authorization')!).nc).toBe('00000001');
+    await s.peer.respond(authorized, 503, { toTag: 'b' });
+    const failedOver = second.last('INVITE');
+    expect(failedOver.cseq.seq).toBe(authorized.cseq.seq + 1);
+    expect(parseCredentials(failedOver.header('proxy-authorization')!)).toMatchObject({ nonce: 'n1', nc: '00000002' });
   });
 
   it('takes the order from the resolver (SRV priority), and the failed target comes last in later lookups', async () => {
