@@ -1,16 +1,13 @@
 // StreamConnections: the TCP/TLS connection table shared by tcp.ts and tls.ts — framing (RFC 3261 §18.3), CRLF
-// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the caps of connectionCaps.ts
-// and the idle and first-message timeouts.
+// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the idle and first-message
+// timeouts; what it lets in of the connections peers open is InboundGate's decision.
 
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import { RefusalSummary } from '../../platform/RefusalSummary.ts';
-import {
-  type CapLimits, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_MAX_INBOUND_CONNECTIONS, DROP_REASONS,
-  type CappedConnection, type DropReason, type StreamCaps, admit,
-} from './connectionCaps.ts';
+import type { CappedConnection, StreamCaps } from './connectionCaps.ts';
 import { SipParseError, StreamFramer } from '../message/index.ts';
+import { InboundGate } from './InboundGate.ts';
 import { describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type Flow, type SendResult, type Target, type TransportEvents } from './types.ts';
 
@@ -61,15 +58,6 @@ export interface StreamConnectionsOptions extends StreamCaps {
   readonly summaryIntervalMs?: number | undefined;
 }
 
-/** TLS: a connection peers opened whose handshake is still going on. */
-interface Handshake extends CappedConnection {
-  readonly key: string;
-  readonly socket: Socket;
-  readonly remotePort: number;
-  closed: boolean;
-  timer: TimerHandle | undefined;
-}
-
 interface Connection extends CappedConnection {
   readonly socket: Socket;
   readonly flow: Flow;
@@ -100,15 +88,11 @@ export class StreamConnections {
   readonly #idleTimeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #maxMessageBytes: number | undefined;
-  readonly #caps: Required<CapLimits>;
-  readonly #firstMessageTimeoutMs: number;
-  readonly #drops: RefusalSummary<DropReason>;
+  readonly #gate: InboundGate;
   readonly #connections = new Map<string, Connection>();
   /** Connects in progress, by remote address and identity, so concurrent sends share one connection. */
   readonly #dialing = new Map<string, Promise<Connection | TransportError>>();
   readonly #dialSockets = new Set<Socket>();
-  /** TLS handshakes under way on connections peers opened, by remote address (`handshakeKey`). */
-  readonly #handshakes = new Map<string, Handshake>();
   #closing = false;
 
   constructor(options: StreamConnectionsOptions, events: TransportEvents) {
@@ -120,19 +104,15 @@ export class StreamConnections {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxMessageBytes = options.maxMessageBytes;
-    this.#caps = {
-      maxConnectionsPerSource: options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
-      maxInboundConnections: options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS,
-    };
-    this.#firstMessageTimeoutMs = options.firstMessageTimeoutMs ?? DEFAULT_FIRST_MESSAGE_TIMEOUT_MS;
-    this.#drops = new RefusalSummary({
+    this.#gate = new InboundGate({
+      protocol: this.protocol,
       clock: this.#clock,
       logger: this.#logger,
-      event: 'connectionsDropped',
-      firstEvent: 'connectionDropped',
-      reasons: DROP_REASONS,
-      fields: { protocol: this.protocol },
-      ...(options.summaryIntervalMs !== undefined ? { intervalMs: options.summaryIntervalMs } : {}),
+      idleTimeoutMs: this.#idleTimeoutMs,
+      maxConnectionsPerSource: options.maxConnectionsPerSource,
+      maxInboundConnections: options.maxInboundConnections,
+      firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+      summaryIntervalMs: options.summaryIntervalMs,
     });
   }
 
@@ -146,11 +126,7 @@ export class StreamConnections {
       socket.destroy();
       return;
     }
-    // A TLS connection was admitted (and counted) when its handshake began.
-    const handshake = this.#handshakes.get(handshakeKey(socket));
-    if (handshake !== undefined) this.#handshakeEnded(handshake);
-    else if (!this.#admit(socket)) return;
-    this.#adopt(socket, 'in', undefined);
+    if (this.#admitted(this.#gate.admit(socket, this.#connections.values()))) this.#adopt(socket, 'in', undefined);
   }
 
   /**
@@ -163,60 +139,23 @@ export class StreamConnections {
       raw.destroy();
       return;
     }
-    if (!this.#admit(raw)) return;
-    const entry: Handshake = {
-      key: handshakeKey(raw),
-      direction: 'in',
-      remoteHost: normalizeHost(raw.remoteAddress),
-      remotePort: raw.remotePort ?? 0,
-      openedAt: this.#clock.now(),
-      proven: false,
-      closed: false,
-      socket: raw,
-      timer: undefined,
-    };
-    const limit = this.#quietLimit(entry);
-    if (limit !== undefined) {
-      entry.timer = this.#clock.setTimer(limit, () => {
-        if (entry.closed) return;
-        this.#drops.note('noMessage', entry.remoteHost, { port: entry.remotePort });
-        raw.destroy();
-      });
-    }
-    raw.once('close', () => this.#handshakeEnded(entry));
-    this.#handshakes.set(entry.key, entry);
+    this.#admitted(this.#gate.beginHandshake(raw, this.#connections.values()));
   }
 
-  /**
-   * TLS: a handshake that failed, counted in the summary line without a line of its own. One on a connection that
-   * already lost its address was reset or closed, by the peer or by us (a cap, the timeout: counted as such).
-   */
+  /** TLS: a handshake that failed: counted in the summary line, without a line of its own. */
   handshakeFailed(host: string | undefined, port: number | undefined, error: string): void {
-    if (host === undefined) return;
-    this.#drops.note('handshakeFailed', normalizeHost(host), { port: port ?? 0, error });
+    this.#gate.handshakeFailed(host, port, error);
   }
 
-  #handshakeEnded(entry: Handshake): void {
-    if (entry.closed) return;
-    entry.closed = true;
-    entry.timer?.cancel();
-    if (this.#handshakes.get(entry.key) === entry) this.#handshakes.delete(entry.key);
-  }
-
-  /** Applies the caps to a connection peers opened: false when it was closed for being over one. */
-  #admit(socket: Socket): boolean {
-    const host = normalizeHost(socket.remoteAddress ?? '');
-    const admission = admit(host, [...this.#connections.values(), ...this.#handshakes.values()], this.#caps);
-    const silent = admission.evict;
+  /** Closes the connection the gate picked to make room; true when the new one was admitted. */
+  #admitted(decision: { readonly admitted: boolean; readonly evict?: Connection }): boolean {
+    const silent = decision.evict;
     if (silent !== undefined) {
-      if ('flow' in silent) silent.closeReason = 'evicted';
-      this.#drops.note('evicted', silent.remoteHost, { port: 'flow' in silent ? silent.flow.remote.port : silent.remotePort });
+      silent.closeReason = 'evicted';
+      this.#gate.note('evicted', silent.remoteHost, silent.flow.remote.port);
       silent.socket.destroy();
     }
-    if (admission.refusal === undefined) return true;
-    this.#drops.note(admission.refusal, host, { port: socket.remotePort ?? 0 });
-    socket.destroy();
-    return false;
+    return decision.admitted;
   }
 
   /**
@@ -265,9 +204,8 @@ export class StreamConnections {
   /** Aborts pending connects and closes every connection; resolves once all have closed. */
   async close(): Promise<void> {
     this.#closing = true;
-    this.#drops.flush(); // the drops of the last, unfinished minute
-    const waits: Promise<void>[] = [];
-    for (const socket of [...this.#dialSockets, ...[...this.#handshakes.values()].map((h) => h.socket)]) {
+    const waits: Promise<void>[] = this.#gate.close();
+    for (const socket of this.#dialSockets) {
       waits.push(closedPromise(socket));
       socket.destroy();
     }
@@ -450,7 +388,7 @@ export class StreamConnections {
       connection.closeReason = `garbled ${error.code}`;
       // A peer that never sent one SIP message is counted in the summary line, not given a warning each.
       if (connection.proven) this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
-      else this.#drops.note('garbled', connection.remoteHost, { port: flow.remote.port, code: error.code });
+      else this.#gate.note('garbled', connection.remoteHost, flow.remote.port, { code: error.code });
       try {
         this.#events.streamError?.(flow, error);
       } catch (listenerError) {
@@ -464,19 +402,12 @@ export class StreamConnections {
     connection.socket.destroy();
   }
 
-  /** How long `connection` may stay quiet (unproven: since it opened; else since its last traffic), or undefined. */
-  #quietLimit(connection: CappedConnection): number | undefined {
-    const idle = enabled(this.#idleTimeoutMs) ? this.#idleTimeoutMs : undefined;
-    if (connection.proven || !enabled(this.#firstMessageTimeoutMs)) return idle;
-    return idle === undefined ? this.#firstMessageTimeoutMs : Math.min(idle, this.#firstMessageTimeoutMs);
-  }
-
-  #armIdle(connection: Connection, ms = this.#quietLimit(connection)): void {
+  #armIdle(connection: Connection, ms = this.#gate.quietLimit(connection.proven)): void {
     if (ms === undefined) return;
     // One timer per connection, re-armed for the remainder, rather than a new timer per packet.
     connection.idleTimer = this.#clock.setTimer(ms, () => {
       if (connection.closed) return;
-      const limit = this.#quietLimit(connection);
+      const limit = this.#gate.quietLimit(connection.proven);
       if (limit === undefined) return;
       // Before its first message, pings and partial data buy an accepted connection no time.
       const quiet = this.#clock.now() - (connection.proven ? connection.lastActivity : connection.openedAt);
@@ -488,7 +419,7 @@ export class StreamConnections {
         connection.closeReason = 'idle';
       } else {
         connection.closeReason = 'noMessage';
-        this.#drops.note('noMessage', connection.remoteHost, { port: connection.flow.remote.port });
+        this.#gate.note('noMessage', connection.remoteHost, connection.flow.remote.port);
       }
       // Nothing moved for the whole period, so nothing worth flushing: a write stuck behind a peer that stopped
       // reading must not keep the socket alive either.
@@ -526,19 +457,9 @@ export class StreamConnections {
   }
 }
 
-/** A timeout option that is on: neither 0 nor Infinity. */
-function enabled(ms: number): boolean {
-  return ms > 0 && Number.isFinite(ms);
-}
-
 /** A target's address in the form `Connection.remoteKey` has, so that reuse finds connections to it. */
 function addressKey(target: Target): string {
   return formatAddress({ host: normalizeHost(target.host), port: target.port });
-}
-
-/** A connection by its remote address and port: the same before and after a TLS server wraps it. */
-function handshakeKey(socket: Socket): string {
-  return `${socket.remoteAddress ?? ''} ${socket.remotePort ?? 0}`;
 }
 
 function closedPromise(socket: Socket): Promise<void> {
