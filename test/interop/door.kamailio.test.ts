@@ -89,6 +89,37 @@ describe('the door station at a Kamailio PBX', () => {
     expectRealAddresses(rig);
   }, 30_000);
 
+  it.each(['tcp', 'tls'] as const)('registers again within 10 s after Kamailio restarts and is down for 2 s (%s: the flow closes)', async (transport) => {
+    const rig = await startRig({ transport });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    expect(await doorBindings(rig.kamailio)).toHaveLength(1);
+    const started = performance.now();
+    await rig.kamailio.restart(2000);
+    expect(await doorBindings(rig.kamailio)).toEqual([]); // the location table was in memory
+    await doorBound(rig.kamailio, 10_000 - (performance.now() - started));
+    expectRealAddresses(rig);
+  }, 30_000);
+
+  it.each(['tcp', 'tls'] as const)('%s, Kamailio keeping its location table: after a restart the door\'s new binding replaces the old one, none is left after stop', async (transport) => {
+    const rig = await startRig({ transport, persistentLocation: true });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    const before = await doorBindings(rig.kamailio);
+    expect(before).toHaveLength(1);
+    const started = performance.now();
+    await rig.kamailio.restart();
+    expect(await doorBindings(rig.kamailio), 'Kamailio kept the binding across its restart').toEqual(before);
+    let now: string[] = before;
+    while (performance.now() - started < 10_000 && (now.length !== 1 || now[0] === before[0])) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      now = await doorBindings(rig.kamailio);
+    }
+    expect(now, 'one binding, on the new connection').toHaveLength(1);
+    expect(now[0]).not.toBe(before[0]);
+    expect((await rig.door.stop('SIGTERM')).code).toBe(0);
+    expect(await doorBindings(rig.kamailio), 'no binding of the door after stop').toEqual([]);
+    expectRealAddresses(rig);
+  }, 30_000);
+
   it('registers again within one refresh interval after Kamailio restarts (udp)', async () => {
     // Kamailio grants 15 s of the 60 asked for: the door refreshes at the latest 15 s after the restart.
     const rig = await startRig({ transport: 'udp', maxExpires: 15 });

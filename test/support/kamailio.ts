@@ -71,8 +71,11 @@ export interface Kamailio {
   bindings(): Promise<KamailioBinding[]>;
   /** Closes the TCP/TLS connection `user` last registered over (from Kamailio's side); false when there was none. */
   closeFlowOf(user: string): Promise<boolean>;
-  /** Stops Kamailio (its in-memory location table is lost) and starts it again on the same ports. */
-  restart(): Promise<void>;
+  /**
+   * Stops Kamailio (its in-memory location table is lost) and starts it again on the same ports, after `downMs`
+   * (default 0) without any listener, as a restart that takes a while.
+   */
+  restart(downMs?: number): Promise<void>;
   /** Stops Kamailio (SIGTERM, SIGKILL after 5 s); the temp dir is removed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -393,8 +396,9 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
       return parseUlDump(await runKamcmd(ctlSocket, 'ul.dump'));
     },
     closeFlowOf: (user) => controlRequest(sipPort, controlUser, `X-Close-Flow-Of: ${user}`).then((status) => status === 200),
-    restart: async () => {
+    restart: async (downMs = 0) => {
       await halt();
+      if (downMs > 0) await pause(downMs);
       await launch();
     },
     stop: async () => {
