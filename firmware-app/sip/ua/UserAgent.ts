@@ -207,7 +207,11 @@ export class UserAgent {
     if (registered !== undefined) {
       const local = await this.#ctx.transport.localAddress(registered.target, registered.flowId);
       if (local !== undefined) {
-        return { targets: [registered.target], ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>`, local };
+        // The registration's target first (on its flow); the PBX's other RFC 3263 targets behind it, for §4.3 failover.
+        const first = registered.target;
+        const others = (await this.#ctx.resolver.resolve(this.#options.proxy ?? uri).catch((): Target[] => []))
+          .filter((t) => t.protocol !== first.protocol || bareHost(t.host) !== bareHost(first.host) || t.port !== first.port);
+        return { targets: [first, ...others], ...(registered.flowId !== undefined ? { flowId: registered.flowId } : {}), route: registered.routeSet, contact: `<${registered.contactUri}>`, local };
       }
     }
     // RFC 3263 §4.3: the whole list, in failover order; Contact and From name our address toward the first.
