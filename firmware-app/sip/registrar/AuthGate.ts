@@ -4,6 +4,7 @@ import { parseEach } from '../auth/digest.ts';
 import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, parseCredentials } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
+import type { Address } from '../transport/types.ts';
 import { AuthThrottle, LOCK_MINUTES } from './AuthThrottle.ts';
 import { SummaryLog } from './SummaryLog.ts';
 
@@ -24,6 +25,11 @@ export interface AuthGateOptions {
   readonly respond: (tx: NonInviteServerTransaction, init: ResponseInit) => void;
   /** Answers a request the registrar refuses for its form (here: a malformed Authorization). */
   readonly reject: (tx: NonInviteServerTransaction, init: ResponseInit, cause: string) => void;
+  /**
+   * Whether `source` holds a live binding of `username`: the phone itself, refreshing from where it registered.
+   * A lock never shuts it out, or anyone on the LAN could unregister the flat's phone by guessing wrong 20 times.
+   */
+  readonly isBoundSource?: (username: string, source: Address) => boolean;
 }
 
 /**
@@ -64,14 +70,16 @@ export class AuthGate {
   /** The authenticated user name; undefined when the request was not let through (then it is answered, now or later). */
   authenticate(tx: NonInviteServerTransaction): string | undefined {
     const claimed = this.#claimedUser(tx.request);
-    if (claimed !== undefined && this.#throttle.isLocked(claimed)) {
+    const locked = claimed !== undefined && this.#throttle.isLocked(claimed);
+    if (locked && this.#o.isBoundSource?.(claimed, tx.inbound.source) !== true) {
       this.#failures.record('locked', this.#event(tx, claimed));
       this.#o.respond(tx, FORBIDDEN);
       return undefined;
     }
     const auth = this.#o.digest.verify(tx.request, (username) => this.#passwords.get(username));
     if (auth.ok && this.#passwords.has(auth.username)) {
-      this.#throttle.succeeded(auth.username);
+      // The phone's own refresh during a lock lifts nothing: the lock is there for everyone else.
+      if (!locked) this.#throttle.succeeded(auth.username);
       return auth.username;
     }
     this.#failed(tx, auth.ok ? 'unknown-user' : auth.reason, claimed ?? '');

@@ -43,6 +43,7 @@ export class Registrar implements RegistrarApi {
     this.#ctx = ctx;
     this.#gate = new AuthGate({
       ctx, digest, respond: (tx, init) => this.#respond(tx, init), reject: (tx, init, cause) => this.#reject(tx, init, cause),
+      isBoundSource: (username, source) => this.#table.fromSource(source)?.binding.username === username,
     });
     this.#rejected = new SummaryLog({ clock: ctx.clock, logger: ctx.logger, level: 'warn', event: 'registerRejected', kindField: 'cause' });
     this.#table = new BindingTable(ctx.clock, (binding) => this.#log('info', 'bindingExpired', binding));

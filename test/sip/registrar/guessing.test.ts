@@ -87,6 +87,18 @@ describe('Registrar: password guessing is slowed, then locked', () => {
     expect(attempt(s, WRONG)?.status).toBe(401);
   });
 
+  it('a lock never shuts out the phone itself: its refresh from where it registered still gets through', () => {
+    const s = station();
+    const attacker = { host: '198.51.100.66', port: 5062 };
+    expect(attempt(s, RIGHT)?.status).toBe(200); // the flat's phone, from PHONE_A
+    for (let i = 0; i < 20; i++) answerOf(s, { ...WRONG, from: attacker });
+    expect(attempt(s, { ...RIGHT, from: attacker })?.status).toBe(403);
+    expect(attempt(s, RIGHT)?.status).toBe(200);
+    expect(s.registrar.lookup('flat1')).toHaveLength(1);
+    // Another source with the right password is still locked out: only a live binding's own source is exempt.
+    expect(attempt(s, { ...RIGHT, from: { host: '203.0.113.5', port: 40999 } })?.status).toBe(403);
+  });
+
   it('locks again at the first failure after a lock ran out', () => {
     const s = station();
     for (let i = 0; i < 20; i++) answerOf(s, WRONG);
