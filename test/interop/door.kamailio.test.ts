@@ -5,8 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { startKamailio } from '../support/kamailio.ts';
+import { wildcardFaults } from '../support/wire.ts';
 import {
-  STOP_BOUND_MS, doorBindings, doorBound, doorSent, expectRealAddresses, fromDoor, header, isRequest, isResponse, startLine, startPhone, startRig,
+  STOP_BOUND_MS, traced, doorBindings, doorBound, doorSent, expectRealAddresses, fromDoor, header, isRequest, isResponse, startLine, startPhone, startRig,
 } from './kamailio/rig.ts';
 
 describe('the Kamailio rig itself', () => {
@@ -17,6 +18,24 @@ describe('the Kamailio rig itself', () => {
     await phone.waitFor(/403 Forbidden auth ID/, 10_000);
     expect(kamailio.messages().some((m) => m.direction === 'in' && m.peer === `127.0.0.1:${port}` && /^Authorization: Digest username="door"/m.test(m.text))).toBe(true);
     expect(await kamailio.bindings()).toEqual([]);
+  });
+
+  it('reads a logged message so that the wire check finds 0.0.0.0, [::] and port 0 in it', () => {
+    const text = [
+      'INVITE sip:flat@127.0.0.1 SIP/2.0',
+      'Via: SIP/2.0/TLS 0.0.0.0:0;branch=z9hG4bK-1;rport',
+      'From: "Door" <sip:door@127.0.0.1>;tag=1',
+      'To: <sip:flat@127.0.0.1>',
+      'Contact: <sip:door-token@[::]:5060;transport=tls>',
+      'Content-Type: application/sdp',
+      'Content-Length: 20',
+      '',
+      'v=0',
+      'c=IN IP4 0.0.0.0',
+      '',
+    ].join('\r\n');
+    const faults = wildcardFaults(traced({ direction: 'in', protocol: 'tls', peer: '127.0.0.1:40000', text }));
+    expect(faults.map((f) => f.where)).toEqual(['Via sent-by', 'Contact', 'SDP c=']);
   });
 });
 

@@ -424,24 +424,3 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   }
   return kamailio;
 }
-
-// Header fields that carry addresses (long and compact names), and the SDP lines that do.
-const ADDRESS_HEADER = /^(via|v|contact|m|from|f|to|t|route|record-route|path|service-route|refer-to|r|referred-by|b|p-asserted-identity):/i;
-const SDP_ADDRESS_LINE = /^[co]=/;
-const HOST_PORT_ZERO = /(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):0(?!\d)/;
-const UNSPECIFIED = /(?:^|[^\d.])0\.0\.0\.0(?![\d.])|\[::\]|(?:^|[\s=@;<,])::(?=$|[\s;>,])/;
-
-/**
- * The lines of a SIP message that put an unreal address on the wire: 0.0.0.0, :: or port 0 in the request
- * line, an address-carrying header (Via, Contact, From, To, Route …) or the SDP's c=/o= lines.
- */
-export function unrealAddresses(text: string): string[] {
-  const end = text.indexOf('\r\n\r\n');
-  const head = (end === -1 ? text : text.slice(0, end)).split('\r\n');
-  const body = end === -1 ? [] : text.slice(end + 4).split(/\r?\n/);
-  const candidates = [
-    ...head.filter((line, i) => (i === 0 && !line.startsWith('SIP/2.0')) || ADDRESS_HEADER.test(line)),
-    ...body.filter((line) => SDP_ADDRESS_LINE.test(line)),
-  ];
-  return candidates.filter((line) => UNSPECIFIED.test(line) || HOST_PORT_ZERO.test(line));
-}
