@@ -112,6 +112,29 @@ export function twinkleMessages(log: string): TracedMessage[] {
   return collect(lines, markers);
 }
 
+/** The value of a message's first header field of that name (case-insensitive; compact forms not folded in). */
+export function header(message: TracedMessage, name: string): string | undefined {
+  return message.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/**
+ * The media direction of each SDP answer in a 2xx to an INVITE the phone received (one per CSeq: a retransmitted
+ * 200 counts once), in order; `sendrecv` when the SDP names none (RFC 3264 §5.1). Shows how the door answered
+ * the phone's hold (RFC 3264 §8.4: sendonly offered, recvonly or inactive answered) and resume.
+ */
+export function receivedAnswerDirections(messages: readonly TracedMessage[]): string[] {
+  const seen = new Set<string>();
+  const directions: string[] = [];
+  for (const m of messages) {
+    const cseq = header(m, 'CSeq') ?? '';
+    if (m.direction !== 'received' || !/^SIP\/2\.0 2\d\d/.test(m.startLine) || !/ INVITE$/i.test(cseq) || m.sdp === '') continue;
+    if (seen.has(cseq)) continue;
+    seen.add(cseq);
+    directions.push(/^a=(sendrecv|sendonly|recvonly|inactive)$/m.exec(m.sdp)?.[1] ?? 'sendrecv');
+  }
+  return directions;
+}
+
 /** True for an unspecified address: 0.0.0.0, ::, [::], 0:0:0:0:0:0:0:0, ::ffff:0.0.0.0. */
 export function isWildcardHost(host: string): boolean {
   const bare = host.replace(/^\[/, '').replace(/\]$/, '').toLowerCase();

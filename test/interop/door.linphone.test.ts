@@ -1,0 +1,85 @@
+// Interop: Linphone (linphonec) as the flat's indoor phone, registered at the door station's built-in registrar.
+// The door runs from its command line with a config file (standalone mode, simulated bell), bound to 127.0.0.1
+// and to 0.0.0.0; in both cases nothing the door sent may carry 0.0.0.0, :: or port 0 (checked on the phone's log).
+
+import { describe, expect, it } from 'vitest';
+import { startDoor } from '../support/doorProcess.ts';
+import { startLinphone } from '../support/linphone.ts';
+import { assertNoWildcardAddresses, header, receivedAnswerDirections } from '../support/wire.ts';
+
+const PASSWORD = 'flat-Pa55word';
+
+/** The door station in standalone mode with one indoor user, `flat`, and the bell calling it. */
+async function startStandaloneDoor(host: string): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
+  const door = startDoor({
+    simulate: true,
+    config: {
+      sip: {
+        mode: 'standalone',
+        listen: { host, port: 0, transports: ['udp'] },
+        domain: 'doorbell.test',
+        users: [{ username: 'flat', password: PASSWORD }],
+      },
+      doorbell: { callTargets: ['flat'] },
+    },
+  });
+  return { door, port: await door.port('udp') };
+}
+
+describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (host) => {
+  it('registers (digest), answers the bell, holds and resumes, hangs up, calls the door back from the call\'s From', async () => {
+    const { door, port } = await startStandaloneDoor(host);
+    const phone = await startLinphone({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
+    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
+
+    let mark = door.lines().length;
+    door.ring();
+    await phone.waitFor(/Call \d+ with .* connected\./);
+    await door.waitForLine(/ info callEstablished /, 10_000, mark);
+
+    phone.send('pause');
+    await phone.waitFor(/Call \d+ with .* is now paused\./);
+    const resumed = phone.mark();
+    phone.send('resume');
+    await phone.waitFor(/Media streams established/, 10_000, resumed);
+
+    phone.send('terminate');
+    await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    await phone.waitFor(/ended/);
+    // Linphone holds with a=sendonly (RFC 3264 §8.4); the door answers recvonly, then sendrecv on resume.
+    expect(receivedAnswerDirections(phone.messages())).toEqual(['recvonly', 'sendrecv']);
+
+    // Calling back from the call list dials the bell call's From: it must be an address the phone can reach.
+    const bell = phone.messages().find((m) => m.direction === 'received' && m.startLine.startsWith('INVITE '));
+    const from = /<([^>]+)>/.exec(header(bell!, 'From') ?? '')?.[1];
+    expect(from).toBeDefined();
+    mark = door.lines().length;
+    phone.send(`call ${from}`);
+    await door.waitForLine(/ info callEstablished /, 10_000, mark);
+    phone.send('terminate');
+    await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    assertNoWildcardAddresses(phone.messages());
+  }, 40_000);
+
+  it('calls the door; the door answers; hold and resume; hangs up', async () => {
+    const { door, port } = await startStandaloneDoor(host);
+    const phone = await startLinphone({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
+    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
+
+    const mark = door.lines().length;
+    phone.send(`call sip:door@127.0.0.1:${port}`);
+    await door.waitForLine(/ info callEstablished /, 10_000, mark);
+    await phone.waitFor(/Call \d+ with .* connected\./);
+
+    phone.send('pause');
+    await phone.waitFor(/Call \d+ with .* is now paused\./);
+    const resumed = phone.mark();
+    phone.send('resume');
+    await phone.waitFor(/Media streams established/, 10_000, resumed);
+
+    phone.send('terminate');
+    await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    expect(receivedAnswerDirections(phone.messages())).toEqual(['sendrecv', 'recvonly', 'sendrecv']);
+    assertNoWildcardAddresses(phone.messages());
+  }, 40_000);
+});

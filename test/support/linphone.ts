@@ -1,0 +1,237 @@
+// Runs the real Linphone console client (`linphonec`, Debian package linphone-cli) as an indoor phone for interop
+// tests: a throwaway config and home, SIP on 127.0.0.1 only, audio from files (no sound card), bounded in time.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { onTestFinished } from 'vitest';
+import { freePort } from './sipp.ts';
+import { type TracedMessage, linphoneMessages } from './wire.ts';
+
+/** A console phone process: lines in on stdin, console output and a SIP log out. */
+export interface ConsolePhone {
+  /** Types one command line. */
+  send(command: string): void;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Its SIP log file so far. */
+  log(): string;
+  /** Where the console output ends now: pass it to waitFor to look only at what comes later. */
+  mark(): number;
+  /**
+   * Resolves when the console output from offset `from` (default 0) on matches; rejects after `timeoutMs`
+   * or when the process exits first.
+   */
+  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<void>;
+  /** Resolves when the SIP log matches. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Types `quit`, waits up to 3 s, then kills it; its files are removed. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface ConsolePhoneSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** The throwaway directory to remove on stop. */
+  readonly dir: string;
+  readonly logFile: string;
+  readonly quit: string;
+}
+
+/** Phones still running; each test that starts one has it stopped when the test finishes. */
+const live = new Set<ConsolePhone>();
+
+/**
+ * Starts a console phone and keeps its output; used by linphone.ts and twinkle.ts. Inside a test it is stopped
+ * when the test finishes; in any case it is killed after 120 s.
+ */
+export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
+  const child: ChildProcess = spawn(spec.command, [...spec.args], { env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let exited = false;
+  const append = (chunk: Buffer): void => {
+    output += chunk.toString('latin1');
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  child.stdin!.on('error', () => {}); // a command typed into a phone that has just exited is not our failure
+  const exit = new Promise<void>((resolve) => {
+    child.once('error', (error) => {
+      output += `\n${spec.name}: cannot run ${spec.command}: ${error.message}\n`;
+      exited = true;
+      resolve();
+    });
+    child.once('close', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  killer.unref();
+  const log = (): string => (existsSync(spec.logFile) ? readFileSync(spec.logFile, 'latin1') : '');
+
+  const poll = (source: string, read: () => string, pattern: RegExp, timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = (): void => {
+        if (pattern.test(read())) {
+          resolve();
+          return;
+        }
+        if (exited || Date.now() > deadline) {
+          const why = exited ? 'exited' : `did not show it within ${timeoutMs} ms`;
+          reject(new Error(`${spec.name} ${why}: waited for ${pattern} in its ${source}; it printed:\n${output.slice(-3000)}`));
+          return;
+        }
+        setTimeout(check, 25);
+      };
+      check();
+    });
+
+  let stopping: Promise<void> | undefined;
+  const phone: ConsolePhone = {
+    send: (command) => {
+      if (!exited) child.stdin!.write(`${command}\n`);
+    },
+    output: () => output,
+    log,
+    mark: () => output.length,
+    waitFor: (pattern, timeoutMs = 10_000, from = 0) => poll('output', () => output.slice(from), pattern, timeoutMs),
+    waitForLog: (pattern, timeoutMs = 10_000) => poll('SIP log', log, pattern, timeoutMs),
+    stop: () => {
+      stopping ??= (async () => {
+        phone.send(spec.quit);
+        const term = setTimeout(() => child.kill('SIGTERM'), 3000);
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exit;
+        clearTimeout(term);
+        clearTimeout(kill);
+        clearTimeout(killer);
+        live.delete(phone);
+        rmSync(spec.dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+  live.add(phone);
+  try {
+    onTestFinished(() => phone.stop());
+  } catch {
+    // Started outside a test: the caller stops it (stopAllPhones in an afterAll does).
+  }
+  return phone;
+}
+
+/** Stops every console phone still running. */
+export async function stopAllPhones(): Promise<void> {
+  await Promise.all([...live].map((phone) => phone.stop()));
+}
+
+/** The account the phone registers (none: it only calls and answers by address). */
+export interface PhoneAccount {
+  /** Registrar address, e.g. the door's `127.0.0.1` and its UDP port. */
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** Registration expiry asked for (s). */
+  readonly expires?: number;
+}
+
+export interface LinphoneOptions {
+  /** Local SIP port (UDP, on 127.0.0.1); a free one when omitted. */
+  readonly port?: number;
+  readonly account?: PhoneAccount;
+  /** Answers every incoming call at once. */
+  readonly autoAnswer?: boolean;
+}
+
+export interface Linphone extends ConsolePhone {
+  /** Its SIP port. */
+  readonly port: number;
+  /** The SIP messages in its log so far. */
+  messages(): TracedMessage[];
+}
+
+/** linphonec's configuration: one UDP port on loopback, no TCP/TLS, no video, no STUN/ICE, no sound card. */
+function linphoneRc(port: number, rtpPort: number, account: PhoneAccount | undefined): string {
+  const lines = [
+    '[sip]',
+    `sip_port=${port}`,
+    'sip_tcp_port=0',
+    'sip_tls_port=0',
+    'bind_address=127.0.0.1',
+    'use_ipv6=0',
+    'guess_hostname=0',
+    'register_only_when_network_is_up=0',
+    'auto_net_state_mon=0',
+    'ping_with_options=0',
+    `default_proxy=${account === undefined ? -1 : 0}`,
+    '',
+    '[net]',
+    'firewall_policy=0',
+    '',
+    '[rtp]',
+    `audio_rtp_port=${rtpPort}`,
+    `video_rtp_port=${rtpPort + 2}`,
+    '',
+    '[video]',
+    'enabled=0',
+    'capture=0',
+    'display=0',
+    'automatically_initiate=0',
+    'automatically_accept=0',
+    '',
+    '[sound]',
+    'echocancellation=0',
+    '',
+  ];
+  if (account !== undefined) {
+    lines.push(
+      '[proxy_0]',
+      `reg_proxy=<sip:${account.host}:${account.port};transport=udp>`,
+      `reg_identity=sip:${account.user}@${account.host}:${account.port}`,
+      `reg_expires=${account.expires ?? 60}`,
+      'reg_sendregister=1',
+      'publish=0',
+      '',
+      '[auth_info_0]',
+      `username=${account.user}`,
+      `passwd=${account.password}`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Starts linphonec with a config of its own. Console lines to wait for: `registered, identity=` (after
+ * `status register`), `Receiving new incoming call`, `Call <n> with … connected.`, `… ended`. Commands:
+ * `call <uri>`, `answer`, `pause`, `resume`, `terminate`.
+ */
+export async function startLinphone(options: LinphoneOptions = {}): Promise<Linphone> {
+  const port = options.port ?? (await freePort());
+  const rtpPort = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'linphone-'));
+  // liblinphone keeps its call log and chat database under $HOME; without the directory it logs errors.
+  mkdirSync(path.join(dir, 'home', '.local', 'share', 'linphone'), { recursive: true });
+  const rc = path.join(dir, 'linphonerc');
+  writeFileSync(rc, linphoneRc(port, rtpPort, options.account));
+  const logFile = path.join(dir, 'linphone.log');
+  const phone = startConsolePhone({
+    name: 'linphonec',
+    command: 'linphonec',
+    args: ['-c', rc, '-d', '6', '-l', logFile],
+    env: { ...process.env, HOME: path.join(dir, 'home') },
+    dir,
+    logFile,
+    quit: 'quit',
+  });
+  // No sound card here: play and record files instead (a wav of silence is what it plays without one).
+  phone.send('soundcard use files');
+  if (options.autoAnswer === true) phone.send('autoanswer enable');
+  return { ...phone, port, messages: () => linphoneMessages(phone.log()) };
+}
