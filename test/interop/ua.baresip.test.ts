@@ -1,4 +1,5 @@
-// Interop: the whole stack against the real baresip as an indoor phone, on loopback.
+// Interop: the whole stack against the real baresip as an indoor phone, on loopback. The door is bound to
+// 127.0.0.1 and to 0.0.0.0; nothing it sent may carry 0.0.0.0, :: or port 0 (checked on baresip's SIP trace).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignallingOnlySession } from '../../firmware-app/media/SignallingOnlySession.ts';
@@ -11,6 +12,7 @@ import { type Stack, createStack } from '../../firmware-app/sip/ua/createStack.t
 import { waitFor } from '../sip/transport/helpers.ts';
 import { type Baresip, type BaresipOptions, startBaresip } from '../support/baresip.ts';
 import { freePort } from '../support/sipp.ts';
+import { assertNoWildcardAddresses } from '../support/wire.ts';
 
 const PASSWORD = 'flat-Pa55word';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -20,17 +22,17 @@ afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()!();
 });
 
-/** The door station as its own registrar on a free UDP port (closed in afterEach), and that port. */
-async function startDoor(): Promise<{ stack: Stack; port: number }> {
+/** The door station as its own registrar bound to `host` on a free UDP port (closed in afterEach), and that port. */
+async function startDoor(host = '127.0.0.1'): Promise<{ stack: Stack; port: number }> {
   const stack = await createStack({
-    listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
+    listen: { host, port: 0, transports: ['udp'] },
     standalone: { domain: 'doorbell.test', users: [{ username: 'flat', password: PASSWORD }] },
     contactUser: 'door-0123456789abcdef',
     instanceId: 'urn:uuid:7d1f3c1e-6a0b-4a8e-9c1d-0f2e3d4c5b6a',
     localUsers: ['door'],
     displayName: 'Door',
     peerAllowList: [],
-    media: () => new SignallingOnlySession('127.0.0.1'),
+    media: (local) => new SignallingOnlySession(local.host),
   }, { clock: createSystemClock(), logger: quiet, hasher: createNodeHasher(), dns: new FakeDns() });
   cleanup.push(() => stack.close());
   return { stack, port: stack.transport.boundAddress('udp')!.port };
@@ -53,9 +55,9 @@ function once<T>(subscribe: (resolve: (value: T) => void) => void, what: string,
   });
 }
 
-describe('baresip as the indoor phone', () => {
+describe.each(['127.0.0.1', '0.0.0.0'])('baresip as the indoor phone, the door bound to %s', (host) => {
   it('registers to the built-in registrar (digest) and answers the door\'s call', async () => {
-    const { stack, port } = await startDoor();
+    const { stack, port } = await startDoor(host);
     const phone = await startPhone({
       account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};answermode=auto;regint=60`,
     });
@@ -72,16 +74,17 @@ describe('baresip as the indoor phone', () => {
     expect((await closed).reason).toBe('localBye');
     await phone.waitFor(/BYE sip:/);
     expect(stack.dialogs.size).toBe(0);
+    assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
   it('calls the door after registering; the door answers it', async () => {
-    const { stack, port } = await startDoor();
+    const { stack, port } = await startDoor(host);
     const incoming = once<Call>((resolve) => stack.ua.events.on('callIncoming', (call) => {
       call.ring();
       void call.answer();
       resolve(call);
     }), 'baresip\'s INVITE', 20_000);
-    await startPhone({
+    const phone = await startPhone({
       account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};regint=60`,
       commands: [`/dial sip:door@127.0.0.1:${port}`],
     });
@@ -92,8 +95,12 @@ describe('baresip as the indoor phone', () => {
     call.hangup();
     expect((await closed).reason).toBe('localBye');
     expect(stack.ua.refusals.notAllowed).toBeLessThanOrEqual(1); // at most the INVITE sent before its REGISTER finished
+    await phone.waitFor(/BYE sip:/);
+    assertNoWildcardAddresses(phone.messages());
   }, 40_000);
+});
 
+describe('baresip as a stranger', () => {
   it('a phone that is not registered cannot call the door: no ring, no answer at all', async () => {
     const { stack, port } = await startDoor();
     let rang = false;

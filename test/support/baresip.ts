@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type TracedMessage, baresipMessages } from './wire.ts';
 
 export interface BaresipOptions {
   /** Local SIP port of baresip (127.0.0.1). */
@@ -17,8 +18,12 @@ export interface BaresipOptions {
 }
 
 export interface Baresip {
+  /** Its SIP port (the one it was started with). */
+  readonly port: number;
   /** Everything baresip printed so far (with its SIP trace). */
   output(): string;
+  /** The SIP messages in its trace so far. */
+  messages(): TracedMessage[];
   /** Resolves when the output matches. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -77,7 +82,9 @@ export function startBaresip(options: BaresipOptions): Baresip {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return {
+    port: options.port,
     output: () => output,
+    messages: () => baresipMessages(output, options.port),
     waitFor: (pattern, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         const check = (): void => {
