@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { startDoor } from '../support/doorProcess.ts';
 import { startLinphone } from '../support/linphone.ts';
-import { assertNoWildcardAddresses, header, receivedAnswerDirections } from '../support/wire.ts';
+import { type TracedMessage, assertNoWildcardAddresses, header, receivedAnswerDirections } from '../support/wire.ts';
 
 const PASSWORD = 'flat-Pa55word';
 
@@ -81,5 +81,33 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (h
     await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
     expect(receivedAnswerDirections(phone.messages())).toEqual(['sendrecv', 'recvonly', 'sendrecv']);
     assertNoWildcardAddresses(phone.messages());
+  }, 40_000);
+
+  it('restarted without un-REGISTER, under a new +sip.instance at the same address, it is rung once', async () => {
+    const { door, port } = await startStandaloneDoor(host);
+    const account = { host: '127.0.0.1', port, user: 'flat', password: PASSWORD };
+    const before = await startLinphone({ account });
+    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
+    const instance = (phone: { messages(): TracedMessage[] }): string | undefined =>
+      phone.messages().filter((m) => m.startLine.startsWith('REGISTER ')).map((m) => /\+sip\.instance="([^"]+)"/.exec(header(m, 'Contact') ?? '')?.[1]).at(-1);
+    const oldInstance = instance(before);
+    await before.kill(); // a power cut: the old binding stays at the registrar
+
+    let mark = door.lines().length;
+    const after = await startLinphone({ account, port: before.port, autoAnswer: true });
+    await door.waitForLine(/ info binding(Added|Replaced) user=flat /, 10_000, mark);
+    expect(instance(after)).toBeDefined();
+    expect(instance(after)).not.toBe(oldInstance);
+
+    mark = door.lines().length;
+    door.ring();
+    await after.waitFor(/Call \d+ with .* connected\./);
+    await door.waitForLine(/ info callEstablished /, 10_000, mark);
+    after.send('terminate');
+    await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    const invites = after.messages().filter((m) => m.direction === 'received' && m.startLine.startsWith('INVITE '));
+    expect(new Set(invites.map((m) => header(m, 'Call-ID'))).size, 'one INVITE for the one phone').toBe(1);
+    expect(after.messages().filter((m) => m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 486'))).toEqual([]);
+    assertNoWildcardAddresses(after.messages());
   }, 40_000);
 });

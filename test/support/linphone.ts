@@ -28,6 +28,8 @@ export interface ConsolePhone {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Types `quit`, waits up to 3 s, then kills it; its files are removed. Safe to call twice. */
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL, like a power cut: no un-REGISTER), then stops it as stop() does. */
+  kill(): Promise<void>;
 }
 
 interface ConsolePhoneSpec {
@@ -101,6 +103,10 @@ export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
     mark: () => output.length,
     waitFor: (pattern, timeoutMs = 10_000, from = 0) => poll('output', () => output.slice(from), pattern, timeoutMs),
     waitForLog: (pattern, timeoutMs = 10_000) => poll('SIP log', log, pattern, timeoutMs),
+    kill: () => {
+      child.kill('SIGKILL');
+      return phone.stop();
+    },
     stop: () => {
       stopping ??= (async () => {
         phone.send(spec.quit);
