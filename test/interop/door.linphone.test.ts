@@ -1,6 +1,7 @@
-// Interop: Linphone (linphonec) as the flat's indoor phone, registered at the door station's built-in registrar.
-// The door runs from its command line with a config file (standalone mode, simulated bell), bound to 127.0.0.1
-// and to 0.0.0.0; in both cases nothing the door sent may carry 0.0.0.0, :: or port 0 (checked on the phone's log).
+// Interop: Linphone (linphonec) as the flat's indoor phone, registered at the door station's built-in registrar
+// over UDP or TCP. The door runs from its command line with a config file (standalone mode, simulated bell), bound
+// to 127.0.0.1 and to 0.0.0.0; in every case nothing the door sent may carry 0.0.0.0, :: or port 0 (checked on
+// the phone's log; over TCP that includes the Via of requests on a connection the phone opened).
 
 import { describe, expect, it } from 'vitest';
 import { startDoor } from '../support/doorProcess.ts';
@@ -10,26 +11,31 @@ import { type TracedMessage, assertNoWildcardAddresses, header, receivedAnswerDi
 const PASSWORD = 'flat-Pa55word';
 
 /** The door station in standalone mode with one indoor user, `flat`, and the bell calling it. */
-async function startStandaloneDoor(host: string): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
+async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
   const door = startDoor({
     simulate: true,
     config: {
       sip: {
         mode: 'standalone',
-        listen: { host, port: 0, transports: ['udp'] },
+        listen: { host, port: 0, transports: [transport] },
         domain: 'doorbell.test',
         users: [{ username: 'flat', password: PASSWORD }],
       },
       doorbell: { callTargets: ['flat'] },
     },
   });
-  return { door, port: await door.port('udp') };
+  return { door, port: await door.port(transport) };
 }
 
-describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (host) => {
+describe.each([
+  ['127.0.0.1', 'udp'],
+  ['0.0.0.0', 'udp'],
+  ['127.0.0.1', 'tcp'],
+  ['0.0.0.0', 'tcp'],
+] as const)('Linphone with the door bound to %s, over %s', (host, transport) => {
   it('registers (digest), answers the bell, holds and resumes, hangs up, calls the door back from the call\'s From', async () => {
-    const { door, port } = await startStandaloneDoor(host);
-    const phone = await startLinphone({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
+    const { door, port } = await startStandaloneDoor(host, transport);
+    const phone = await startLinphone({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
 
     let mark = door.lines().length;
@@ -62,12 +68,12 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (h
   }, 40_000);
 
   it('calls the door; the door answers; hold and resume; hangs up', async () => {
-    const { door, port } = await startStandaloneDoor(host);
-    const phone = await startLinphone({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
+    const { door, port } = await startStandaloneDoor(host, transport);
+    const phone = await startLinphone({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
 
     const mark = door.lines().length;
-    phone.send(`call sip:door@127.0.0.1:${port}`);
+    phone.send(`call sip:door@127.0.0.1:${port};transport=${transport}`);
     await door.waitForLine(/ info callEstablished /, 10_000, mark);
     await phone.waitFor(/Call \d+ with .* connected\./);
 
@@ -84,9 +90,9 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (h
   }, 40_000);
 
   it('restarted without un-REGISTER, under a new +sip.instance at the same address, it is rung once', async () => {
-    const { door, port } = await startStandaloneDoor(host);
+    const { door, port } = await startStandaloneDoor(host, transport);
     const account = { host: '127.0.0.1', port, user: 'flat', password: PASSWORD };
-    const before = await startLinphone({ account });
+    const before = await startLinphone({ transport, account });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
     const instance = (phone: { messages(): TracedMessage[] }): string | undefined =>
       phone.messages().filter((m) => m.startLine.startsWith('REGISTER ')).map((m) => /\+sip\.instance="([^"]+)"/.exec(header(m, 'Contact') ?? '')?.[1]).at(-1);
@@ -94,7 +100,7 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Linphone with the door bound to %s', (h
     await before.kill(); // a power cut: the old binding stays at the registrar
 
     let mark = door.lines().length;
-    const after = await startLinphone({ account, port: before.port, autoAnswer: true });
+    const after = await startLinphone({ transport, account, port: before.port, autoAnswer: true });
     await door.waitForLine(/ info binding(Added|Replaced) user=flat /, 10_000, mark);
     expect(instance(after)).toBeDefined();
     expect(instance(after)).not.toBe(oldInstance);

@@ -148,8 +148,10 @@ export interface PhoneAccount {
 }
 
 export interface LinphoneOptions {
-  /** Local SIP port (UDP, on 127.0.0.1); a free one when omitted. */
+  /** Local SIP port (on 127.0.0.1); a free one when omitted. */
   readonly port?: number;
+  /** The one transport it listens on and registers over (default udp). */
+  readonly transport?: 'udp' | 'tcp';
   readonly account?: PhoneAccount;
   /** Answers every incoming call at once. */
   readonly autoAnswer?: boolean;
@@ -162,12 +164,12 @@ export interface Linphone extends ConsolePhone {
   messages(): TracedMessage[];
 }
 
-/** linphonec's configuration: one UDP port on loopback, no TCP/TLS, no video, no STUN/ICE, no sound card. */
-function linphoneRc(port: number, rtpPort: number, account: PhoneAccount | undefined): string {
+/** linphonec's configuration: one port on loopback (UDP or TCP), no TLS, no video, no STUN/ICE, no sound card. */
+function linphoneRc(port: number, transport: 'udp' | 'tcp', rtpPort: number, account: PhoneAccount | undefined): string {
   const lines = [
     '[sip]',
-    `sip_port=${port}`,
-    'sip_tcp_port=0',
+    `sip_port=${transport === 'udp' ? port : 0}`,
+    `sip_tcp_port=${transport === 'tcp' ? port : 0}`,
     'sip_tls_port=0',
     'bind_address=127.0.0.1',
     'use_ipv6=0',
@@ -198,7 +200,7 @@ function linphoneRc(port: number, rtpPort: number, account: PhoneAccount | undef
   if (account !== undefined) {
     lines.push(
       '[proxy_0]',
-      `reg_proxy=<sip:${account.host}:${account.port};transport=udp>`,
+      `reg_proxy=<sip:${account.host}:${account.port};transport=${transport}>`,
       `reg_identity=sip:${account.user}@${account.host}:${account.port}`,
       `reg_expires=${account.expires ?? 60}`,
       'reg_sendregister=1',
@@ -225,7 +227,7 @@ export async function startLinphone(options: LinphoneOptions = {}): Promise<Linp
   // liblinphone keeps its call log and chat database under $HOME; without the directory it logs errors.
   mkdirSync(path.join(dir, 'home', '.local', 'share', 'linphone'), { recursive: true });
   const rc = path.join(dir, 'linphonerc');
-  writeFileSync(rc, linphoneRc(port, rtpPort, options.account));
+  writeFileSync(rc, linphoneRc(port, options.transport ?? 'udp', rtpPort, options.account));
   const logFile = path.join(dir, 'linphone.log');
   const phone = startConsolePhone({
     name: 'linphonec',

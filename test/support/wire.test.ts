@@ -145,6 +145,29 @@ describe('reading traces', () => {
     expect(twinkleMessages(twinkleLog('0.0.0.0')).map((m) => m.startLine)).not.toContain('BYE sip:door@0.0.0.0:5060 SIP/2.0');
   });
 
+  it('linphonec over TCP: a read that holds two messages gives both; a body read on its own joins its message', () => {
+    const log = [
+      '2026-12-03 07:36:15:342 belle-sip-message-channel [0x1]: received [1088] new bytes from [TCP://127.0.0.1:5060]:',
+      'SIP/2.0 200 OK',
+      'CSeq: 21 REGISTER',
+      'Content-Length: 0',
+      '',
+      invite('127.0.0.1').replace(/\n\nv=0[\s\S]*$/, '\n'),
+      '2026-12-03 07:36:15:343 belle-sip-message-channel [0x1] [386] bytes parsed',
+      '2026-12-03 07:36:15:345 belle-sip-message-channel [0x1]: received [176] new bytes from [TCP://127.0.0.1:5060]:',
+      'v=0',
+      'c=IN IP4 0.0.0.0',
+      '',
+      '2026-12-03 07:36:15:345 belle-sip-message-channel [0x1] read [176] bytes of body from [127.0.0.1:5060]',
+    ].join('\n');
+    const messages = linphoneMessages(log);
+    expect(messages.map((m) => [m.startLine, m.sdp])).toEqual([
+      ['SIP/2.0 200 OK', ''],
+      ['INVITE sip:flat@127.0.0.1:5070 SIP/2.0', 'v=0\nc=IN IP4 0.0.0.0'],
+    ]);
+    expect(messages.flatMap(wildcardFaults).map((f) => f.where)).toEqual(['SDP c=']);
+  });
+
   it('joins folded header lines and reads compact names', () => {
     const [message] = linphoneMessages([
       'x: received [300] new bytes from [UDP://127.0.0.1:5060]:',

@@ -29,8 +29,24 @@ function linesOf(text: string): string[] {
 
 const START_LINE = /^(?:[A-Za-z]+ \S+ SIP\/2\.0|SIP\/2\.0 \d{3}\b.*)$/;
 
+/** A message read from the lines, and the index of the first line after it. */
+interface Read {
+  readonly message: TracedMessage;
+  readonly next: number;
+  /** The message announced a body that the trace did not show with it (a stream read split it off). */
+  readonly bodyMissing: boolean;
+}
+
+/** The SDP-looking lines (`x=…`) from `index` on, and the index after them. */
+function sdpLines(lines: readonly string[], index: number): { sdp: string[]; next: number } {
+  const sdp: string[] = [];
+  let i = index;
+  for (; i < lines.length && /^[a-z]=/.test(lines[i]!); i++) sdp.push(lines[i]!);
+  return { sdp, next: i };
+}
+
 /** Reads one message whose start line is `lines[index]`; undefined when that line is not a SIP start line. */
-function readMessage(lines: readonly string[], index: number, marker: Marker): TracedMessage | undefined {
+function readMessage(lines: readonly string[], index: number, marker: Marker): Read | undefined {
   const startLine = (lines[index] ?? '').trim();
   if (!START_LINE.test(startLine)) return undefined;
   const headers: Array<[string, string]> = [];
@@ -46,19 +62,39 @@ function readMessage(lines: readonly string[], index: number, marker: Marker): T
     if (colon <= 0) break; // the trace went on with something else: the header section ended without a blank line
     headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
-  const sdp: string[] = [];
-  const length = headers.find(([name]) => /^(content-length|l)$/i.test(name))?.[1];
-  if (lines[i] !== undefined && lines[i]!.trim() === '' && length !== undefined && Number(length) > 0) {
-    for (i++; i < lines.length && /^[a-z]=/.test(lines[i]!); i++) sdp.push(lines[i]!);
-  }
-  return { direction: marker.direction, remote: marker.remote, startLine, headers, sdp: sdp.join('\n') };
+  const length = Number(headers.find(([name]) => /^(content-length|l)$/i.test(name))?.[1] ?? 0);
+  let sdp: string[] = [];
+  if (lines[i] !== undefined && lines[i]!.trim() === '' && length > 0) ({ sdp, next: i } = sdpLines(lines, i + 1));
+  const message = { direction: marker.direction, remote: marker.remote, startLine, headers, sdp: sdp.join('\n') };
+  return { message, next: i, bodyMissing: length > 0 && sdp.length === 0 };
 }
 
+/**
+ * Reads the messages after each marker: one, or several when a stream read held several; a body that a stream
+ * read split from its headers (the next read of the same peer starts with it) joins its message.
+ */
 function collect(lines: readonly string[], markers: readonly Marker[]): TracedMessage[] {
   const messages: TracedMessage[] = [];
+  const waitingForBody = new Map<string, number>();
   for (const marker of markers) {
-    const message = readMessage(lines, marker.line + 1, marker);
-    if (message !== undefined) messages.push(message);
+    const key = `${marker.direction} ${marker.remote}`;
+    let i = marker.line + 1;
+    const pending = waitingForBody.get(key);
+    if (pending !== undefined && /^[a-z]=/.test(lines[i] ?? '')) {
+      const { sdp, next } = sdpLines(lines, i);
+      messages[pending] = { ...messages[pending]!, sdp: sdp.join('\n') };
+      waitingForBody.delete(key);
+      i = next;
+    }
+    for (;;) {
+      while (i < lines.length && lines[i]!.trim() === '' && i > marker.line + 1) i++;
+      const read = readMessage(lines, i, marker);
+      if (read === undefined) break;
+      messages.push(read.message);
+      if (read.bodyMissing) waitingForBody.set(key, messages.length - 1);
+      else waitingForBody.delete(key);
+      i = read.next;
+    }
   }
   return messages;
 }
