@@ -64,6 +64,7 @@ describe.each([
     await door.waitForLine(/ info callEstablished /, 10_000, mark);
     phone.send('terminate');
     await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    expect(new Set(phone.messages().map((m) => m.remote.split(':')[0])), 'every message went over that transport').toEqual(new Set([transport]));
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
@@ -86,6 +87,7 @@ describe.each([
     phone.send('terminate');
     await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
     expect(receivedAnswerDirections(phone.messages())).toEqual(['sendrecv', 'recvonly', 'sendrecv']);
+    expect(new Set(phone.messages().map((m) => m.remote.split(':')[0])), 'every message went over that transport').toEqual(new Set([transport]));
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
@@ -114,6 +116,7 @@ describe.each([
     const invites = after.messages().filter((m) => m.direction === 'received' && m.startLine.startsWith('INVITE '));
     expect(new Set(invites.map((m) => header(m, 'Call-ID'))).size, 'one INVITE for the one phone').toBe(1);
     expect(after.messages().filter((m) => m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 486'))).toEqual([]);
+    expect(new Set(after.messages().map((m) => m.remote.split(':')[0])), 'every message went over that transport').toEqual(new Set([transport]));
     assertNoWildcardAddresses(after.messages());
   }, 40_000);
 });

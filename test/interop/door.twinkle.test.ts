@@ -12,26 +12,31 @@ import { assertNoWildcardAddresses, header, receivedAnswerDirections } from '../
 const PASSWORD = 'flat-Pa55word';
 
 /** The door station in standalone mode with one indoor user, `flat`, and the bell calling it. */
-async function startStandaloneDoor(host: string): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
+async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
   const door = startDoor({
     simulate: true,
     config: {
       sip: {
         mode: 'standalone',
-        listen: { host, port: 0, transports: ['udp'] },
+        listen: { host, port: 0, transports: [transport] },
         domain: 'doorbell.test',
         users: [{ username: 'flat', password: PASSWORD }],
       },
       doorbell: { callTargets: ['flat'] },
     },
   });
-  return { door, port: await door.port('udp') };
+  return { door, port: await door.port(transport) };
 }
 
-describe.each(['127.0.0.1', '0.0.0.0'])('Twinkle with the door bound to %s', (host) => {
+describe.each([
+  ['127.0.0.1', 'udp'],
+  ['0.0.0.0', 'udp'],
+  ['127.0.0.1', 'tcp'],
+  ['0.0.0.0', 'tcp'],
+] as const)('Twinkle with the door bound to %s, over %s', (host, transport) => {
   it('registers (digest), answers the bell, holds and retrieves, hangs up, calls the door back from the call\'s From', async () => {
-    const { door, port } = await startStandaloneDoor(host);
-    const phone = await startTwinkle({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
+    const { door, port } = await startStandaloneDoor(host, transport);
+    const phone = await startTwinkle({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
     await phone.waitFor(/registration succeeded/);
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
 
@@ -64,16 +69,17 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Twinkle with the door bound to %s', (ho
     await phone.waitFor(/far end answered call/, 10_000, callBack);
     phone.send('bye');
     await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    expect(new Set(phone.messages().map((m) => m.remote.split(':')[0])), 'every message went over that transport').toEqual(new Set([transport]));
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
   it('calls the door; the door answers; hold and retrieve; hangs up', async () => {
-    const { door, port } = await startStandaloneDoor(host);
-    const phone = await startTwinkle({ account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
+    const { door, port } = await startStandaloneDoor(host, transport);
+    const phone = await startTwinkle({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
     await phone.waitFor(/registration succeeded/);
 
     const mark = door.lines().length;
-    phone.send(`call sip:door@127.0.0.1:${port}`);
+    phone.send(`call sip:door@127.0.0.1:${port};transport=${transport}`);
     await door.waitForLine(/ info callEstablished /, 10_000, mark);
     await phone.waitFor(/far end answered call/);
 
@@ -88,6 +94,7 @@ describe.each(['127.0.0.1', '0.0.0.0'])('Twinkle with the door bound to %s', (ho
 
     phone.send('bye');
     await door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    expect(new Set(phone.messages().map((m) => m.remote.split(':')[0])), 'every message went over that transport').toEqual(new Set([transport]));
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 });

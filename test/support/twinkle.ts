@@ -12,6 +12,8 @@ export interface TwinkleOptions {
   /** Local SIP port; a free one when omitted. Twinkle binds it on every interface (it has no bind setting). */
   readonly port?: number;
   readonly account: PhoneAccount;
+  /** The transport it registers and calls over (default udp); it listens on both either way. */
+  readonly transport?: 'udp' | 'tcp';
   /** Answers every incoming call at once. */
   readonly autoAnswer?: boolean;
 }
@@ -43,8 +45,8 @@ function systemSettings(port: number, rtpPort: number): string {
   ].join('\n');
 }
 
-/** The user profile: the account on the door's registrar over UDP, no presence, RFC 3264 hold (a=sendonly). */
-function userProfile(account: PhoneAccount): string {
+/** The user profile: the account on the door's registrar, no presence, RFC 3264 hold (a=sendonly). */
+function userProfile(account: PhoneAccount, transport: 'udp' | 'tcp'): string {
   return [
     `user_name=${account.user}`,
     `user_domain=${account.host}:${account.port}`,
@@ -55,7 +57,7 @@ function userProfile(account: PhoneAccount): string {
     `registrar=${account.host}:${account.port}`,
     `registration_time=${account.expires ?? 60}`,
     'register_at_startup=yes',
-    'sip_transport=udp',
+    `sip_transport=${transport}`,
     'codecs=g711u,g711a',
     'hold_variant=rfc3264',
     'pres_publish_startup=no',
@@ -74,7 +76,7 @@ export async function startTwinkle(options: TwinkleOptions): Promise<Twinkle> {
   const config = path.join(dir, '.twinkle');
   mkdirSync(config);
   writeFileSync(path.join(config, 'twinkle.sys'), systemSettings(port, rtpPort));
-  writeFileSync(path.join(config, 'phone.cfg'), userProfile(options.account));
+  writeFileSync(path.join(config, 'phone.cfg'), userProfile(options.account, options.transport ?? 'udp'));
   const logFile = path.join(config, 'twinkle.log');
   const phone = startConsolePhone({
     name: 'twinkle-console',
