@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { startKamailio } from '../support/kamailio.ts';
 import { wildcardFaults } from '../support/wire.ts';
 import {
-  STOP_BOUND_MS, traced, doorBindings, doorBound, doorSent, expectRealAddresses, fromDoor, header, isRequest, isResponse, startLine, startPhone, startRig,
+  STOP_BOUND_MS, traced, doorBindings, doorBound, doorSent, isAuthorized, expectRealAddresses, fromDoor, header, isRequest, isResponse, startLine, startPhone, startRig,
 } from './kamailio/rig.ts';
 
 describe('the Kamailio rig itself', () => {
@@ -16,7 +16,7 @@ describe('the Kamailio rig itself', () => {
     expect(await kamailio.bindings()).toEqual([]);
     const { phone, port } = await startPhone(kamailio, 2, [], 'auth_user=door;auth_pass=door-secret-1');
     await phone.waitFor(/403 Forbidden auth ID/, 10_000);
-    expect(kamailio.messages().some((m) => m.direction === 'in' && m.peer === `127.0.0.1:${port}` && /^Authorization: Digest username="door"/m.test(m.text))).toBe(true);
+    await kamailio.waitForMessage((m) => m.direction === 'in' && m.peer === `127.0.0.1:${port}` && /^Authorization: Digest username="door"/m.test(m.text), 'the phone\'s REGISTER with auth user door');
     expect(await kamailio.bindings()).toEqual([]);
   });
 
@@ -43,6 +43,7 @@ describe('the door station at a Kamailio PBX', () => {
   it.each(['udp', 'tcp', 'tls'] as const)('registers over %s: one binding with +sip.instance, From/To are the account\'s AoR', async (transport) => {
     const rig = await startRig({ transport });
     await rig.door.waitForLine(/ info registered /, 10_000);
+    await doorSent(rig, isAuthorized('REGISTER'), 'the door\'s REGISTER with credentials');
     const bindings = (await rig.kamailio.bindings()).filter((b) => b.aor === 'door');
     expect(bindings).toHaveLength(1);
     expect(bindings[0]!.socket).toBe(`${transport}:127.0.0.1:${rig.kamailio.ports[transport]}`);
@@ -60,8 +61,8 @@ describe('the door station at a Kamailio PBX', () => {
   it('answers SHA-256 challenges (RFC 8760)', async () => {
     const rig = await startRig({ transport: 'udp', algorithm: 'SHA-256' });
     await rig.door.waitForLine(/ info registered /, 10_000);
-    const answered = fromDoor(rig).filter(isRequest('REGISTER')).map((m) => header(m, 'Authorization')).filter((a) => a !== undefined);
-    expect(answered[0]).toMatch(/algorithm="?SHA-256"?/);
+    const answered = await doorSent(rig, isAuthorized('REGISTER'), 'the door\'s REGISTER with credentials');
+    expect(header(answered, 'Authorization')).toMatch(/algorithm="?SHA-256"?/);
     expect(await doorBindings(rig.kamailio)).toHaveLength(1);
     expectRealAddresses(rig);
   }, 20_000);
@@ -180,9 +181,9 @@ describe('the door station at a Kamailio PBX', () => {
     const exit = await rig.door.stop('SIGTERM');
     expect(exit.code).toBe(0);
     expect(exit.ms).toBeLessThan(STOP_BOUND_MS);
-    const after = fromDoor(rig).filter((m) => rig.kamailio.messages().indexOf(m) >= mark);
-    expect(after.some(isRequest('BYE')), 'the door BYEs the call').toBe(true);
-    const unregisters = after.filter(isRequest('REGISTER'));
+    await doorSent(rig, isRequest('BYE'), 'the door\'s BYE', 5000, mark);
+    await doorSent(rig, (m) => isAuthorized('REGISTER')(m) && /^Expires:\s*0\s*$|;expires=0\b/im.test(m.text), 'the un-REGISTER with credentials', 5000, mark);
+    const unregisters = fromDoor(rig).filter((m) => rig.kamailio.messages().indexOf(m) >= mark).filter(isRequest('REGISTER'));
     expect(unregisters.length, 'the door un-REGISTERs, and again with the answer to the 401').toBeGreaterThanOrEqual(2);
     for (const m of unregisters) expect(m.text).toMatch(/^Expires:\s*0\s*$|;expires=0\b/im);
     const nonces = unregisters.map((m) => /nonce="([^"]+)"/.exec(header(m, 'Authorization') ?? '')?.[1]);

@@ -113,11 +113,18 @@ export function fromDoor(rig: Rig): KamailioMessage[] {
   return rig.kamailio.messages().filter((m) => m.direction === 'in' && m.peer !== phone);
 }
 
-/** Waits until Kamailio has received from the door a message that matches. */
-export function doorSent(rig: Rig, match: (m: KamailioMessage) => boolean, what: string, timeoutMs = 5000): Promise<KamailioMessage> {
+/**
+ * Waits until Kamailio has logged a message from the door that matches (from message index `from` on). Wait for
+ * what you assert on: Kamailio's log and the door's log are two pipes, read in no fixed order.
+ */
+export function doorSent(rig: Rig, match: (m: KamailioMessage) => boolean, what: string, timeoutMs = 5000, from = 0): Promise<KamailioMessage> {
   const phone = rig.phonePort === undefined ? undefined : `127.0.0.1:${rig.phonePort}`;
-  return rig.kamailio.waitForMessage((m) => m.direction === 'in' && m.peer !== phone && match(m), what, timeoutMs);
+  return rig.kamailio.waitForMessage((m) => m.direction === 'in' && m.peer !== phone && match(m), what, timeoutMs, from);
 }
+
+/** A request of this method that carries digest credentials (Authorization or Proxy-Authorization). */
+export const isAuthorized = (method: string) => (m: KamailioMessage): boolean =>
+  m.text.startsWith(`${method} `) && /^(Proxy-)?Authorization:/im.test(m.text.slice(0, m.text.indexOf('\r\n\r\n')));
 
 export const startLine = (m: KamailioMessage): string => m.text.slice(0, m.text.indexOf('\r\n'));
 export const isRequest = (method: string) => (m: KamailioMessage): boolean => m.text.startsWith(`${method} `);
