@@ -1,8 +1,10 @@
 // Interop: Linphone (linphonec) as the flat's indoor phone, registered at the door station's built-in registrar
 // over UDP or TCP. The door runs from its command line with a config file (standalone mode, simulated bell), bound
-// to 127.0.0.1 and to 0.0.0.0; in every case nothing the door sent may carry 0.0.0.0, :: or port 0 (checked on
-// the phone's log; over TCP that includes the Via of requests on a connection the phone opened).
+// to 127.0.0.1, to 0.0.0.0 and (where the host has IPv6 loopback) to ::; in every case nothing the door sent may
+// carry 0.0.0.0, :: or port 0 (checked on the phone's log; over TCP that includes the Via of requests on a
+// connection the phone opened).
 
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { startDoor } from '../support/doorProcess.ts';
 import { startLinphone } from '../support/linphone.ts';
@@ -27,15 +29,29 @@ async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Prom
   return { door, port: await door.port(transport) };
 }
 
+/** Whether ::1 can be bound here (some containers have no IPv6 at all). */
+const ipv6Loopback = await new Promise<boolean>((resolve) => {
+  const socket = createSocket('udp6');
+  socket.once('error', () => resolve(false));
+  socket.bind(0, '::1', () => socket.close(() => resolve(true)));
+});
+
 describe.each([
   ['127.0.0.1', 'udp'],
   ['0.0.0.0', 'udp'],
   ['127.0.0.1', 'tcp'],
   ['0.0.0.0', 'tcp'],
+  ['::', 'udp'],
+  ['::', 'tcp'],
 ] as const)('Linphone with the door bound to %s, over %s', (host, transport) => {
-  it('registers (digest), answers the bell, holds and resumes, hangs up, calls the door back from the call\'s From', async () => {
+  // Bound to ::, the door is reached on IPv6 loopback, and the phone lives there too.
+  const loopback = host === '::' ? '::1' : '127.0.0.1';
+  const uriHost = host === '::' ? '[::1]' : '127.0.0.1';
+  const test = it.skipIf(host === '::' && !ipv6Loopback);
+
+  test('registers (digest), answers the bell, holds and resumes, hangs up, calls the door back from the call\'s From', async () => {
     const { door, port } = await startStandaloneDoor(host, transport);
-    const phone = await startLinphone({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD }, autoAnswer: true });
+    const phone = await startLinphone({ transport, localHost: loopback, account: { host: loopback, port, user: 'flat', password: PASSWORD }, autoAnswer: true });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
 
     let mark = door.lines().length;
@@ -68,13 +84,13 @@ describe.each([
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
-  it('calls the door; the door answers; hold and resume; hangs up', async () => {
+  test('calls the door; the door answers; hold and resume; hangs up', async () => {
     const { door, port } = await startStandaloneDoor(host, transport);
-    const phone = await startLinphone({ transport, account: { host: '127.0.0.1', port, user: 'flat', password: PASSWORD } });
+    const phone = await startLinphone({ transport, localHost: loopback, account: { host: loopback, port, user: 'flat', password: PASSWORD } });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
 
     const mark = door.lines().length;
-    phone.send(`call sip:door@127.0.0.1:${port};transport=${transport}`);
+    phone.send(`call sip:door@${uriHost}:${port};transport=${transport}`);
     await door.waitForLine(/ info callEstablished /, 10_000, mark);
     await phone.waitFor(/Call \d+ with .* connected\./);
 
@@ -91,10 +107,10 @@ describe.each([
     assertNoWildcardAddresses(phone.messages());
   }, 40_000);
 
-  it('restarted without un-REGISTER, under a new +sip.instance at the same address, it is rung once', async () => {
+  test('restarted without un-REGISTER, under a new +sip.instance at the same address, it is rung once', async () => {
     const { door, port } = await startStandaloneDoor(host, transport);
-    const account = { host: '127.0.0.1', port, user: 'flat', password: PASSWORD };
-    const before = await startLinphone({ transport, account });
+    const account = { host: loopback, port, user: 'flat', password: PASSWORD };
+    const before = await startLinphone({ transport, localHost: loopback, account });
     await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
     const instance = (phone: { messages(): TracedMessage[] }): string | undefined =>
       phone.messages().filter((m) => m.startLine.startsWith('REGISTER ')).map((m) => /\+sip\.instance="([^"]+)"/.exec(header(m, 'Contact') ?? '')?.[1]).at(-1);
@@ -102,7 +118,7 @@ describe.each([
     await before.kill(); // a power cut: the old binding stays at the registrar
 
     let mark = door.lines().length;
-    const after = await startLinphone({ transport, account, port: before.port, autoAnswer: true });
+    const after = await startLinphone({ transport, localHost: loopback, account, port: before.port, autoAnswer: true });
     await door.waitForLine(/ info binding(Added|Replaced) user=flat /, 10_000, mark);
     expect(instance(after)).toBeDefined();
     expect(instance(after)).not.toBe(oldInstance);

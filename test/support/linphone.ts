@@ -152,6 +152,8 @@ export interface LinphoneOptions {
   readonly port?: number;
   /** The one transport it listens on and registers over (default udp). */
   readonly transport?: 'udp' | 'tcp';
+  /** Its loopback address (default 127.0.0.1); `::1` makes it an IPv6 phone. */
+  readonly localHost?: '127.0.0.1' | '::1';
   readonly account?: PhoneAccount;
   /** Answers every incoming call at once. */
   readonly autoAnswer?: boolean;
@@ -164,15 +166,16 @@ export interface Linphone extends ConsolePhone {
   messages(): TracedMessage[];
 }
 
-/** linphonec's configuration: one port on loopback (UDP or TCP), no TLS, no video, no STUN/ICE, no sound card. */
-function linphoneRc(port: number, transport: 'udp' | 'tcp', rtpPort: number, account: PhoneAccount | undefined): string {
+/** linphonec's configuration: one port on a loopback address (UDP or TCP), no TLS, no video, no STUN/ICE, no sound card. */
+function linphoneRc(port: number, transport: 'udp' | 'tcp', localHost: string, rtpPort: number, account: PhoneAccount | undefined): string {
+  const ipv6 = localHost.includes(':');
   const lines = [
     '[sip]',
     `sip_port=${transport === 'udp' ? port : 0}`,
     `sip_tcp_port=${transport === 'tcp' ? port : 0}`,
     'sip_tls_port=0',
-    'bind_address=127.0.0.1',
-    'use_ipv6=0',
+    `bind_address=${localHost}`,
+    `use_ipv6=${ipv6 ? 1 : 0}`,
     'guess_hostname=0',
     'register_only_when_network_is_up=0',
     'auto_net_state_mon=0',
@@ -198,10 +201,11 @@ function linphoneRc(port: number, transport: 'udp' | 'tcp', rtpPort: number, acc
     '',
   ];
   if (account !== undefined) {
+    const registrar = `${account.host.includes(':') ? `[${account.host}]` : account.host}:${account.port}`;
     lines.push(
       '[proxy_0]',
-      `reg_proxy=<sip:${account.host}:${account.port};transport=${transport}>`,
-      `reg_identity=sip:${account.user}@${account.host}:${account.port}`,
+      `reg_proxy=<sip:${registrar};transport=${transport}>`,
+      `reg_identity=sip:${account.user}@${registrar}`,
       `reg_expires=${account.expires ?? 60}`,
       'reg_sendregister=1',
       'publish=0',
@@ -227,7 +231,7 @@ export async function startLinphone(options: LinphoneOptions = {}): Promise<Linp
   // liblinphone keeps its call log and chat database under $HOME; without the directory it logs errors.
   mkdirSync(path.join(dir, 'home', '.local', 'share', 'linphone'), { recursive: true });
   const rc = path.join(dir, 'linphonerc');
-  writeFileSync(rc, linphoneRc(port, options.transport ?? 'udp', rtpPort, options.account));
+  writeFileSync(rc, linphoneRc(port, options.transport ?? 'udp', options.localHost ?? '127.0.0.1', rtpPort, options.account));
   const logFile = path.join(dir, 'linphone.log');
   const phone = startConsolePhone({
     name: 'linphonec',
