@@ -1,5 +1,5 @@
 // Runs the real Linphone console client (`linphonec`, Debian package linphone-cli) as an indoor phone for interop
-// tests: a throwaway config and home, SIP on 127.0.0.1 only, audio from files (no sound card), bounded in time.
+// tests: a throwaway config and home, SIP on a loopback address only, audio from files (no sound card), bounded.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,6 @@ export interface ConsolePhone {
    * or when the process exits first.
    */
   waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<void>;
-  /** Resolves when the SIP log matches. */
-  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Types `quit`, waits up to 3 s, then kills it; its files are removed. Safe to call twice. */
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL, like a power cut: no un-REGISTER), then stops it as stop() does. */
@@ -42,9 +40,6 @@ interface ConsolePhoneSpec {
   readonly logFile: string;
   readonly quit: string;
 }
-
-/** Phones still running; each test that starts one has it stopped when the test finishes. */
-const live = new Set<ConsolePhone>();
 
 /**
  * Starts a console phone and keeps its output; used by linphone.ts and twinkle.ts. Inside a test it is stopped
@@ -75,7 +70,7 @@ export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
   killer.unref();
   const log = (): string => (existsSync(spec.logFile) ? readFileSync(spec.logFile, 'latin1') : '');
 
-  const poll = (source: string, read: () => string, pattern: RegExp, timeoutMs: number): Promise<void> =>
+  const poll = (read: () => string, pattern: RegExp, timeoutMs: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       const check = (): void => {
@@ -85,7 +80,7 @@ export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
         }
         if (exited || Date.now() > deadline) {
           const why = exited ? 'exited' : `did not show it within ${timeoutMs} ms`;
-          reject(new Error(`${spec.name} ${why}: waited for ${pattern} in its ${source}; it printed:\n${output.slice(-3000)}`));
+          reject(new Error(`${spec.name} ${why}: waited for ${pattern}; it printed:\n${output.slice(-3000)}`));
           return;
         }
         setTimeout(check, 25);
@@ -101,8 +96,7 @@ export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
     output: () => output,
     log,
     mark: () => output.length,
-    waitFor: (pattern, timeoutMs = 10_000, from = 0) => poll('output', () => output.slice(from), pattern, timeoutMs),
-    waitForLog: (pattern, timeoutMs = 10_000) => poll('SIP log', log, pattern, timeoutMs),
+    waitFor: (pattern, timeoutMs = 10_000, from = 0) => poll(() => output.slice(from), pattern, timeoutMs),
     kill: () => {
       child.kill('SIGKILL');
       return phone.stop();
@@ -116,24 +110,17 @@ export function startConsolePhone(spec: ConsolePhoneSpec): ConsolePhone {
         clearTimeout(term);
         clearTimeout(kill);
         clearTimeout(killer);
-        live.delete(phone);
         rmSync(spec.dir, { recursive: true, force: true });
       })();
       return stopping;
     },
   };
-  live.add(phone);
   try {
     onTestFinished(() => phone.stop());
   } catch {
-    // Started outside a test: the caller stops it (stopAllPhones in an afterAll does).
+    // Started outside a test (beforeAll …): the caller stops it.
   }
   return phone;
-}
-
-/** Stops every console phone still running. */
-export async function stopAllPhones(): Promise<void> {
-  await Promise.all([...live].map((phone) => phone.stop()));
 }
 
 /** The account the phone registers (none: it only calls and answers by address). */
