@@ -222,6 +222,15 @@ describe('wildcard faults', () => {
     expect(faults.map((f) => f.where)).toEqual(['Via rport', 'Via received', 'Contact']);
   });
 
+  it('the Contacts of an answer to REGISTER are the phone\'s bindings, not the door\'s address', () => {
+    const faults = wildcardFaults(received('SIP/2.0 200 OK', [
+      ['Via', 'SIP/2.0/UDP 127.0.0.1:5070;rport=5070;received=127.0.0.1;branch=z9hG4bK1'],
+      ['CSeq', '21 REGISTER'],
+      ['Contact', '<sip:flat@0.0.0.0:5070>;expires=60'],
+    ]));
+    expect(faults).toEqual([]);
+  });
+
   it('in a request: From and To count too', () => {
     const faults = wildcardFaults(received('INVITE sip:flat@127.0.0.1 SIP/2.0', [
       ['From', '"Door" <sip:door@0.0.0.0>;tag=1'],
