@@ -7,13 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
 import { createTestPki, type TestPki } from '../sip/transport/certs.ts';
-import { freePort } from './sipp.ts';
 
 export interface KamailioOptions {
   /** Digest users and their passwords (user names: letters, digits, `-`, `_`, `.`). */
@@ -221,6 +220,49 @@ async function controlRequest(port: number, user: string, extraHeader: string): 
   }
 }
 
+// Runs "$@" (Kamailio) in the background, waits for stdin to close, then stops it with SIGTERM and waits for it.
+const STOP_WITH_STDIN = '"$@" </dev/null & pid=$!; cat >/dev/null; kill -TERM "$pid" 2>/dev/null; wait "$pid"';
+
+/** SIGKILL to the wrapper's whole process group (Kamailio and its workers). */
+function killGroup(proc: ChildProcessWithoutNullStreams): void {
+  if (proc.pid === undefined) return;
+  try {
+    process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether TCP and UDP `port` can be bound on `host` now. */
+async function bindable(host: string, port: number): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port for a listener, below Linux's ephemeral range (32768+), free on `host` for TCP and UDP together with
+ * the `span - 1` ports after it. freePort() hands out ephemeral ports, the very ones outgoing connections get:
+ * a listener that binds one a moment later can find it taken by a TLS flow (baresip also binds port + 1 for TLS).
+ */
+export async function listenerPort(host = '127.0.0.1', span = 1): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * (12_000 - span));
+    let free = true;
+    for (let i = 0; i < span && free; i++) free = await bindable(host, port + i);
+    if (free) return port;
+  }
+  throw new Error(`no ${span} free port(s) in a row on ${host} between 20000 and 32000`);
+}
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -238,9 +280,9 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const realm = options.realm ?? 'pbx.test';
   // The Request-URI user of the test's control requests: nobody else knows it.
   const controlUser = `control-${randomBytes(8).toString('hex')}`;
-  const sipPort = await freePort();
-  let tlsPort = await freePort();
-  while (tlsPort === sipPort) tlsPort = await freePort();
+  const sipPort = await listenerPort();
+  let tlsPort = await listenerPort();
+  while (tlsPort === sipPort) tlsPort = await listenerPort();
   const ctlSocket = path.join(dir, 'ctl.sock');
   writeFileSync(path.join(dir, 'server.key'), pki.serverKey, { mode: 0o600 });
   writeFileSync(path.join(dir, 'server.pem'), pki.serverCert);
@@ -313,7 +355,10 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const launch = async (): Promise<void> => {
     // -DD: no daemon, the main process stays in the foreground; -E: log to stderr; -Y: runtime files in our dir.
     const args = ['-DD', '-E', '-f', configFile, '-Y', dir, '-m', '64', '-M', '8', '-w', dir];
-    const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Through a small shell that stops Kamailio when our end of its stdin closes: halt() closes it, and so does
+    // the end of the test process however it ends (Ctrl-C, a crash), so no Kamailio outlives its test run.
+    // Its own process group, so that the SIGKILL of last resort reaches Kamailio's worker processes as well.
+    const proc = spawn('sh', ['-c', STOP_WITH_STDIN, 'sh', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     child = proc;
     createInterface({ input: proc.stdout, crlfDelay: Infinity }).on('line', onLine);
     createInterface({ input: proc.stderr, crlfDelay: Infinity }).on('line', onLine);
@@ -342,7 +387,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
         }
       }
       if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
+        killGroup(proc);
         throw new Error(`Kamailio did not come up within 10 s:\n${logLines.slice(-40).join('\n')}`);
       }
       await pause(50);
@@ -353,8 +398,8 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     const proc = child;
     if (proc === undefined) return;
     child = undefined;
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    proc.stdin.end();
+    const killer = setTimeout(() => killGroup(proc), 5000);
     await exited;
     clearTimeout(killer);
     rmSync(ctlSocket, { force: true });

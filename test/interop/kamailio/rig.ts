@@ -5,8 +5,7 @@
 import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { type Baresip, startBaresip } from '../../support/baresip.ts';
 import { type DoorProcess, startDoor } from '../../support/doorProcess.ts';
-import { type Kamailio, type KamailioMessage, startKamailio } from '../../support/kamailio.ts';
-import { freePort } from '../../support/sipp.ts';
+import { type Kamailio, type KamailioMessage, listenerPort, startKamailio } from '../../support/kamailio.ts';
 import { type TracedMessage, describeFault, wildcardFaults } from '../../support/wire.ts';
 
 export const DOOR_PASSWORD = 'door-Pa55word';
@@ -59,7 +58,7 @@ export function doorConfig(kamailio: Kamailio, transport: Protocol, listenPort: 
 
 /** baresip registered at Kamailio (UDP) as `flat`; `commands` run at its start. Stopped when the test finishes. */
 export async function startPhone(kamailio: Kamailio, toneSeconds: number, commands: string[] = [], account = `auth_pass=${FLAT_PASSWORD}`): Promise<{ phone: Baresip; port: number }> {
-  const port = await freePort();
+  const port = await listenerPort('127.0.0.1', 2); // baresip binds port + 1 for TLS
   const phone = startBaresip({
     port,
     account: `<sip:flat@127.0.0.1:${kamailio.ports.udp};transport=udp>;${account};answermode=auto;regint=300`,
@@ -84,7 +83,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     phone = await startPhone(kamailio, options.phone.toneSeconds);
     await phone.phone.waitFor(/200 OK \([^)]*\) \[1 binding\]/, 10_000);
   }
-  const door = startDoor({ simulate: true, config: doorConfig(kamailio, options.transport, await freePort()) });
+  const door = startDoor({ simulate: true, config: doorConfig(kamailio, options.transport, await listenerPort('0.0.0.0')) });
   onTestFailed(() => {
     const transcript = kamailio.messages().map((m) => `--- ${m.direction} ${m.protocol} ${m.peer}\n${m.text.trimEnd()}`).join('\n');
     console.log(`door log:\n${door.lines().join('\n')}\n\nKamailio messages:\n${transcript.slice(-30_000)}`);
