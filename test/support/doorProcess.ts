@@ -1,6 +1,6 @@
 // Runs the door station as a user does: `node dist/sip-doorbell.js --config <file> --state <dir>`, bounded in time.
 
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,18 @@ export async function stopAllDoors(): Promise<void> {
   await Promise.all([...live].map((door) => door.stop('SIGKILL')));
 }
 
+/**
+ * A shell that SIGKILLs `pid` when our end of its stdin closes: when the test process dies however it dies
+ * (Ctrl-C, a crash, a killed worker), no door station outlives it. Killed itself when the door has exited.
+ */
+function watchdog(pid: number | undefined): ChildProcess | undefined {
+  if (pid === undefined) return undefined;
+  const watcher = spawn('sh', ['-c', 'read -r _; kill -KILL "$1" 2>/dev/null', 'sh', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  watcher.on('error', () => {}); // no sh: only the watchdog is missing
+  watcher.stdin?.on('error', () => {});
+  return watcher;
+}
+
 /** The bundle built by the globalSetup (test/support/buildBundle.ts) for this run. */
 function bundleFile(): string {
   const bundle = inject('doorBundle');
@@ -90,6 +102,7 @@ export function startDoor(options: DoorOptions): DoorProcess {
   collect(child.stderr);
   // Writing `ring` to a process that has just exited must not crash the test run.
   child.stdin.on('error', () => {});
+  const watcher = watchdog(child.pid);
 
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -146,6 +159,7 @@ export function startDoor(options: DoorOptions): DoorProcess {
       const killer = setTimeout(() => child.kill('SIGKILL'), boundMs);
       const { code, signal: by } = await exited;
       clearTimeout(killer);
+      watcher?.kill('SIGKILL');
       const ms = Math.round(performance.now() - started);
       live.delete(door);
       rmSync(stateDir, { recursive: true, force: true });
