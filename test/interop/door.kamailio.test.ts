@@ -95,6 +95,24 @@ describe('the door station at a Kamailio PBX', () => {
     expectRealAddresses(rig);
   }, 30_000);
 
+  it.each(['udp', 'tcp', 'tls'] as const)('with Kamailio as the outbound proxy (%s): REGISTER and the bell\'s INVITE go to it, with it as the first Route', async (transport) => {
+    const rig = await startRig({ transport, outboundProxy: true, phone: { toneSeconds: 2 } });
+    await rig.door.waitForLine(/ info registered /, 10_000);
+    await doorSent(rig, isAuthorized('REGISTER'), 'the door\'s REGISTER with credentials');
+    const mark = rig.door.lines().length;
+    rig.door.ring();
+    await rig.door.waitForLine(/ info callEstablished /, 10_000, mark);
+    await rig.door.waitForLine(/ info call(Closed|Ended) .*reason=remoteBye/, 10_000, mark);
+    await doorSent(rig, isResponse(200, 'BYE'), 'the door\'s 200 to the BYE');
+    const proxy = new RegExp(`^<sip:127\\.0\\.0\\.1:${rig.kamailio.ports[transport]};(?:[^>]*;)?lr\\b[^>]*>`);
+    for (const m of fromDoor(rig).filter((m) => isRequest('REGISTER')(m) || isRequest('INVITE')(m))) {
+      expect(m.protocol).toBe(transport);
+      expect(m.text.split('\r\n')[0]).toMatch(/^(REGISTER sip:127\.0\.0\.1|INVITE sip:flat@127\.0\.0\.1) SIP\/2\.0$/);
+      expect(header(m, 'Route'), 'the outbound proxy is the first Route').toMatch(proxy);
+    }
+    expectRealAddresses(rig);
+  }, 30_000);
+
   it.each(['udp', 'tcp', 'tls'] as const)('baresip calls the door through Kamailio (door registered over %s); the door answers', async (transport) => {
     const rig = await startRig({ transport });
     await rig.door.waitForLine(/ info registered /, 10_000);

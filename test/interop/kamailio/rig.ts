@@ -33,18 +33,24 @@ export interface RigOptions {
   readonly oneTimeNonce?: boolean;
   /** Kamailio keeps its location table across a restart. */
   readonly persistentLocation?: boolean;
+  /** The account names Kamailio as its outbound proxy and the bare domain as its registrar. */
+  readonly outboundProxy?: boolean;
   /** Start baresip as `flat` (auto-answer; hangs up when its tone ends) and wait for its registration. */
   readonly phone?: { readonly toneSeconds: number };
 }
 
-/** The door's registered-mode config as a user writes it: the account points at Kamailio. */
-export function doorConfig(kamailio: Kamailio, transport: Protocol, listenPort: number): object {
+/**
+ * The door's registered-mode config as a user writes it: the account points at Kamailio; with `outboundProxy`
+ * the registrar is the bare domain (`sip:127.0.0.1`, port 5060 where nothing listens) and Kamailio is the proxy.
+ */
+export function doorConfig(kamailio: Kamailio, transport: Protocol, listenPort: number, outboundProxy = false): object {
+  const kamailioUri = `sip:127.0.0.1:${kamailio.ports[transport]}`;
   return {
     sip: {
       mode: 'registered',
       listen: { host: '0.0.0.0', port: listenPort, transports: ['udp', 'tcp'] },
       account: {
-        registrar: `sip:127.0.0.1:${kamailio.ports[transport]}`,
+        ...(outboundProxy ? { registrar: 'sip:127.0.0.1', outboundProxy: `${kamailioUri};lr` } : { registrar: kamailioUri }),
         transport,
         user: 'door',
         password: DOOR_PASSWORD,
@@ -83,7 +89,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     phone = await startPhone(kamailio, options.phone.toneSeconds);
     await phone.phone.waitFor(/200 OK \([^)]*\) \[1 binding\]/, 10_000);
   }
-  const door = startDoor({ simulate: true, config: doorConfig(kamailio, options.transport, await listenerPort('0.0.0.0')) });
+  const door = startDoor({ simulate: true, config: doorConfig(kamailio, options.transport, await listenerPort('0.0.0.0'), options.outboundProxy === true) });
   onTestFailed(() => {
     const transcript = kamailio.messages().map((m) => `--- ${m.direction} ${m.protocol} ${m.peer}\n${m.text.trimEnd()}`).join('\n');
     console.log(`door log:\n${door.lines().join('\n')}\n\nKamailio messages:\n${transcript.slice(-30_000)}`);
