@@ -1,7 +1,8 @@
 // Runs the real Kamailio (Debian packages kamailio, kamailio-tls-modules) as the PBX of interop tests, on loopback.
 // The config is test/interop/kamailio/kamailio.cfg with ports, users and paths filled in; the TLS certificate is
-// made at start by the test PKI. Kamailio runs in the foreground (-DD -E) and logs every SIP message it receives
-// and sends as one base64 line, which messages() decodes.
+// made at start by the test PKI. Kamailio runs in the foreground (-DD -E) and logs every SIP message it receives,
+// and every one it forwards, as one base64 line, which messages() decodes (its own stateless replies, such as
+// 401 and 200 to REGISTER, are not logged).
 
 import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -31,7 +32,7 @@ export interface KamailioOptions {
 
 /** One SIP message as Kamailio logged it. */
 export interface KamailioMessage {
-  /** `in`: Kamailio received it; `out`: Kamailio sent it. */
+  /** `in`: Kamailio received it; `out`: Kamailio forwarded it. */
   readonly direction: 'in' | 'out';
   /** `udp`, `tcp`, `tls` (as Kamailio names the protocol). */
   readonly protocol: string;
@@ -60,7 +61,7 @@ export interface Kamailio {
   readonly realm: string;
   /** The CA that signed Kamailio's TLS certificate (PEM), for a client's `tlsCa`. */
   readonly ca: string;
-  /** Kamailio's output so far (its log, with the message lines), for failure messages. */
+  /** Kamailio's recent output (its log without the message lines), for failure messages. */
   output(): string;
   /** Every SIP message logged so far, in log order (across restarts). */
   messages(): KamailioMessage[];
