@@ -21,7 +21,11 @@ export class CallGroup implements Call {
   #open: number;
   #best: { reason: CallEndReason; status?: number } = { reason: 'failed' };
 
-  constructor(id: string, members: readonly Call[], onListenerError: (event: string, error: unknown) => void) {
+  /**
+   * `defer` runs the end of an empty group later: with the UA's clock, after the caller of `ua.call()` has had the
+   * group back and subscribed to `ended` (a microtask would fire before an `await`ing caller resumes).
+   */
+  constructor(id: string, members: readonly Call[], onListenerError: (event: string, error: unknown) => void, defer: (fn: () => void) => void = queueMicrotask) {
     this.id = id;
     this.events = new Emitter<CallEvents>(onListenerError);
     this.#members = [...members];
@@ -41,7 +45,7 @@ export class CallGroup implements Call {
       });
       call.events.on('ended', (info) => this.#ended(call, info));
     }
-    if (members.length === 0) queueMicrotask(() => this.#finish({ reason: 'failed' }));
+    if (members.length === 0) defer(() => this.#finish({ reason: 'failed' }));
   }
 
   get state(): CallState {

@@ -151,7 +151,9 @@ export class UserAgent {
   async call(targets: readonly string[]): Promise<Call> {
     const members: Call[] = [];
     for (const target of targets) members.push(...(await this.#invites(target)));
-    const group = new CallGroup(`call-${randomToken(6)}`, members, this.#onListenerError);
+    const group = new CallGroup(`call-${randomToken(6)}`, members, this.#onListenerError, (fn) => this.#ctx.clock.setTimer(0, fn));
+    // Nobody to ring (no phone registered for a user, no route to the PBX): say so, or the bell seems dead.
+    if (members.length === 0) this.#ctx.logger.warn('callNobodyToRing', { call: group.id, targets: targets.join(',') });
     this.#forward(group);
     return group;
   }
