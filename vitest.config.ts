@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    // Builds dist/sip-doorbell.js once per run for the tests that start the door station from its command line.
+    // Builds the bundle once per run (into a directory of the run's own) for the tests that start the door station
+    // from its command line.
     globalSetup: ['test/support/buildBundle.ts'],
     // Generous for a slow Raspberry Pi or a loaded CI machine; protocol tests run on a fake clock.
     testTimeout: 15_000,
