@@ -1,12 +1,12 @@
 // The registrar's door: digest authentication of a REGISTER (RFC 3261 §10.3 step 3) with password guessing slowed, locked and summarised.
 
+import { SummaryLog } from '../../platform/SummaryLog.ts';
 import { parseEach } from '../auth/digest.ts';
 import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, parseCredentials } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
 import type { Address } from '../transport/types.ts';
 import { AuthThrottle, LOCK_MINUTES } from './AuthThrottle.ts';
-import { SummaryLog } from './SummaryLog.ts';
 
 type Failure = Extract<VerifyResult, { ok: false }>['reason'];
 
@@ -53,8 +53,9 @@ export class AuthGate {
     this.#o = options;
     const { clock, logger } = options.ctx;
     this.#throttle = new AuthThrottle(clock);
-    this.#failures = new SummaryLog({ clock, logger, level: 'warn', event: 'registerAuthFailed', kindField: 'reason' });
-    this.#unknownLocks = new SummaryLog({ clock, logger, level: 'warn', event: 'registrarUserLocked', kindField: 'kind' });
+    const summary = { clock, logger, level: 'warn', first: 'immediate', distinct: ['user'] } as const;
+    this.#failures = new SummaryLog({ ...summary, event: 'registerAuthFailed', kindField: 'reason' });
+    this.#unknownLocks = new SummaryLog({ ...summary, event: 'registrarUserLocked', kindField: 'kind' });
   }
 
   /** New users and passwords: the failure count of a user whose password changed starts again (an admin's way to unlock). */
@@ -72,7 +73,7 @@ export class AuthGate {
     const claimed = this.#claimedUser(tx.request);
     const locked = claimed !== undefined && this.#throttle.isLocked(claimed);
     if (locked && this.#o.isBoundSource?.(claimed, tx.inbound.source) !== true) {
-      this.#failures.record('locked', this.#event(tx, claimed));
+      this.#countFailure(tx, 'locked', claimed);
       this.#o.respond(tx, FORBIDDEN);
       return undefined;
     }
@@ -103,7 +104,7 @@ export class AuthGate {
       case 'bad-nonce': {
         // Same answer whatever went wrong: a peer must not learn which user names exist.
         const verdict = this.#throttle.failed(claimed);
-        this.#failures.record(reason, this.#event(tx, claimed));
+        this.#countFailure(tx, reason, claimed);
         if (verdict.locked) this.#locked(tx, claimed, verdict.failures);
         this.#answerAfter(tx, verdict.delayMs, () => (verdict.locked ? FORBIDDEN : this.#challenge(false)));
         return;
@@ -112,9 +113,9 @@ export class AuthGate {
   }
 
   #locked(tx: NonInviteServerTransaction, username: string, failures: number): void {
-    const fields = { user: username, failures, minutes: LOCK_MINUTES, source: hostport(tx.inbound.source) };
-    if (this.#passwords.has(username)) this.#o.ctx.logger.warn('registrarUserLocked', fields);
-    else this.#unknownLocks.record('unknownUser', fields);
+    const source = hostport(tx.inbound.source);
+    if (this.#passwords.has(username)) this.#o.ctx.logger.warn('registrarUserLocked', { user: username, failures, minutes: LOCK_MINUTES, source });
+    else this.#unknownLocks.note('unknownUser', source, { user: username, failures, minutes: LOCK_MINUTES });
   }
 
   /** The answer `delayMs` later on the clock; built then, so that a 401 carries a nonce minted when it is sent. */
@@ -145,8 +146,8 @@ export class AuthGate {
     return (digest.find((c) => c.realm === this.#realm) ?? digest[0])?.username;
   }
 
-  #event(tx: NonInviteServerTransaction, user: string): { source: string; user: string; protocol: string } {
-    return { source: hostport(tx.inbound.source), user, protocol: tx.inbound.flow.protocol };
+  #countFailure(tx: NonInviteServerTransaction, reason: Failure | 'locked', user: string): void {
+    this.#failures.note(reason, hostport(tx.inbound.source), { user, protocol: tx.inbound.flow.protocol });
   }
 }
 

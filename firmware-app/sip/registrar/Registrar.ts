@@ -1,5 +1,6 @@
 // Built-in registrar and location service for standalone mode (RFC 3261 §10.3, RFC 5626 §6 instances, NAT-aware bindings).
 
+import { SummaryLog } from '../../platform/SummaryLog.ts';
 import type { DigestServerApi } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, SipParseError } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
@@ -7,7 +8,6 @@ import type { Address } from '../transport/types.ts';
 import { AuthGate } from './AuthGate.ts';
 import { BindingTable } from './BindingTable.ts';
 import { type ExpiryPolicy, type RequestedContact, readContactRequest, unescape } from './contacts.ts';
-import { SummaryLog } from './SummaryLog.ts';
 import type { Binding, RegistrarApi, RegistrarConfig } from './types.ts';
 import { outOfOrder, planUpdate } from './update.ts';
 
@@ -45,7 +45,7 @@ export class Registrar implements RegistrarApi {
       ctx, digest, respond: (tx, init) => this.#respond(tx, init), reject: (tx, init, cause) => this.#reject(tx, init, cause),
       isBoundSource: (username, source) => this.#table.fromSource(source)?.binding.username === username,
     });
-    this.#rejected = new SummaryLog({ clock: ctx.clock, logger: ctx.logger, level: 'warn', event: 'registerRejected', kindField: 'cause' });
+    this.#rejected = new SummaryLog({ clock: ctx.clock, logger: ctx.logger, level: 'warn', first: 'immediate', event: 'registerRejected', kindField: 'cause', distinct: ['user'] });
     this.#table = new BindingTable(ctx.clock, (binding) => this.#log('info', 'bindingExpired', binding));
     this.configure(config);
   }
@@ -182,7 +182,7 @@ export class Registrar implements RegistrarApi {
   }
 
   #reject(tx: NonInviteServerTransaction, init: ResponseInit, cause: string): void {
-    this.#rejected.record(cause, { source: hostport(tx.inbound.source), user: toUserOf(tx.request), status: init.status });
+    this.#rejected.note(cause, hostport(tx.inbound.source), { user: toUserOf(tx.request), status: init.status });
     this.#respond(tx, init);
   }
 

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import { RefusalSummary } from '../../platform/RefusalSummary.ts';
+import { SummaryLog } from '../../platform/SummaryLog.ts';
 import {
   type CappedConnection, type CapLimits, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
   DEFAULT_MAX_INBOUND_CONNECTIONS, DROP_REASONS, type DropReason, type StreamCaps, admit,
@@ -35,7 +35,7 @@ export class InboundGate {
   readonly #idleTimeoutMs: number;
   readonly #firstMessageTimeoutMs: number;
   readonly #caps: Required<CapLimits>;
-  readonly #drops: RefusalSummary<DropReason>;
+  readonly #drops: SummaryLog<DropReason>;
   /** TLS handshakes under way, by remote address (`handshakeKey`). */
   readonly #handshakes = new Map<string, Handshake>();
 
@@ -47,12 +47,13 @@ export class InboundGate {
       maxConnectionsPerSource: options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
       maxInboundConnections: options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS,
     };
-    this.#drops = new RefusalSummary({
+    this.#drops = new SummaryLog({
       clock: options.clock,
       logger: options.logger,
       event: 'connectionsDropped',
+      first: 'debug',
       firstEvent: 'connectionDropped',
-      reasons: DROP_REASONS,
+      kinds: DROP_REASONS,
       fields: { protocol: options.protocol },
       ...(options.summaryIntervalMs !== undefined ? { intervalMs: options.summaryIntervalMs } : {}),
     });

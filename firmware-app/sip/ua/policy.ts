@@ -2,7 +2,7 @@
 
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import { RefusalSummary } from '../../platform/RefusalSummary.ts';
+import { SummaryLog } from '../../platform/SummaryLog.ts';
 import type { SipMessage } from '../message/index.ts';
 import { bareHost } from '../transport/flows.ts';
 import type { Address, Inbound } from '../transport/types.ts';
@@ -89,17 +89,18 @@ export class IncomingPolicy {
   readonly counters: RefusalCounters = { notFromRegistrar: 0, wrongToken: 0, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
   readonly #limiter: RateLimiter;
   readonly #allowList: ReadonlySet<string>;
-  readonly #summary: RefusalSummary<RefusalReason>;
+  readonly #summary: SummaryLog<RefusalReason>;
 
   constructor(options: PolicyOptions) {
     this.#limiter = new RateLimiter(options.clock, options.ratePerSecond ?? 5, options.burst ?? 20);
     this.#allowList = new Set((options.allowList ?? []).map(bareHost));
-    this.#summary = new RefusalSummary({
+    this.#summary = new SummaryLog({
       clock: options.clock,
       logger: options.logger,
       event: 'requestsRefused',
+      first: 'debug',
       firstEvent: 'requestRefused',
-      reasons: REASONS,
+      kinds: REASONS,
       ...(options.summaryIntervalMs !== undefined ? { intervalMs: options.summaryIntervalMs } : {}),
     });
   }
