@@ -1,6 +1,6 @@
 // StreamConnections: the TCP/TLS connection table shared by tcp.ts and tls.ts — framing (RFC 3261 §18.3), CRLF
 // keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the idle and first-message
-// timeouts; what it lets in of the connections peers open is InboundGate's decision.
+// timeouts; what it lets in of the connections peers open is InboundGate's decision, opening ours StreamDialing's.
 
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
@@ -8,8 +8,11 @@ import type { Logger } from '../../platform/Logger.ts';
 import type { CappedConnection, StreamCaps } from './connectionCaps.ts';
 import { SipParseError, StreamFramer } from '../message/index.ts';
 import { InboundGate } from './InboundGate.ts';
+import { type StreamDialer, StreamDialing, addressKey, closedPromise } from './StreamDialing.ts';
 import { describeError, formatAddress, makeFlow, normalizeHost, plainBytes, sendFailed } from './flows.ts';
 import { TransportError, type Address, type Flow, type SendResult, type Target, type TransportEvents } from './types.ts';
+
+export type { StreamDialer } from './StreamDialing.ts';
 
 /**
  * Connections with no traffic either way for this long are closed. RFC 3261 §18 leaves the time to the
@@ -20,28 +23,7 @@ import { TransportError, type Address, type Flow, type SendResult, type Target, 
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
-/**
- * Connect (and, for TLS, handshake) time limit: 10 s as in Kamailio. It stays well inside Timer B/F (64·T1 = 32 s),
- * so a transaction still has time to fail over to the next RFC 3263 target.
- */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
 const CRLF = new Uint8Array([13, 10]);
-
-/** How a driver opens client connections: the only part that differs between TCP and TLS. */
-export interface StreamDialer {
-  /** The socket event after which data may flow: `connect` (TCP) or `secureConnect` (TLS: handshake and checks done). */
-  readonly readyEvent: 'connect' | 'secureConnect';
-  /** Starts a connection to `target` (targets are numeric: nothing is resolved here). */
-  open(target: Target): Socket;
-  /**
-   * The identity a connection must have been verified for to carry a message to `target` (TLS: the server
-   * name), or undefined when any open connection to that address will do (TCP).
-   */
-  identityOf(target: Target): string | undefined;
-  /** Turns a socket error raised while connecting into a result error (TLS: verification failures). */
-  connectError(error: Error, target: Target): TransportError;
-}
 
 export interface StreamConnectionsOptions extends StreamCaps {
   readonly protocol: 'tcp' | 'tls';
@@ -86,13 +68,10 @@ export class StreamConnections {
   readonly #logger: Logger;
   readonly #events: TransportEvents;
   readonly #idleTimeoutMs: number;
-  readonly #connectTimeoutMs: number;
   readonly #maxMessageBytes: number | undefined;
   readonly #gate: InboundGate;
+  readonly #dialing: StreamDialing<Connection>;
   readonly #connections = new Map<string, Connection>();
-  /** Connects in progress, by remote address and identity, so concurrent sends share one connection. */
-  readonly #dialing = new Map<string, Promise<Connection | TransportError>>();
-  readonly #dialSockets = new Set<Socket>();
   #closing = false;
 
   constructor(options: StreamConnectionsOptions, events: TransportEvents) {
@@ -102,7 +81,6 @@ export class StreamConnections {
     this.#logger = options.logger;
     this.#events = events;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxMessageBytes = options.maxMessageBytes;
     this.#gate = new InboundGate({
       protocol: this.protocol,
@@ -113,6 +91,14 @@ export class StreamConnections {
       maxInboundConnections: options.maxInboundConnections,
       firstMessageTimeoutMs: options.firstMessageTimeoutMs,
       summaryIntervalMs: options.summaryIntervalMs,
+    });
+    this.#dialing = new StreamDialing({
+      protocol: this.protocol,
+      dialer: this.#dialer,
+      clock: this.#clock,
+      logger: this.#logger,
+      connectTimeoutMs: options.connectTimeoutMs,
+      adopt: (socket, identity) => this.#adopt(socket, 'out', identity),
     });
   }
 
@@ -167,7 +153,7 @@ export class StreamConnections {
     if (target.protocol !== this.protocol) {
       return sendFailed('SEND_FAILED', `a ${target.protocol} target cannot be reached over ${this.protocol}`);
     }
-    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#connect(target));
+    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#dialing.connect(target));
     if (connection instanceof TransportError) return { ok: false, error: connection };
     return this.#write(connection, bytes);
   }
@@ -181,7 +167,7 @@ export class StreamConnections {
     if (target.protocol !== this.protocol) {
       return new TransportError('SEND_FAILED', `a ${target.protocol} target cannot be reached over ${this.protocol}`);
     }
-    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#connect(target));
+    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#dialing.connect(target));
     return connection instanceof TransportError ? connection : connection.flow;
   }
 
@@ -204,11 +190,7 @@ export class StreamConnections {
   /** Aborts pending connects and closes every connection; resolves once all have closed. */
   async close(): Promise<void> {
     this.#closing = true;
-    const waits: Promise<void>[] = this.#gate.close();
-    for (const socket of this.#dialSockets) {
-      waits.push(closedPromise(socket));
-      socket.destroy();
-    }
+    const waits: Promise<void>[] = [...this.#gate.close(), ...this.#dialing.close()];
     for (const connection of this.#connections.values()) {
       connection.closeReason = 'transportClosed';
       waits.push(closedPromise(connection.socket));
@@ -233,65 +215,6 @@ export class StreamConnections {
       newest = connection;
     }
     return newest;
-  }
-
-  #connect(target: Target): Promise<Connection | TransportError> {
-    const identity = this.#dialer.identityOf(target);
-    const key = `${addressKey(target)} ${identity ?? ''}`;
-    let pending = this.#dialing.get(key);
-    if (pending === undefined) {
-      pending = this.#dial(target, identity).finally(() => this.#dialing.delete(key));
-      this.#dialing.set(key, pending);
-    }
-    return pending;
-  }
-
-  #dial(target: Target, identity: string | undefined): Promise<Connection | TransportError> {
-    const where = formatAddress(target);
-    return new Promise((resolve) => {
-      let socket: Socket;
-      try {
-        socket = this.#dialer.open(target);
-      } catch (error) {
-        resolve(new TransportError('CONNECT_FAILED', `cannot connect to ${where}: ${describeError(error)}`, { cause: error }));
-        return;
-      }
-      // Clock timers never fire inside setTimer, so `settle` is defined by the time this runs.
-      const timer = this.#clock.setTimer(this.#connectTimeoutMs, () =>
-        settle(new TransportError('CONNECT_TIMEOUT', `no ${this.protocol} connection to ${where} within ${this.#connectTimeoutMs} ms`)),
-      );
-      let settled = false;
-      const settle = (result: Connection | TransportError): void => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        this.#dialSockets.delete(socket);
-        socket.off(this.#dialer.readyEvent, onReady);
-        socket.off('close', onClose);
-        if (result instanceof TransportError) {
-          // onError stays attached: a late 'error' on the dying socket must not go unhandled.
-          const fields = { protocol: this.protocol, remote: where, code: result.code, error: result.message };
-          if (result.code === 'TRANSPORT_CLOSED') this.#logger.debug('connectAborted', fields);
-          else this.#logger.warn('connectFailed', fields);
-          socket.destroy();
-        } else {
-          socket.off('error', onError);
-        }
-        resolve(result);
-      };
-      const closedError = (): TransportError => new TransportError('TRANSPORT_CLOSED', `the ${this.protocol} transport closed while connecting to ${where}`);
-      const onReady = (): void => {
-        if (this.#closing) return settle(closedError());
-        settle(this.#adopt(socket, 'out', identity) ?? new TransportError('CONNECT_FAILED', `connection to ${where} closed while opening`));
-      };
-      const onError = (error: Error): void => settle(this.#closing ? closedError() : this.#dialer.connectError(error, target));
-      const onClose = (): void =>
-        settle(this.#closing ? closedError() : new TransportError('CONNECT_FAILED', `connection to ${where} closed while opening`));
-      socket.once(this.#dialer.readyEvent, onReady);
-      socket.on('error', onError);
-      socket.once('close', onClose);
-      this.#dialSockets.add(socket);
-    });
   }
 
   /** Wraps a socket that is ready for data; undefined when it already lost its addresses (closed meanwhile). */
@@ -455,13 +378,4 @@ export class StreamConnections {
       });
     });
   }
-}
-
-/** A target's address in the form `Connection.remoteKey` has, so that reuse finds connections to it. */
-function addressKey(target: Target): string {
-  return formatAddress({ host: normalizeHost(target.host), port: target.port });
-}
-
-function closedPromise(socket: Socket): Promise<void> {
-  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
