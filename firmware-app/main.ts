@@ -176,6 +176,9 @@ function logSimulatorReady(stack: Stack, config: Config, configFile: string, log
 
 async function run(flags: Flags): Promise<number> {
   const log = createConsoleLogger();
+  // Last line of defence: a promise some step forgot to handle is a bug to log, not a reason for the door to go
+  // silent (Node's default would end the process).
+  process.on('unhandledRejection', (reason) => log.error('unhandledRejection', { error: errorMessage(reason) }));
   // Listen for the stop signal from the start: one may arrive while the sockets are being opened.
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

@@ -26,6 +26,8 @@ export type RouteLookup = (host: string) => Promise<string | undefined>;
  * or Wi-Fi changed its address advertises the new one within a minute.
  */
 export const ROUTE_CACHE_MS = 60_000;
+/** "No route" is remembered only this long: a Pi that booted before DHCP must not stay silent for a minute. */
+export const NO_ROUTE_CACHE_MS = 1_000;
 /** A door station talks to a handful of hosts; the cap only stops a flood of sources from growing memory. */
 const MAX_CACHED_ROUTES = 256;
 
@@ -59,7 +61,7 @@ export class LocalAddresses {
     const key = bareHost(destination);
     const now = this.#clock.now();
     const cached = this.#cache.get(key);
-    if (cached !== undefined && now - cached.at < ROUTE_CACHE_MS) return cached.host;
+    if (cached !== undefined && now - cached.at < (cached.host === undefined ? NO_ROUTE_CACHE_MS : ROUTE_CACHE_MS)) return cached.host;
     const found = await this.#lookup(key).catch(() => undefined);
     // A lookup that answers with a wildcard (no route yet) is no answer.
     const host = found === undefined || isWildcardHost(found) ? undefined : found;

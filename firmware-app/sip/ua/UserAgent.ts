@@ -1,5 +1,6 @@
 // UserAgent: the façade the door application talks to: register, call, incoming calls, typed events.
 
+import { errorMessage } from '../../errors.ts';
 import { Emitter } from '../../platform/Emitter.ts';
 import { ACCEPT, ALLOW, SUPPORTED_EXTENSIONS as DIALOG_EXTENSIONS, unsupportedRequire } from '../dialog/index.ts';
 import type { Call, CallEndReason, DialogLayerApi, IncomingCall, SessionDescriptionHandler } from '../dialog/types.ts';
@@ -326,6 +327,10 @@ export class UserAgent {
         return;
       }
       this.#ring(tx, us.contact, us.local);
+    }).catch((error: unknown) => {
+      // A bug costs this call, never the process (this runs outside the transport layer's guard).
+      this.#ctx.logger.error('incomingCallFailed', { source: `${tx.inbound.source.host}:${tx.inbound.source.port}`, error: errorMessage(error) });
+      if (tx.state === 'proceeding') tx.respond({ status: 500, reason: 'Server Internal Error' });
     });
   }
 

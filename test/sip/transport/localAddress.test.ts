@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createSystemClock } from '../../../firmware-app/platform/Clock.ts';
 import { kernelSourceAddress } from '../../../firmware-app/sip/transport/kernelRoute.ts';
-import { LocalAddresses, ROUTE_CACHE_MS, isAdvertisable, isWildcardHost } from '../../../firmware-app/sip/transport/localAddress.ts';
+import { LocalAddresses, NO_ROUTE_CACHE_MS, ROUTE_CACHE_MS, isAdvertisable, isWildcardHost } from '../../../firmware-app/sip/transport/localAddress.ts';
 import { createTcpTransport } from '../../../firmware-app/sip/transport/tcp.ts';
 import { TransportLayer } from '../../../firmware-app/sip/transport/TransportLayer.ts';
 import type { Inbound, Transport } from '../../../firmware-app/sip/transport/types.ts';
@@ -55,6 +55,17 @@ describe('LocalAddresses', () => {
     clock.advance(ROUTE_CACHE_MS);
     expect(await addresses.toward('192.168.1.30')).toEqual({ host: '192.168.1.99', port: 5060 });
     expect(asked).toEqual(['192.168.1.30', '10.1.2.3', '192.168.1.30']);
+  });
+
+  it('remembers "no route" for a second only: an address that comes up later (DHCP after boot) is used at once', async () => {
+    const clock = new FakeClock();
+    let answer: string | undefined;
+    const addresses = new LocalAddresses({ host: '0.0.0.0', port: 5060 }, () => Promise.resolve(answer), clock);
+    expect(await addresses.toward('192.168.1.1')).toBeUndefined();
+    answer = '192.168.1.20';
+    expect(await addresses.toward('192.168.1.1')).toBeUndefined();
+    clock.advance(NO_ROUTE_CACHE_MS);
+    expect(await addresses.toward('192.168.1.1')).toEqual({ host: '192.168.1.20', port: 5060 });
   });
 
   it('has no address when the kernel has no route, answers a wildcard or fails, or the port is 0', async () => {
