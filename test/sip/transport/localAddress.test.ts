@@ -59,10 +59,10 @@ describe('LocalAddresses', () => {
 
   it('remembers "no route" for a second only: an address that comes up later (DHCP after boot) is used at once', async () => {
     const clock = new FakeClock();
-    let answer: string | undefined;
-    const addresses = new LocalAddresses({ host: '0.0.0.0', port: 5060 }, () => Promise.resolve(answer), clock);
+    const kernel: { answer?: string } = {};
+    const addresses = new LocalAddresses({ host: '0.0.0.0', port: 5060 }, () => Promise.resolve(kernel.answer), clock);
     expect(await addresses.toward('192.168.1.1')).toBeUndefined();
-    answer = '192.168.1.20';
+    kernel.answer = '192.168.1.20';
     expect(await addresses.toward('192.168.1.1')).toBeUndefined();
     clock.advance(NO_ROUTE_CACHE_MS);
     expect(await addresses.toward('192.168.1.1')).toEqual({ host: '192.168.1.20', port: 5060 });
