@@ -155,7 +155,10 @@ export class TransactionLayer {
       existing.handle({ type: 'request' }); // a retransmission
       return;
     }
-    if (this.#user?.screen !== undefined && !this.#user.screen(request, inbound)) return;
+    // A CANCEL of an INVITE we are handling belongs to that call (it must match the INVITE's branch, Call-ID and
+    // tags, which a stranger cannot guess): never screened, so a flood from the caller's address cannot keep us ringing.
+    const cancelsLiveInvite = request.method === 'CANCEL' && this.#servers.get(serverKey(request, 'INVITE')) instanceof InviteServerTransaction;
+    if (!cancelsLiveInvite && this.#user?.screen !== undefined && !this.#user.screen(request, inbound)) return;
     const tx = this.#createServer(request, inbound, key);
     if (request.method === 'CANCEL') {
       this.#cancel(tx as NonInviteServerTransaction, request);

@@ -313,6 +313,22 @@ describe('CANCEL (§9.2)', () => {
     expect(tx.state).toBe('proceeding');
   });
 
+  it('never screens a CANCEL of a live INVITE (a flood must not keep the door ringing), but screens any other', () => {
+    const { layer, user, transport, invite, tx } = pendingInvite();
+    const screened: string[] = [];
+    // The UA's policy refuses everything from now on (a rate limiter emptied by a flood from the caller's address).
+    Object.assign(user, { screen: (request: SipMessage) => (screened.push(request.method), false) });
+    const stray = makeCancel(makeRequest({ method: 'INVITE' }));
+    layer.request(stray, inboundOf(stray));
+    expect(screened).toEqual(['CANCEL']);
+    expect(transport.sent).toEqual([]);
+    const cancel = makeCancel(invite);
+    layer.request(cancel, inboundOf(cancel));
+    expect(screened).toEqual(['CANCEL']);
+    expect(transport.sent.map((s) => `${s.message.status} ${s.message.cseq.method}`)).toEqual(['200 CANCEL', '487 INVITE']);
+    expect(tx.state).toBe('completed');
+  });
+
   it('answers a retransmitted CANCEL with the same 200 and does not cancel twice', async () => {
     const { clock, layer, transport, invite, tx } = pendingInvite();
     const cancelled: SipMessage[] = [];
