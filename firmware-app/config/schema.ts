@@ -2,7 +2,7 @@
 // misspelt key (`tlsCA`) is an error naming it, never a setting silently left at its default.
 
 import { z } from 'zod';
-import { SHA256_PIN_FORMAT, normalizeSha256Pin } from './tlsPin.ts';
+import { SHA256_PIN_FORMAT, normalizeSha256Pin } from '../sip/transport/tlsPin.ts';
 
 const token = z.string().regex(/^[A-Za-z0-9.!%*_+`'~-]+$/, 'letters, digits and -.!%*_+`\'~ only');
 const hostOrUri = z.string().min(1).max(255).regex(/^[^\s<>"]+$/, 'no spaces, <, > or quotes');

@@ -2,7 +2,7 @@
 
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect, createSecureContext, createServer, type PeerCertificate } from 'node:tls';
-import { SHA256_PIN_FORMAT, normalizeSha256Pin } from '../../config/tlsPin.ts';
+import { SHA256_PIN_FORMAT, normalizeSha256Pin } from './tlsPin.ts';
 import { DoorbellError } from '../../errors.ts';
 import type { Clock } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';

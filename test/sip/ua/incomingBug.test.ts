@@ -31,7 +31,9 @@ it('answers 500 and logs incomingCallFailed when the media side cannot be made, 
   cleanup.push(() => stack.close());
   stack.ua.events.on('callIncoming', (call) => call.ring());
   const phone = createSocket('udp4');
-  cleanup.push(() => phone.close());
+  cleanup.push(() => {
+    phone.close();
+  });
   const statuses: number[] = [];
   phone.on('message', (bytes) => statuses.push(parseMessage(new Uint8Array(bytes)).status));
   await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', () => resolve()));

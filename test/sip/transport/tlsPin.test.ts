@@ -1,6 +1,6 @@
 // normalizeSha256Pin: the one reading of a certificate pin, shared by the schema and sip/transport/tls.ts.
 import { describe, expect, it } from 'vitest';
-import { normalizeSha256Pin } from '../../firmware-app/config/tlsPin.ts';
+import { normalizeSha256Pin } from '../../../firmware-app/sip/transport/tlsPin.ts';
 
 const HEX = '00ff'.repeat(16);
 
