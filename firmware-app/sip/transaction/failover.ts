@@ -19,7 +19,10 @@ export interface TargetFailoverOptions {
   readonly send: (target: Target, attempt: number, user: ClientTransactionUser) => void;
   /** Gets every response but a 503 that led to the next target, and the last outcome when all targets failed. */
   readonly user: ClientTransactionUser;
-  /** Each failed target, the last one included, as it is given up (callers pass it to `resolver.markFailed`). */
+  /**
+   * Each failed target, the last one included, as it is given up (callers pass it to `resolver.markFailed`). A 503
+   * after a 18x is no failure of the target: the request got past it.
+   */
   readonly onTargetFailed?: (target: Target, reason: TargetFailure) => void;
 }
 
@@ -40,7 +43,9 @@ export interface TargetFailover {
  * RFC 3263 §4.3 over any way of sending: the first target gets the request; on a timeout, a transport error or a
  * 503 (RFC 3261 §21.5.4) the next one gets a new attempt from `send`. Once a final response other than 503 has
  * arrived, the choice is made: everything later from that attempt (2xx retransmissions, a transport error sending
- * the ACK) goes to the user unchanged. Throws a TypeError when `targets` is empty.
+ * the ACK) goes to the user unchanged. A provisional response other than 100 makes the choice too: the request got
+ * past the target (a phone behind it rings), so a later 503 is the answer of whatever is behind it, passed to the
+ * user, and no failure of the target. Throws a TypeError when `targets` is empty.
  */
 export function failover(options: TargetFailoverOptions): TargetFailover {
   if (options.targets.length === 0) throw new TypeError('failover needs at least one target');
@@ -48,7 +53,7 @@ export function failover(options: TargetFailoverOptions): TargetFailover {
   let index = 0;
   /** A final outcome went to the user: what the attempt reports from now on is passed through as it is. */
   let answered = false;
-  /** cancel() was called: the current target is the last one tried. */
+  /** cancel() was called or a 18x came: the current target is the last one tried. */
   let stopped = false;
 
   const attempt = (): void => {
@@ -56,6 +61,8 @@ export function failover(options: TargetFailoverOptions): TargetFailover {
     const target = targets[mine]!;
     // Events of an attempt already given up (a late transport error sending the ACK for its 503) are not ours.
     const current = (): boolean => mine === index;
+    /** A 18x came through this target: it works, whatever comes after. */
+    let passed = false;
     const failed = (reason: TargetFailure, report: () => void): void => {
       if (!current()) return;
       if (!answered) {
@@ -72,7 +79,11 @@ export function failover(options: TargetFailoverOptions): TargetFailover {
     send(target, mine, {
       response: (response) => {
         if (!current()) return;
-        if (response.status === 503) {
+        if (response.status > 100 && response.status < 200) {
+          passed = true;
+          stopped = true;
+        }
+        if (response.status === 503 && !passed) {
           failed('serviceUnavailable', () => user.response(response));
           return;
         }

@@ -148,6 +148,19 @@ describe('failover over the transaction layer (RFC 3263 §4.3)', () => {
     expect(s.tu.statuses).toEqual([100, 180, 200]);
   });
 
+  it('a 503 after a 180 is the answer: no further target, and the target is not given up (it rang)', async () => {
+    const s = setup();
+    s.start('INVITE', [FIRST, SECOND]);
+    await flush();
+    const first = s.sentTo(FIRST.host, 'INVITE')[0]!.message;
+    s.answer(first, 180);
+    s.answer(first, 503);
+    await flush();
+    expect(s.tu.statuses).toEqual([180, 503]);
+    expect(s.sentTo(SECOND.host, 'INVITE')).toHaveLength(0);
+    expect(s.failed).toEqual([]);
+  });
+
   it('a non-INVITE 503 moves on too', async () => {
     const s = setup();
     s.start('REGISTER', [FIRST, SECOND]);
