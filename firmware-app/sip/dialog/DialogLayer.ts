@@ -9,6 +9,7 @@ import { DialogSender } from './DialogSender.ts';
 import { ALLOW, ALLOWED_METHODS, SUPPORTED, unsupportedRequire } from './headers.ts';
 import { IncomingCall } from './IncomingCall.ts';
 import { OutgoingCall } from './OutgoingCall.ts';
+import { SentInvites } from './SentInvites.ts';
 import type { DialogOwner, LayerServices, LiveCall } from './services.ts';
 import type {
   Call, CallEvents, DialogLayerApi, IncomingCallOptions, IncomingCall as IncomingCallApi, OutgoingCallOptions,
@@ -34,6 +35,7 @@ export class DialogLayer implements DialogLayerApi {
   readonly #dialogs = new Map<string, { readonly dialog: Dialog; readonly owner: DialogOwner }>();
   readonly #calls = new Set<LiveCall>();
   readonly #idle: Array<() => void> = [];
+  readonly #sentInvites: SentInvites;
   readonly #services: LayerServices;
 
   constructor(ctx: SipContext, options: DialogLayerOptions = {}) {
@@ -42,6 +44,8 @@ export class DialogLayer implements DialogLayerApi {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#sender = new DialogSender(ctx, this.#timers);
     const sender = this.#sender;
+    const sentInvites = new SentInvites(ctx.clock, 64 * this.#timers.T1);
+    this.#sentInvites = sentInvites;
     this.#services = {
       ctx,
       timers: this.#timers,
@@ -59,6 +63,8 @@ export class DialogLayer implements DialogLayerApi {
       sendAck: (dialog, seq, headers) => sender.sendAck(dialog, seq, headers),
       reAck: (response) => sender.reAck(response),
       ackAndBye: (response, credentials, fallbackTarget) => sender.ackAndBye(response, credentials, fallbackTarget),
+      inviteSent: (callId, fromTag) => sentInvites.add(callId, fromTag),
+      inviteEnded: (callId, fromTag, alive) => sentInvites.release(callId, fromTag, alive),
     };
   }
 
@@ -130,14 +136,18 @@ export class DialogLayer implements DialogLayerApi {
 
   /**
    * A 2xx to an INVITE that no transaction took (after Timer M, RFC 6026 §7.2): the kept ACK again, or a new one
-   * for a live dialog of ours, else ACK and BYE (§13.2.2.4: a fork we never saw, a call we already gave up).
+   * for a live dialog of ours; ACK and BYE (§13.2.2.4: a fork we never saw, a call we already gave up) only when its
+   * Call-ID and From tag are those of an INVITE we sent. Anything else is a stranger's: a top Via naming us is easy
+   * to forge, and answering would send an ACK and a BYE (with their retransmissions, a DNS lookup or a TCP
+   * connection) wherever its Contact points. It is dropped, at debug level, never one info line per packet.
    */
   strayResponse(response: SipMessage): void {
     if (response.cseq.method !== 'INVITE' || response.status < 200 || response.status >= 300) return;
     if (this.#sender.reAck(response)) return;
     const entry = this.#dialogs.get(keyOfResponse(response));
     if (entry !== undefined) this.#sender.sendAck(entry.dialog, response.cseq.seq);
-    else this.#sender.ackAndBye(response);
+    else if (this.#sentInvites.has(response.callId, response.from.tag)) this.#sender.ackAndBye(response);
+    else this.#ctx.logger.debug('strayResponseDropped', { status: response.status });
   }
 
   /**

@@ -1,17 +1,18 @@
 // An outgoing call, UAC side (RFC 3261 §13.2, §9.1 CANCEL, §8.1.3.4 redirects, §22 authentication, RFC 4028
 // session timers, RFC 6026 2xx handling, RFC 3263 §4.3 failover, RFC 3326 Reason): forks, early dialogs, the ACK of
-// the 2xx and every unwanted 2xx.
+// the 2xx and every unwanted 2xx. Where its INVITEs go is InviteTargets' part; whom it answers challenges for,
+// InviteCredentials'.
 
 import { errorMessage } from '../../errors.ts';
 import type { TimerHandle } from '../../platform/Clock.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import { type SipMessage, parseMessage, serializeMessage } from '../message/index.ts';
-import {
-  type ClientTransactionUser, type Party, type TargetFailover, createRequest, failover, randomToken,
-} from '../transaction/index.ts';
-import { type Address, type Target, TransportError } from '../transport/types.ts';
+import { type Party, createRequest, randomToken } from '../transaction/index.ts';
+import type { Address } from '../transport/types.ts';
 import { Dialog, requestUriOf } from './Dialog.ts';
 import { ALLOW, SUPPORTED, allows, bodyOf, credentialHeaders, isHeaderValue } from './headers.ts';
+import { InviteCredentials } from './InviteCredentials.ts';
+import { InviteTargets } from './InviteTargets.ts';
 import type { LayerServices } from './services.ts';
 import { Session } from './Session.ts';
 import { DEFAULT_SESSION_EXPIRES_S, MIN_SE_S, parseMinSE, termsOfResponse } from './sessionTimer.ts';
@@ -19,19 +20,10 @@ import type { Call, CallEvents, CallState, HangupOptions, OutgoingCallOptions, S
 
 /** §8.1.3.4 leaves the limit to us; the brief of this layer says five hops. */
 const MAX_REDIRECTS = 5;
-/** One answer per challenge kind is normal (407 from the proxy, then 401 from the far end); more means a loop. */
-const MAX_AUTH_ATTEMPTS = 3;
 /** RFC 4028 §7.4: retry after a 422 with the Min-SE asked for; twice is plenty. */
 const MAX_INTERVAL_RETRIES = 2;
 
 type Headers = Array<readonly [string, string]>;
-
-/** One INVITE (one CSeq) on its way through the failover order; `invite` is the one of the current attempt. */
-interface Run {
-  invite: SipMessage | undefined;
-  /** A final response came: a later transport error (sending its ACK) does not end the call. */
-  answered: boolean;
-}
 
 /** The q-value of a Contact (§20.10), 1 when absent or malformed. */
 function qOf(params: ReadonlyMap<string, string | null>): number {
@@ -47,30 +39,15 @@ export class OutgoingCall implements Call {
   readonly #callId = randomToken(16);
   readonly #local: Party & { tag: string };
   readonly #to: Party;
-  /**
-   * The challenges answered so far, one per header (a proxy's 407, the far end's 401). Every new INVITE answers
-   * them again: re-sending the same credentials would repeat their `nc`, which a server takes for a replay (RFC 7616
-   * §3.4); the answer just computed for a challenge is used once, by the INVITE that follows it.
-   */
-  readonly #challenges = new Map<string, SipMessage>();
-  readonly #fresh = new Map<string, string>();
+  readonly #credentials: InviteCredentials;
+  readonly #targets: InviteTargets;
   readonly #early = new Map<string, Dialog>();
   #cseq = 1;
   #requestUri: string;
-  /** The failover order of the current INVITE (RFC 3263 §4.3) and the target of its current attempt. */
-  #targets: readonly Target[];
-  #target: Target;
-  /** Where the caller's flow leads (RFC 5626: the registration's, to the first target). */
-  readonly #firstTarget: Target;
-  #failover: TargetFailover | undefined;
-  #run: Run | undefined;
   #sessionExpires: number;
   #minSE: number | undefined;
-  #authAttempts = 0;
   #redirects = 0;
   #intervalRetries = 0;
-  /** Digest answers only go to the configured proxy/registrar: never after a redirect (§8.1.3.4, SIPDigestLeak). */
-  #mayAuthenticate = true;
   #offer: SessionBody | undefined;
   /** The INVITE on the wire now (a redirect or a challenge replaces it). */
   #invite: SipMessage | undefined;
@@ -86,23 +63,35 @@ export class OutgoingCall implements Call {
     this.#svc = svc;
     this.#options = options;
     this.#requestUri = options.uri;
-    this.#targets = 'protocol' in options.target ? [options.target] : options.target;
-    if (this.#targets.length === 0) throw new TypeError('an outgoing call needs at least one target');
-    this.#target = this.#targets[0]!;
-    this.#firstTarget = this.#target;
+    const targets = 'protocol' in options.target ? [options.target] : options.target;
+    if (targets.length === 0) throw new TypeError('an outgoing call needs at least one target');
     // RFC 4028 §4: nobody may ask for less than 90 s; 0 turns session timers off.
     const asked = options.sessionExpires ?? DEFAULT_SESSION_EXPIRES_S;
     this.#sessionExpires = asked > 0 ? Math.max(MIN_SE_S, Math.floor(asked)) : 0;
     this.#local = { ...options.from, tag: randomToken(8) };
     this.#to = options.to.displayName === undefined ? { uri: options.to.uri } : { uri: options.to.uri, displayName: options.to.displayName };
     this.#session = new Session(svc, { direction: 'outgoing', remote: this.#to, sdh: options.sdh, contact: options.contact, shutdown: () => this.hangup() });
+    this.#targets = new InviteTargets(svc.ctx, this.id, targets, options.flowId, {
+      begin: (attempt) => {
+        if (attempt > 0) this.#cseq++;
+        // A hangup from now on CANCELs this attempt, once it has a provisional response of its own (§9.1).
+        this.#provisional = false;
+        this.#cancelSent = false;
+      },
+      proceed: () => this.#proceed(),
+      build: (sentBy) => this.#buildInvite(sentBy),
+      response: (invite, response) => this.#onResponse(invite, response),
+      failed: (kind) => this.#session.end(kind),
+    });
     this.#session.onEnd(() => this.#cleanup());
+    this.#credentials = new InviteCredentials(options.authenticate, svc.ctx.logger, this.id);
+    svc.inviteSent(this.#callId, this.#local.tag);
     options.sdh.createOffer().then(
       (offer) => {
         if (this.#session.ended) return;
         this.#offer = offer;
         this.#session.localBody = offer;
-        this.#send(this.#targets);
+        this.#targets.send();
       },
       (error: unknown) => {
         svc.ctx.logger.warn('offerFailed', { call: this.id, error: errorMessage(error) });
@@ -146,7 +135,7 @@ export class OutgoingCall implements Call {
     }
     if (this.#cancelWanted) return;
     this.#cancelWanted = true;
-    this.#failover?.cancel();
+    this.#targets.stop();
     if (options.reason !== undefined) {
       if (isHeaderValue(options.reason)) this.#cancelReason = options.reason;
       else this.#svc.ctx.logger.warn('cancelReasonDropped', { call: this.id });
@@ -155,100 +144,41 @@ export class OutgoingCall implements Call {
     if (this.#provisional) this.#sendCancel();
   }
 
-  /** The flow the caller asked for (RFC 5626: the registration's), while the INVITE still goes where it leads. */
-  #flowId(): string | undefined {
-    const first = this.#firstTarget;
-    const now = this.#target;
-    const same = now.protocol === first.protocol && now.host === first.host && now.port === first.port;
-    return same ? this.#options.flowId : undefined;
+  /** Whether the INVITE of an attempt still goes out once our address toward its target is known. */
+  #proceed(): boolean {
+    if (this.#session.ended) return false;
+    if (this.#cancelWanted) {
+      // Hung up while the next failover target was being looked up: nothing of this attempt is on the wire yet.
+      this.#session.end('cancelled');
+      return false;
+    }
+    return true;
   }
 
-  /**
-   * A new INVITE to `targets` in failover order (RFC 3263 §4.3): each target that times out, cannot be reached or
-   * answers 503 is marked failed and the next one gets the INVITE in a new transaction, with a new branch and the
-   * next CSeq (a server behind both must not take the second for a merged request, §8.2.2.2).
-   */
-  #send(targets: readonly Target[]): void {
-    this.#failover?.cancel();
-    this.#targets = targets;
-    const run: Run = { invite: undefined, answered: false };
-    this.#run = run;
-    const ctx = this.#svc.ctx;
-    this.#failover = failover({
-      targets,
-      send: (target, attempt, user) => {
-        if (attempt > 0) this.#cseq++;
-        this.#target = target;
-        // A hangup from now on CANCELs this attempt, once it has a provisional response of its own (§9.1).
-        this.#provisional = false;
-        this.#cancelSent = false;
-        this.#sendInvite(run, user);
-      },
-      user: {
-        response: (response) => {
-          if (response.status >= 200) run.answered = true;
-          this.#onResponse(run.invite!, response);
-        },
-        timeout: () => this.#onFailure(run, 'timeout'),
-        transportError: () => this.#onFailure(run, 'transportError'),
-      },
-      onTargetFailed: (target, reason) => {
-        ctx.resolver.markFailed(target);
-        ctx.logger.info('callTargetFailed', { call: this.id, target: `${target.protocol}:${target.host}:${target.port}`, reason });
-      },
-    });
-  }
-
-  /** The same INVITE again after a challenge or a 422: to the target that answered, then the ones not tried yet. */
-  #sendAgain(): void {
-    this.#send(this.#targets.slice(this.#failover?.attempt ?? 0));
-  }
-
-  #sendInvite(run: Run, user: ClientTransactionUser): void {
-    const target = this.#target;
-    const ctx = this.#svc.ctx;
-    // Our Via and Contact name the address the kernel uses toward this target, never the 0.0.0.0 we listen on.
-    void ctx.transport.localAddress(target, this.#flowId()).then((sentBy) => {
-      if (this.#session.ended || target !== this.#target) return;
-      if (sentBy === undefined) {
-        ctx.logger.warn('noTransport', { call: this.id, protocol: target.protocol, target: `${target.host}:${target.port}` });
-        // A target we cannot send to is a failed one (§4.3): the next one is tried, the last one ends the call.
-        user.transportError(new TransportError('SEND_FAILED', `no ${target.protocol} route to ${target.host}:${target.port}`));
-        return;
-      }
-      this.#transmitInvite(sentBy, run, user);
-    });
-  }
-
-  #transmitInvite(sentBy: Address, run: Run, user: ClientTransactionUser): void {
-    const session = this.#session;
-    const ctx = this.#svc.ctx;
+  #buildInvite(sentBy: Address): SipMessage | undefined {
     let invite: SipMessage;
     try {
-      const build = (credentials: Headers): SipMessage => createRequest({
+      invite = this.#credentials.headersFor((credentials: Headers): SipMessage => createRequest({
         method: 'INVITE',
         requestUri: this.#requestUri,
         from: this.#local,
         to: this.#to,
         callId: this.#callId,
         cseq: this.#cseq,
-        via: { protocol: this.#target.protocol, sentBy },
+        via: { protocol: this.#targets.current.protocol, sentBy },
         contact: this.#options.contact,
         ...(this.#options.route !== undefined ? { route: this.#options.route } : {}),
         headers: [...this.#extensionHeaders(), ...credentials, ...(this.#options.headers ?? [])], // createRequest adds Content-Type with the body
         ...(this.#offer !== undefined ? { body: this.#offer } : {}),
-      });
-      // Digest answers cover the method, the Request-URI and (auth-int) the body: computed on the request without them.
-      invite = this.#challenges.size === 0 ? build([]) : build(this.#credentialsFor(build([])));
+      }));
     } catch (error) {
-      ctx.logger.warn('inviteNotBuilt', { call: this.id, error: errorMessage(error) });
-      session.end('failed');
-      return;
+      this.#svc.ctx.logger.warn('inviteNotBuilt', { call: this.id, error: errorMessage(error) });
+      this.#session.end('failed');
+      return undefined;
     }
-    run.invite = invite;
     this.#invite = invite;
     this.#final = false;
-    ctx.transactions.sendRequest(invite, this.#target, user, this.#flowId());
+    return invite;
   }
 
   /** Allow, and the RFC 4028 headers when we ask for a session timer. */
@@ -259,38 +189,6 @@ export class OutgoingCall implements Call {
       if (this.#minSE !== undefined) headers.push(['Min-SE', String(this.#minSE)]);
     }
     return headers;
-  }
-
-  /** Credentials for `bare` (the INVITE without any): the fresh answer of the last challenge, the others answered anew. */
-  #credentialsFor(bare: SipMessage): Headers {
-    const headers: Headers = [];
-    for (const [header, challenge] of this.#challenges) {
-      const fresh = this.#fresh.get(header);
-      if (fresh !== undefined) {
-        headers.push([header, fresh]);
-        continue;
-      }
-      const answer = this.#answer(challenge, bare);
-      if (answer !== undefined) headers.push([answer.header, answer.value]);
-    }
-    this.#fresh.clear();
-    return headers;
-  }
-
-  /** The authenticate callback's answer, or undefined (logged) when it cannot answer or throws. */
-  #answer(challenge: SipMessage, request: SipMessage): { header: string; value: string } | undefined {
-    let answer;
-    try {
-      answer = this.#options.authenticate!(challenge, request);
-    } catch (error) {
-      this.#svc.ctx.logger.warn('authenticateFailed', { call: this.id, error: errorMessage(error) });
-      return undefined;
-    }
-    if (!answer.ok) {
-      this.#svc.ctx.logger.info('challengeNotAnswered', { call: this.id, reason: answer.reason });
-      return undefined;
-    }
-    return answer;
   }
 
   #onResponse(invite: SipMessage, response: SipMessage): void {
@@ -305,9 +203,8 @@ export class OutgoingCall implements Call {
 
   #onProvisional(invite: SipMessage, response: SipMessage): void {
     const session = this.#session;
+    // A 18x also ended the failover (failover.ts): a later 503 is the call's answer, not a reason to ring elsewhere.
     this.#provisional = true;
-    // Something past this target is ringing: a later 503 is the call's answer, not a reason to ring elsewhere.
-    if (response.status > 100) this.#failover?.cancel();
     if (this.#cancelWanted) {
       if (!this.#cancelSent) this.#sendCancel();
       return;
@@ -320,7 +217,7 @@ export class OutgoingCall implements Call {
       if (known !== undefined) {
         known.refreshTarget(response);
       } else {
-        const dialog = Dialog.uac(response, { secureTransport: this.#target.protocol === 'tls', fallbackTarget: invite.requestUri });
+        const dialog = Dialog.uac(response, { secureTransport: this.#targets.current.protocol === 'tls', fallbackTarget: invite.requestUri });
         this.#early.set(tag, dialog);
         this.#svc.register(dialog, session);
       }
@@ -346,7 +243,7 @@ export class OutgoingCall implements Call {
     this.#giveUp?.cancel();
     let dialog = this.#early.get(tag);
     if (dialog !== undefined) dialog.confirm(response);
-    else dialog = Dialog.uac(response, { secureTransport: this.#target.protocol === 'tls', fallbackTarget: invite.requestUri });
+    else dialog = Dialog.uac(response, { secureTransport: this.#targets.current.protocol === 'tls', fallbackTarget: invite.requestUri });
     this.#dropEarly(dialog);
     this.#svc.register(dialog, session);
     session.dialog = dialog;
@@ -398,19 +295,16 @@ export class OutgoingCall implements Call {
     this.#redirects++;
     this.#requestUri = uri;
     this.#cseq++;
-    // A redirect target is whoever the 3xx named: it gets no credentials, and its challenges are not answered,
-    // even on the way through our outbound proxy (their digest `uri` would be the new Request-URI anyway).
-    this.#mayAuthenticate = false;
-    this.#challenges.clear();
-    this.#fresh.clear();
-    if ((this.#options.route?.length ?? 0) > 0) {
-      this.#sendAgain(); // our outbound proxy takes it there
+    const routed = (this.#options.route?.length ?? 0) > 0;
+    this.#credentials.redirected(routed);
+    if (routed) {
+      this.#targets.again(); // our outbound proxy takes it there
       return true;
     }
     this.#svc.ctx.resolver.resolve(uri).then(
       (targets) => {
         if (this.#session.ended) return;
-        this.#send(targets);
+        this.#targets.send(targets);
       },
       (error: unknown) => {
         this.#svc.ctx.logger.info('redirectUnresolved', { call: this.id, uri, error: errorMessage(error) });
@@ -420,17 +314,11 @@ export class OutgoingCall implements Call {
     return true;
   }
 
-  /** §22.2: the same INVITE with credentials and the next CSeq, only towards the configured proxy/registrar. */
+  /** §22.2: the same INVITE with credentials and the next CSeq, to whom InviteCredentials allows. */
   #authenticate(response: SipMessage): boolean {
-    if (this.#options.authenticate === undefined || !this.#mayAuthenticate || this.#authAttempts >= MAX_AUTH_ATTEMPTS) return false;
-    // The INVITE as it was sent, credentials and all: that is how the callback tells a wrong password.
-    const answer = this.#answer(response, this.#invite!);
-    if (answer === undefined) return false;
-    this.#authAttempts++;
-    this.#challenges.set(answer.header, response);
-    this.#fresh.set(answer.header, answer.value);
+    if (!this.#credentials.challenged(response, this.#invite!)) return false;
     this.#cseq++;
-    this.#sendAgain();
+    this.#targets.again();
     return true;
   }
 
@@ -442,14 +330,8 @@ export class OutgoingCall implements Call {
     this.#sessionExpires = Math.max(this.#sessionExpires, minSE);
     this.#minSE = minSE;
     this.#cseq++;
-    this.#sendAgain();
+    this.#targets.again();
     return true;
-  }
-
-  /** Every target of the current INVITE failed before answering (one that never went out included). */
-  #onFailure(run: Run, kind: 'timeout' | 'transportError'): void {
-    if (run !== this.#run || run.answered) return;
-    this.#session.end(kind);
   }
 
   /**
@@ -466,11 +348,11 @@ export class OutgoingCall implements Call {
     if (this.#cancelReason !== undefined) headers.push(['Reason', this.#cancelReason]);
     const cancel = parseMessage(serializeMessage({ isRequest: true, method: 'CANCEL', requestUri: invite.requestUri, headers }));
     const log = (outcome: string): void => this.#svc.ctx.logger.debug('cancelOutcome', { call: this.id, outcome });
-    this.#svc.ctx.transactions.sendRequest(cancel, this.#target, {
+    this.#svc.ctx.transactions.sendRequest(cancel, this.#targets.current, {
       response: (response) => log(String(response.status)),
       timeout: () => log('timeout'),
       transportError: () => log('transportError'),
-    }, this.#flowId());
+    }, this.#targets.flowId());
   }
 
   /** Forgets the early dialogs but `keep`. */
@@ -481,7 +363,8 @@ export class OutgoingCall implements Call {
 
   #cleanup(): void {
     this.#giveUp?.cancel();
-    this.#failover?.cancel();
+    this.#targets.stop();
     this.#dropEarly(undefined);
+    this.#svc.inviteEnded(this.#callId, this.#local.tag, () => this.#targets.alive);
   }
 }

@@ -53,4 +53,11 @@ export interface LayerServices {
   reAck(response: SipMessage): boolean;
   /** ACKs and then BYEs the dialog of a 2xx we do not want (a second fork, a 2xx after we gave up). */
   ackAndBye(response: SipMessage, credentials?: ReadonlyArray<readonly [string, string]>, fallbackTarget?: string): void;
+  /** An INVITE of ours (Call-ID, From tag) goes out: a 2xx to it that no transaction takes is still ours to ACK. */
+  inviteSent(callId: string, fromTag: string): void;
+  /**
+   * The call of that INVITE ended: it is forgotten 64·T1 after `alive` (does one of its INVITE transactions still
+   * exist?) turns false; from then on a stray 2xx to it is dropped like a stranger's.
+   */
+  inviteEnded(callId: string, fromTag: string, alive: () => boolean): void;
 }

@@ -334,6 +334,61 @@ describe('an outgoing call (§13.2)', () => {
     expect(log).toEqual(['ended rejected 407']);
   });
 
+  /** A call through the outbound proxy whose first INVITE the proxy challenged, redirected by a 302. */
+  async function redirectedThroughProxy(s: Scenario): Promise<{ log: string[]; asked: number[]; redirected: SipMessage }> {
+    const digest = digestClient();
+    const asked: number[] = [];
+    const { log } = s.call({
+      route: [PEER_PROXY],
+      authenticate: (response, request) => {
+        asked.push(response.status);
+        return digest.answer(response, request);
+      },
+    });
+    await settle();
+    await s.peer.respond(s.peer.last('INVITE'), 407, { toTag: 'p', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="p1", qop="auth"']] });
+    await settle();
+    const authorized = s.peer.last('INVITE');
+    expect(credentials(authorized, 'proxy-authorization')).toMatchObject({ realm: 'proxy', nonce: 'p1' });
+    await s.peer.respond(authorized, 302, { toTag: 'r', headers: [['Contact', '<sip:elsewhere@203.0.113.9>']] });
+    await settle();
+    const redirected = s.peer.last('INVITE');
+    expect(redirected.requestUri).toBe('sip:elsewhere@203.0.113.9');
+    expect(redirected.headers('proxy-authorization')).toEqual([]);
+    expect(redirected.headers('authorization')).toEqual([]);
+    return { log, asked, redirected };
+  }
+
+  it('after a redirect through the outbound proxy, answers the proxy\'s own 407 but not the far end\'s 401', async () => {
+    const s = scenario();
+    const { log, asked, redirected } = await redirectedThroughProxy(s);
+    await s.peer.respond(redirected, 407, { toTag: 'p2', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="p2", qop="auth"']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(4);
+    const authorized = s.peer.last('INVITE');
+    expect(authorized.requestUri).toBe('sip:elsewhere@203.0.113.9');
+    expect(authorized.headers('route')).toEqual([PEER_PROXY]);
+    expect(authorized.cseq.seq).toBe(redirected.cseq.seq + 1);
+    expect(credentials(authorized, 'proxy-authorization')).toMatchObject({ realm: 'proxy', nonce: 'p2' });
+    expect(parseCredentials(authorized.header('proxy-authorization')!).uri).toBe('sip:elsewhere@203.0.113.9');
+    expect(authorized.headers('authorization')).toEqual([]);
+    await s.peer.respond(authorized, 401, { toTag: 'e', headers: [['WWW-Authenticate', 'Digest realm="far", nonce="e1"']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(4);
+    expect(asked).toEqual([407, 407]);
+    expect(log).toEqual(['ended rejected 401']);
+  });
+
+  it('after a redirect through the outbound proxy, answers no 407 in a realm the proxy did not challenge with', async () => {
+    const s = scenario();
+    const { log, asked, redirected } = await redirectedThroughProxy(s);
+    await s.peer.respond(redirected, 407, { toTag: 'x', headers: [['Proxy-Authenticate', 'Digest realm="elsewhere", nonce="x1"']] });
+    await settle();
+    expect(s.peer.requests('INVITE')).toHaveLength(3);
+    expect(asked).toEqual([407]);
+    expect(log).toEqual(['ended rejected 407']);
+  });
+
   it('ends timeout when nothing answers the INVITE (Timer B)', async () => {
     const s = scenario();
     const { log } = await invited(s);
