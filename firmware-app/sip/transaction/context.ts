@@ -22,6 +22,11 @@ export interface TransportInfo {
   sendKeepAlive(protocol: TransportProtocol, flowId: string, bytes: Uint8Array): Promise<SendResult>;
   /** Closes a flow found dead (RFC 5626 §4.4.1), so that the next request opens a new one. */
   closeFlow(protocol: TransportProtocol, flowId: string): void;
+  /**
+   * A request on a TCP/TLS connection a peer opened passed the incoming policy (or a phone registered over it): the
+   * transport keeps it like one of ours (pongs, no eviction, the idle timeout). A no-op for UDP and unknown flows.
+   */
+  trustFlow(protocol: TransportProtocol, flowId: string): void;
   /** RFC 5626 flow events: a connection closed; a CRLF ping or pong arrived on it. `on` returns the unsubscribe. */
   readonly flowEvents: { on<E extends keyof FlowEvents>(event: E, listener: FlowEvents[E]): () => void };
 }

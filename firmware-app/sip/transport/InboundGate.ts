@@ -1,13 +1,14 @@
 // InboundGate: what a TCP/TLS transport lets in of the connections peers open: the caps of connectionCaps.ts,
-// TLS handshakes under way (counted from the first byte), and one summary line for what it refused or closed early.
+// TLS handshakes under way (counted from the first byte), and one summary line for what it refused or closed before
+// trusting it.
 
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
 import { SummaryLog } from '../../platform/SummaryLog.ts';
 import {
-  type CappedConnection, type CapLimits, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
-  DEFAULT_MAX_INBOUND_CONNECTIONS, DROP_REASONS, type DropReason, type StreamCaps, admit,
+  type CappedConnection, type CapLimits, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_MAX_INBOUND_CONNECTIONS,
+  DEFAULT_UNTRUSTED_TIMEOUT_MS, DROP_REASONS, type DropReason, type StreamCaps, admit,
 } from './connectionCaps.ts';
 import { normalizeHost } from './flows.ts';
 
@@ -15,7 +16,7 @@ export interface InboundGateOptions extends StreamCaps {
   readonly protocol: 'tcp' | 'tls';
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The transport's idle timeout (0 or Infinity: none): a connection that spoke SIP is held to it alone. */
+  /** The transport's idle timeout (0 or Infinity: none): a trusted connection is held to it alone. */
   readonly idleTimeoutMs: number;
   /** The interval of the `connectionsDropped` summary line (default 60 s). */
   readonly summaryIntervalMs?: number | undefined;
@@ -33,7 +34,7 @@ interface Handshake extends CappedConnection {
 export class InboundGate {
   readonly #clock: Clock;
   readonly #idleTimeoutMs: number;
-  readonly #firstMessageTimeoutMs: number;
+  readonly #untrustedTimeoutMs: number;
   readonly #caps: Required<CapLimits>;
   readonly #drops: SummaryLog<DropReason>;
   /** TLS handshakes under way, by remote address (`handshakeKey`). */
@@ -42,7 +43,7 @@ export class InboundGate {
   constructor(options: InboundGateOptions) {
     this.#clock = options.clock;
     this.#idleTimeoutMs = options.idleTimeoutMs;
-    this.#firstMessageTimeoutMs = options.firstMessageTimeoutMs ?? DEFAULT_FIRST_MESSAGE_TIMEOUT_MS;
+    this.#untrustedTimeoutMs = options.untrustedTimeoutMs ?? DEFAULT_UNTRUSTED_TIMEOUT_MS;
     this.#caps = {
       maxConnectionsPerSource: options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
       maxInboundConnections: options.maxInboundConnections ?? DEFAULT_MAX_INBOUND_CONNECTIONS,
@@ -60,13 +61,13 @@ export class InboundGate {
   }
 
   /**
-   * How long a connection may stay quiet: one that spoke SIP (or that we opened) the idle timeout; one a peer
-   * opened and that said nothing yet, no longer than the first-message timeout. Undefined: forever.
+   * How long a connection may stay quiet: a trusted one (or one we opened) the idle timeout; one a peer opened and
+   * that is not trusted yet, no longer than the untrusted timeout from its opening. Undefined: forever.
    */
-  quietLimit(proven: boolean): number | undefined {
+  quietLimit(trusted: boolean): number | undefined {
     const idle = enabled(this.#idleTimeoutMs) ? this.#idleTimeoutMs : undefined;
-    if (proven || !enabled(this.#firstMessageTimeoutMs)) return idle;
-    return idle === undefined ? this.#firstMessageTimeoutMs : Math.min(idle, this.#firstMessageTimeoutMs);
+    if (trusted || !enabled(this.#untrustedTimeoutMs)) return idle;
+    return idle === undefined ? this.#untrustedTimeoutMs : Math.min(idle, this.#untrustedTimeoutMs);
   }
 
   /**
@@ -80,12 +81,12 @@ export class InboundGate {
     const host = normalizeHost(socket.remoteAddress ?? '');
     const decision = admit<C | Handshake>(host, [...established, ...this.#handshakes.values()], this.#caps);
     let evict: C | undefined;
-    const silent = decision.evict;
-    if (silent !== undefined && this.#handshakes.get((silent as Handshake).key) === silent) {
-      this.note('evicted', silent.remoteHost, (silent as Handshake).remotePort);
-      silent.socket.destroy();
+    const untrusted = decision.evict;
+    if (untrusted !== undefined && this.#handshakes.get((untrusted as Handshake).key) === untrusted) {
+      this.note('evicted', untrusted.remoteHost, (untrusted as Handshake).remotePort);
+      untrusted.socket.destroy();
     } else {
-      evict = silent as C | undefined;
+      evict = untrusted as C | undefined;
     }
     if (decision.refusal !== undefined) {
       this.note(decision.refusal, host, socket.remotePort ?? 0);
@@ -98,7 +99,7 @@ export class InboundGate {
   /**
    * TLS: a connection whose handshake just began. It counts against the caps from now on (a peer must not hold
    * places by never finishing its handshake) and is closed if the handshake is not done within the
-   * first-message timeout. False when it was refused.
+   * untrusted timeout. False when it was refused.
    */
   beginHandshake<C extends CappedConnection>(raw: Socket, established: Iterable<C>): { readonly admitted: boolean; readonly evict?: C } {
     const result = this.admit(raw, established);
@@ -109,7 +110,7 @@ export class InboundGate {
       remoteHost: normalizeHost(raw.remoteAddress),
       remotePort: raw.remotePort ?? 0,
       openedAt: this.#clock.now(),
-      proven: false,
+      trusted: false,
       closed: false,
       socket: raw,
       timer: undefined,
@@ -118,7 +119,7 @@ export class InboundGate {
     if (limit !== undefined) {
       entry.timer = this.#clock.setTimer(limit, () => {
         if (entry.closed) return;
-        this.note('noMessage', entry.remoteHost, entry.remotePort);
+        this.note('untrustedTimeout', entry.remoteHost, entry.remotePort);
         raw.destroy();
       });
     }

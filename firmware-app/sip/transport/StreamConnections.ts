@@ -1,11 +1,11 @@
 // StreamConnections: the TCP/TLS connection table shared by tcp.ts and tls.ts — framing (RFC 3261 §18.3), CRLF
-// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the idle and first-message
-// timeouts; what it lets in of the connections peers open is InboundGate's decision, opening ours StreamDialing's.
+// keep-alives (RFC 5626 §4.4.1), connection reuse (RFC 3261 §18.2.2, RFC 5923), the idle and untrusted timeouts;
+// what it lets in of the connections peers open is InboundGate's decision, opening ours StreamDialing's.
 
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../platform/Clock.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import type { CappedConnection, StreamCaps } from './connectionCaps.ts';
+import type { CappedConnection, DropReason, StreamCaps } from './connectionCaps.ts';
 import { SipParseError, StreamFramer } from '../message/index.ts';
 import { InboundGate } from './InboundGate.ts';
 import { type StreamDialer, StreamDialing, addressKey, closedPromise } from './StreamDialing.ts';
@@ -43,8 +43,13 @@ export interface StreamConnectionsOptions extends StreamCaps {
 interface Connection extends CappedConnection {
   readonly socket: Socket;
   readonly flow: Flow;
-  /** Until it carried a whole SIP message, the first-message timeout applies. */
-  proven: boolean;
+  /**
+   * Ours from the start; one a peer opened once the layers above said a request on it passed the incoming policy
+   * (`trust`). Until then: no pongs, evictable, the untrusted timeout, and no info line.
+   */
+  trusted: boolean;
+  /** Already counted in the summary line (evicted, garbled, timed out): its close is not counted again. */
+  dropNoted: boolean;
   /** `formatAddress(flow.remote)`: what reuse by address matches on. */
   readonly remoteKey: string;
   /** The identity this connection was verified for (outbound TLS), else undefined. */
@@ -89,7 +94,7 @@ export class StreamConnections {
       idleTimeoutMs: this.#idleTimeoutMs,
       maxConnectionsPerSource: options.maxConnectionsPerSource,
       maxInboundConnections: options.maxInboundConnections,
-      firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+      untrustedTimeoutMs: options.untrustedTimeoutMs,
       summaryIntervalMs: options.summaryIntervalMs,
     });
     this.#dialing = new StreamDialing({
@@ -118,7 +123,7 @@ export class StreamConnections {
   /**
    * TLS: a connection whose handshake just began. It counts against the caps from now on (a peer must not hold
    * places by never finishing its handshake) and is closed if the handshake is not done within the
-   * first-message timeout.
+   * untrusted timeout.
    */
   acceptHandshake(raw: Socket): void {
     if (this.#closing || raw.remoteAddress === undefined) {
@@ -135,11 +140,11 @@ export class StreamConnections {
 
   /** Closes the connection the gate picked to make room; true when the new one was admitted. */
   #admitted(decision: { readonly admitted: boolean; readonly evict?: Connection }): boolean {
-    const silent = decision.evict;
-    if (silent !== undefined) {
-      silent.closeReason = 'evicted';
-      this.#gate.note('evicted', silent.remoteHost, silent.flow.remote.port);
-      silent.socket.destroy();
+    const untrusted = decision.evict;
+    if (untrusted !== undefined) {
+      untrusted.closeReason = 'evicted';
+      this.#drop(untrusted, 'evicted');
+      untrusted.socket.destroy();
     }
     return decision.admitted;
   }
@@ -177,6 +182,20 @@ export class StreamConnections {
     const connection = this.#open(flowId);
     if (connection === undefined) return Promise.resolve(sendFailed('FLOW_GONE', `no open connection ${flowId}`));
     return this.#write(connection, bytes);
+  }
+
+  /**
+   * A request on `flowId`'s connection passed the incoming policy, or it carries a registered phone's flow: from now
+   * on it is kept like ours (pongs, the idle timeout alone, never evicted) and logged. No-op for an unknown flow.
+   */
+  trust(flowId: string): void {
+    const connection = this.#open(flowId);
+    if (connection === undefined || connection.trusted) return;
+    connection.trusted = true;
+    connection.lastActivity = this.#clock.now();
+    connection.idleTimer?.cancel();
+    this.#armIdle(connection);
+    this.#logger.info('connectionOpened', { flow: flowId, direction: connection.direction });
   }
 
   /** Closes one connection found dead (RFC 5626 §4.4.1: no pong); `flowClosed` follows. No-op for an unknown flow. */
@@ -233,7 +252,8 @@ export class StreamConnections {
       direction,
       remoteHost: remote.host,
       openedAt: this.#clock.now(),
-      proven: direction === 'out',
+      trusted: direction === 'out',
+      dropNoted: false,
       remoteKey: formatAddress(remote),
       identity,
       lastActivity: this.#clock.now(),
@@ -268,7 +288,7 @@ export class StreamConnections {
     socket.on('close', () => this.#closed(connection));
     this.#connections.set(flow.id, connection);
     this.#armIdle(connection);
-    // A connection a peer opens is worth a line once it carried a SIP message (see #deliver): scanners cost none.
+    // A connection a peer opens is worth a line once it is trusted (see trust): scanners and strangers cost none.
     if (direction === 'out') this.#logger.info('connectionOpened', { flow: flow.id, direction });
     else this.#logger.debug('connectionAccepted', { flow: flow.id });
     return connection;
@@ -277,13 +297,7 @@ export class StreamConnections {
   #deliver(connection: Connection, frame: Uint8Array): void {
     if (connection.socket.destroyed) return;
     const { flow } = connection;
-    if (!connection.proven) {
-      // A whole message: from now on only the idle timeout applies.
-      connection.proven = true;
-      connection.idleTimer?.cancel();
-      this.#armIdle(connection);
-      this.#logger.info('connectionOpened', { flow: flow.id, direction: connection.direction });
-    }
+    // Not trusted yet: the layers above decide (a request that passes their policy calls `trust`, in this call).
     try {
       this.#events.message({ bytes: frame, source: flow.remote, flow });
     } catch (error) {
@@ -293,6 +307,8 @@ export class StreamConnections {
 
   #keepAlive(connection: Connection, kind: 'ping' | 'pong'): void {
     const { socket, flow } = connection;
+    // A stranger learns nothing from a ping, and buys no time with it.
+    if (!connection.trusted) return;
     if (kind === 'ping' && !socket.destroyed) {
       // RFC 5626 §4.4.1: a double CRLF ping is answered with a single CRLF pong. Errors surface as 'error'.
       socket.write(CRLF);
@@ -309,9 +325,9 @@ export class StreamConnections {
     const { flow } = connection;
     if (error instanceof SipParseError) {
       connection.closeReason = `garbled ${error.code}`;
-      // A peer that never sent one SIP message is counted in the summary line, not given a warning each.
-      if (connection.proven) this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
-      else this.#gate.note('garbled', connection.remoteHost, flow.remote.port, { code: error.code });
+      // A peer not trusted yet is counted in the summary line, not given a warning each.
+      if (connection.trusted) this.#logger.warn('streamGarbled', { flow: flow.id, code: error.code, error: error.message });
+      else this.#drop(connection, 'garbled', { code: error.code });
       try {
         this.#events.streamError?.(flow, error);
       } catch (listenerError) {
@@ -325,24 +341,24 @@ export class StreamConnections {
     connection.socket.destroy();
   }
 
-  #armIdle(connection: Connection, ms = this.#gate.quietLimit(connection.proven)): void {
+  #armIdle(connection: Connection, ms = this.#gate.quietLimit(connection.trusted)): void {
     if (ms === undefined) return;
     // One timer per connection, re-armed for the remainder, rather than a new timer per packet.
     connection.idleTimer = this.#clock.setTimer(ms, () => {
       if (connection.closed) return;
-      const limit = this.#gate.quietLimit(connection.proven);
+      const limit = this.#gate.quietLimit(connection.trusted);
       if (limit === undefined) return;
-      // Before its first message, pings and partial data buy an accepted connection no time.
-      const quiet = this.#clock.now() - (connection.proven ? connection.lastActivity : connection.openedAt);
+      // Until trusted, nothing a peer sends (pings, partial data, refused requests) buys an accepted connection time.
+      const quiet = this.#clock.now() - (connection.trusted ? connection.lastActivity : connection.openedAt);
       if (quiet < limit) {
         this.#armIdle(connection, limit - quiet);
         return;
       }
-      if (connection.proven) {
+      if (connection.trusted) {
         connection.closeReason = 'idle';
       } else {
-        connection.closeReason = 'noMessage';
-        this.#gate.note('noMessage', connection.remoteHost, connection.flow.remote.port);
+        connection.closeReason = 'untrustedTimeout';
+        this.#drop(connection, 'untrustedTimeout');
       }
       // Nothing moved for the whole period, so nothing worth flushing: a write stuck behind a peer that stopped
       // reading must not keep the socket alive either.
@@ -357,13 +373,25 @@ export class StreamConnections {
     const { flow } = connection;
     if (this.#connections.get(flow.id) === connection) this.#connections.delete(flow.id);
     const fields = { flow: flow.id, reason: connection.closeReason };
-    if (connection.proven) this.#logger.info('connectionClosed', fields);
-    else this.#logger.debug('connectionClosed', fields);
+    if (connection.trusted) {
+      this.#logger.info('connectionClosed', fields);
+    } else {
+      this.#logger.debug('connectionClosed', fields);
+      // Closed by the peer or an error before it was trusted (not at our shutdown, after the last summary line).
+      if (!this.#closing) this.#drop(connection, 'untrustedClosed');
+    }
     try {
       this.#events.flowClosed?.(flow);
     } catch (error) {
       this.#logger.error('transportListenerFailed', { flow: flow.id, error: describeError(error) });
     }
+  }
+
+  /** Counts a connection a peer opened in the summary line, once. */
+  #drop(connection: Connection, reason: DropReason, fields?: Readonly<Record<string, string>>): void {
+    if (connection.dropNoted) return;
+    connection.dropNoted = true;
+    this.#gate.note(reason, connection.remoteHost, connection.flow.remote.port, fields);
   }
 
   #write(connection: Connection, bytes: Uint8Array): Promise<SendResult> {

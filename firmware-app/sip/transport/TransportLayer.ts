@@ -135,6 +135,11 @@ export class TransportLayer {
     this.#transports.get(protocol)?.closeFlow?.(flowId);
   }
 
+  /** Trusts a connection a peer opened (see Transport.trustFlow): a request on it passed the incoming policy. */
+  trustFlow(protocol: TransportProtocol, flowId: string): void {
+    this.#transports.get(protocol)?.trustFlow?.(flowId);
+  }
+
   /** received/rport for the Via of our responses to `request` (§18.2.1, RFC 3581 §4). */
   responseVia(request: SipMessage, inbound: Inbound): { received?: string; rport?: number } {
     const via = request.topVia;

@@ -12,15 +12,22 @@ export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 8;
 export const DEFAULT_MAX_INBOUND_CONNECTIONS = 64;
 
 /**
- * An accepted connection that has not sent one whole SIP message within this long is closed: a phone sends its
- * REGISTER or INVITE right after connecting, only a scanner or a stuck peer sits silent. Keep-alive pings do not
- * count (RFC 5626 pings come after a REGISTER). Well under the idle timeout, so silent connections cannot hold
- * the 64 places for long.
+ * A connection a peer opened is trusted once a request on it passed the incoming policy (or it carries a phone's
+ * registration): until then it gets no keep-alive pongs, may be evicted to make room, costs no info line, and is
+ * closed this long after it opened, whatever it sent. A phone sends its REGISTER or INVITE right after connecting
+ * and is trusted within a round trip or two; a scanner, or a peer whose requests are all refused, is not.
+ * Well under the idle timeout, so untrusted connections cannot hold the 64 places for long.
  */
-export const DEFAULT_FIRST_MESSAGE_TIMEOUT_MS = 30_000;
+export const DEFAULT_UNTRUSTED_TIMEOUT_MS = 30_000;
 
-/** Why a connection peers opened was refused or closed early; summed up in one `connectionsDropped` line a minute. */
-export const DROP_REASONS = ['overSourceCap', 'overTotalCap', 'evicted', 'noMessage', 'garbled', 'handshakeFailed'] as const;
+/**
+ * Why a connection peers opened was refused or closed before it was trusted; summed up in one `connectionsDropped`
+ * line a minute. `untrustedTimeout`: the untrusted timeout ran out; `untrustedClosed`: the peer (or an error)
+ * closed it first.
+ */
+export const DROP_REASONS = [
+  'overSourceCap', 'overTotalCap', 'evicted', 'untrustedTimeout', 'untrustedClosed', 'garbled', 'handshakeFailed',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export interface CapLimits {
@@ -32,8 +39,8 @@ export interface CapLimits {
 
 /** The caps a TCP or TLS driver takes in its options and hands to its StreamConnections. */
 export interface StreamCaps extends CapLimits {
-  /** Close an accepted connection that sent no SIP message for this long (default 30 s); 0 or Infinity: only the idle timeout. */
-  readonly firstMessageTimeoutMs?: number | undefined;
+  /** Close an accepted connection not trusted this long after it opened (default 30 s); 0 or Infinity: only the idle timeout. */
+  readonly untrustedTimeoutMs?: number | undefined;
 }
 
 /** The caps of a driver's options, without its other fields. */
@@ -41,7 +48,7 @@ export function capOptions(options: StreamCaps): StreamCaps {
   return {
     maxConnectionsPerSource: options.maxConnectionsPerSource,
     maxInboundConnections: options.maxInboundConnections,
-    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+    untrustedTimeoutMs: options.untrustedTimeoutMs,
   };
 }
 
@@ -52,8 +59,8 @@ export interface CappedConnection {
   /** The remote host, normalized: what the per-source cap counts by. */
   readonly remoteHost: string;
   readonly openedAt: number;
-  /** Has it carried a whole SIP message (ours are trusted from the start)? */
-  readonly proven: boolean;
+  /** Did a request on it pass the incoming policy (ours are trusted from the start)? Untrusted ones may be evicted. */
+  readonly trusted: boolean;
   /** Closed, or closing: no longer holds a place. */
   readonly closed: boolean;
   readonly socket: { readonly destroyed: boolean };
@@ -61,22 +68,22 @@ export interface CappedConnection {
 
 /**
  * Whether one more connection from `host` fits the caps (`refusal` says why not). When all places are taken, the
- * connection that has waited longest without sending a SIP message gives up its place (`evict`): silent
- * connections must not lock out a phone that reconnects.
+ * oldest connection not trusted yet gives up its place (`evict`): strangers' connections, silent or refused, must
+ * not lock out a phone that reconnects.
  */
 export function admit<C extends CappedConnection>(
   host: string, connections: Iterable<C>, caps: Required<CapLimits>,
 ): { readonly refusal?: DropReason; readonly evict?: C } {
   let fromHost = 0;
   let inbound = 0;
-  let silent: C | undefined;
+  let untrusted: C | undefined;
   for (const connection of connections) {
     if (connection.direction === 'out' || connection.closed || connection.socket.destroyed) continue;
     inbound++;
     if (connection.remoteHost === host) fromHost++;
-    if (!connection.proven && (silent === undefined || connection.openedAt < silent.openedAt)) silent = connection;
+    if (!connection.trusted && (untrusted === undefined || connection.openedAt < untrusted.openedAt)) untrusted = connection;
   }
   if (fromHost >= caps.maxConnectionsPerSource) return { refusal: 'overSourceCap' };
   if (inbound < caps.maxInboundConnections) return {};
-  return silent === undefined ? { refusal: 'overTotalCap' } : { evict: silent };
+  return untrusted === undefined ? { refusal: 'overTotalCap' } : { evict: untrusted };
 }

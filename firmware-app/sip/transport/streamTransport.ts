@@ -43,6 +43,7 @@ export function streamTransport(connections: StreamConnections, local: Address, 
     },
     sendKeepAlive: (flowId, bytes) => connections.sendKeepAlive(flowId, bytes),
     closeFlow: (flowId) => connections.closeFlow(flowId),
+    trustFlow: (flowId) => connections.trust(flowId),
     close(): Promise<void> {
       closing ??= Promise.all([closeServer(), connections.close()]).then(() => {
         logger.info('transportClosed', { protocol: connections.protocol, local: formatAddress(local) });

@@ -67,7 +67,10 @@ export interface TransportEvents {
   streamError?(flow: Flow, error: SipParseError): void;
   /** A connection closed (by the peer, idle timeout, or an error). */
   flowClosed?(flow: Flow): void;
-  /** An RFC 5626 keep-alive arrived on a stream (`ping` was already answered with a CRLF). */
+  /**
+   * An RFC 5626 keep-alive arrived on a stream we opened or trust (`ping` was already answered with a CRLF); one on
+   * a connection a peer opened and nobody trusts yet is neither answered nor reported.
+   */
   keepAlive?(flow: Flow, kind: 'ping' | 'pong'): void;
 }
 
@@ -97,5 +100,11 @@ export interface Transport {
   sendKeepAlive?(flowId: string, bytes: Uint8Array): Promise<SendResult>;
   /** Closes one connection (a flow found dead: no pong); `flowClosed` follows. A no-op for an unknown flow. */
   closeFlow?(flowId: string): void;
+  /**
+   * TCP/TLS: a connection a peer opened is trusted from now on (a request on it passed the incoming policy, or a
+   * phone registered over it): its pings are answered, it is never evicted for a newcomer, only the idle timeout
+   * closes it, and its open and close are logged. Until then it is a stranger's. A no-op for an unknown flow.
+   */
+  trustFlow?(flowId: string): void;
   close(): Promise<void>;
 }

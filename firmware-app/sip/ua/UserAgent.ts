@@ -265,9 +265,27 @@ export class UserAgent {
    * trust (to get its 481) and within that source's rate. Refusals get no answer.
    */
   #screen(request: SipMessage, inbound: Inbound): boolean {
-    if (request.to.tag === undefined) return this.#refused(this.policy.check(request, inbound, this.#trust()), request.method, inbound);
-    if (this.#parts.dialogs.matches(request)) return true;
-    return this.#refused(this.policy.checkSource(inbound, this.#trust(), request.method), request.method, inbound);
+    const passed = request.to.tag === undefined
+      ? this.#refused(this.policy.check(request, inbound, this.#trust()), request.method, inbound)
+      : this.#parts.dialogs.matches(request) || this.#refused(this.policy.checkSource(inbound, this.#trust(), request.method), request.method, inbound);
+    // The connection a request passed on is kept (pongs, never evicted). The built-in registrar's REGISTER passes
+    // from anyone: its connection is trusted only once it authenticated (#register).
+    if (passed && !(request.method === 'REGISTER' && this.#parts.registrar !== undefined)) this.#trustFlow(inbound);
+    return passed;
+  }
+
+  /** A TCP/TLS connection a peer opened is trusted from now on (a no-op for UDP and for our own connections). */
+  #trustFlow(inbound: Inbound): void {
+    if (inbound.flow.protocol !== 'udp') this.#ctx.transport.trustFlow(inbound.flow.protocol, inbound.flow.id);
+  }
+
+  /**
+   * The built-in registrar answers; a REGISTER that authenticated has bound before `handle` returns, and the flow of
+   * the phone's live binding (calls to it go over that flow, RFC 5626) is trusted from then on.
+   */
+  #register(registrar: Registrar, tx: NonInviteServerTransaction): void {
+    registrar.handle(tx);
+    if (registrar.bindingFor(tx.inbound.source)?.flowId === tx.inbound.flow.id) this.#trustFlow(tx.inbound);
   }
 
   /** What the policy needs to know now: the registration's state changes, the registrar's view does not. */
@@ -314,7 +332,7 @@ export class UserAgent {
     }
     if (method === 'INVITE') this.#incoming(tx as InviteServerTransaction);
     else if (method === 'OPTIONS') tx.respond({ status: 200, reason: 'OK', headers: [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED]] });
-    else if (method === 'REGISTER') registrar!.handle(tx as NonInviteServerTransaction);
+    else if (method === 'REGISTER') this.#register(registrar!, tx as NonInviteServerTransaction);
     else tx.respond({ status: 481, reason: 'Call/Transaction Does Not Exist' }); // BYE, INFO, UPDATE without a dialog
   }
 

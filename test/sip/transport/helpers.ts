@@ -2,7 +2,7 @@
 import type { Logger } from '../../../firmware-app/platform/Logger.ts';
 import { formatLogLine } from '../../../firmware-app/platform/Logger.ts';
 import type { SipParseError } from '../../../firmware-app/sip/message/index.ts';
-import type { Flow, Inbound, TransportEvents } from '../../../firmware-app/sip/transport/types.ts';
+import type { Flow, Inbound, Transport, TransportEvents } from '../../../firmware-app/sip/transport/types.ts';
 
 /** Everything a transport reported, in arrival order. */
 export interface Recorder {
@@ -28,6 +28,21 @@ export function recorder(): Recorder {
       flowClosed: (flow) => closed.push(flow),
       streamError: (flow, error) => streamErrors.push({ flow, error }),
       keepAlive: (flow, kind) => keepAlives.push({ flow, kind }),
+    },
+  };
+}
+
+/**
+ * `events` with a stand-in for the UA's incoming policy in front: a request that `passes` trusts the connection it
+ * came on, within its delivery, as the UA does (`transport` is read then: the driver does not exist yet when its
+ * events are made).
+ */
+export function withPolicy(events: TransportEvents, passes: (inbound: Inbound) => boolean, transport: () => Transport | undefined): TransportEvents {
+  return {
+    ...events,
+    message: (inbound) => {
+      events.message(inbound);
+      if (passes(inbound)) transport()?.trustFlow?.(inbound.flow.id);
     },
   };
 }

@@ -3,8 +3,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createTcpTransport, type TcpTransportOptions } from '../../../firmware-app/sip/transport/tcp.ts';
-import type { Target, Transport } from '../../../firmware-app/sip/transport/types.ts';
-import { concat, memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, type Recorder } from './helpers.ts';
+import type { Inbound, Target, Transport } from '../../../firmware-app/sip/transport/types.ts';
+import { concat, memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, withPolicy, type Recorder } from './helpers.ts';
 
 interface Opened {
   readonly transport: Transport;
@@ -20,10 +20,17 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-async function open(options: Partial<TcpTransportOptions> & { clock: FakeClock }): Promise<Opened> {
+/**
+ * A TCP transport; `passes` stands in for the UA's incoming policy: a request it lets pass trusts the connection it
+ * came on (default: every request passes; `() => false` makes every peer a stranger).
+ */
+async function open(options: Partial<TcpTransportOptions> & { clock: FakeClock; passes?: (inbound: Inbound) => boolean }): Promise<Opened> {
+  const { passes = () => true, ...rest } = options;
   const rec = recorder();
   const logger = memoryLogger();
-  const transport = await createTcpTransport({ host: '127.0.0.1', port: 0, listen: true, logger, ...options }, rec.events);
+  // Read once messages arrive, after the driver exists.
+  const events = withPolicy(rec.events, passes, () => transport);
+  const transport = await createTcpTransport({ host: '127.0.0.1', port: 0, listen: true, logger, ...rest }, events);
   transports.push(transport);
   return { transport, rec, logger };
 }
@@ -138,19 +145,37 @@ describe('TCP transport', () => {
     expect(server.rec.messages.every((m) => m.flow.id === server.rec.messages[0]!.flow.id)).toBe(true);
   });
 
-  it('answers a CRLFCRLF ping from the connecting peer with exactly one CRLF and reports it', async () => {
+  it('answers a CRLFCRLF ping on a trusted connection with exactly one CRLF and reports it', async () => {
     const clock = new FakeClock();
     const server = await open({ clock });
     const peer = await rawPeer(server.transport.local.port);
+    peer.socket.write(sipRequest('before-ping'));
+    await waitFor('the request that makes it trusted', () => server.rec.messages[0]);
     peer.socket.write('\r\n\r\n');
     await waitFor('the ping answer', () => peer.received().length >= 2);
     await waitFor('the keep-alive event', () => server.rec.keepAlives[0]);
     peer.socket.write(sipRequest('after-ping'));
-    await waitFor('the request after the ping', () => server.rec.messages[0]);
+    await waitFor('the request after the ping', () => server.rec.messages[1]);
     expect(peer.received()).toBe('\r\n');
     expect(server.rec.keepAlives.map((k) => k.kind)).toEqual(['ping']);
     expect(server.rec.keepAlives[0]!.flow.id).toBe(server.rec.messages[0]!.flow.id);
-    expect(text(server.rec.messages[0]!.bytes)).toBe(text(sipRequest('after-ping')));
+    expect(text(server.rec.messages[1]!.bytes)).toBe(text(sipRequest('after-ping')));
+  });
+
+  it('gives a stranger no pong: neither before its first request nor after one the policy refused', async () => {
+    const clock = new FakeClock();
+    const server = await open({ clock, passes: () => false });
+    const peer = await rawPeer(server.transport.local.port);
+    peer.socket.write('\r\n\r\n');
+    peer.socket.write(sipRequest('refused'));
+    await waitFor('the refused request', () => server.rec.messages[0]);
+    peer.socket.write('\r\n\r\n');
+    peer.socket.write(sipRequest('refused-again'));
+    await waitFor('the second refused request, behind the ping', () => server.rec.messages[1]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(peer.received()).toBe('');
+    expect(server.rec.keepAlives).toEqual([]);
+    expect(peer.closed()).toBe(false);
   });
 
   it('closes a garbled stream (no end of headers within 65535 bytes) with streamError and keeps serving', async () => {

@@ -7,7 +7,7 @@ import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createTlsTransport, type TlsTransportOptions } from '../../../firmware-app/sip/transport/tls.ts';
 import type { SendResult, Target, Transport } from '../../../firmware-app/sip/transport/types.ts';
 import { createTestPki, hasOpenssl, type TestPki } from './certs.ts';
-import { memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, type Recorder } from './helpers.ts';
+import { memoryLogger, recorder, sipRequest, sipResponse, text, waitFor, withPolicy, type Recorder } from './helpers.ts';
 
 const opensslReady = hasOpenssl();
 
@@ -147,7 +147,9 @@ describe.skipIf(!opensslReady)('TLS transport (skipped without the openssl CLI t
       const clock = new FakeClock();
       const logger = memoryLogger();
       const rec = recorder();
-      const transport = await createTlsTransport({ clock, logger, host: '127.0.0.1', port: 0, listen: { key: pki.serverKey, cert: pki.serverCert }, ...options }, rec.events);
+      // Every request passes the policy (the UA's stand-in): the connection it came on is trusted.
+      const events = withPolicy(rec.events, () => true, () => transport); // read once messages arrive
+      const transport = await createTlsTransport({ clock, logger, host: '127.0.0.1', port: 0, listen: { key: pki.serverKey, cert: pki.serverCert }, ...options }, events);
       transports.push(transport);
       return { transport, rec, logger, clock };
     }
@@ -182,7 +184,7 @@ describe.skipIf(!opensslReady)('TLS transport (skipped without the openssl CLI t
       await waitFor('the silent connection to be closed', () => silent.closed());
       expect(loud(server.logger)).toEqual([]);
       server.clock.advance(60_000);
-      expect(loud(server.logger)).toEqual(['info connectionsDropped protocol=tls interval=60s overSourceCap=1 noMessage=1 sources=1 topSource=127.0.0.1 topSourceCount=2']);
+      expect(loud(server.logger)).toEqual(['info connectionsDropped protocol=tls interval=60s overSourceCap=1 untrustedTimeout=1 sources=1 topSource=127.0.0.1 topSourceCount=2']);
     });
 
     it('sum up failed handshakes instead of a line each', async () => {
@@ -197,16 +199,19 @@ describe.skipIf(!opensslReady)('TLS transport (skipped without the openssl CLI t
       expect(loud(server.logger)).toEqual(['info connectionsDropped protocol=tls interval=60s handshakeFailed=3 sources=1 topSource=127.0.0.1 topSourceCount=3']);
     });
 
-    it('let a client that completes its handshake in, counted once', async () => {
+    it('let a client that completes its handshake in, counted once; once a request passed, it answers pings', async () => {
       const server = await listener({ maxConnectionsPerSource: 1 });
       const client = await open({ ca: pki.ca });
       const sent = await client.transport.send(sipRequest('tls-cap'), target(server.transport, 'pbx.test'));
       if (!sent.ok) throw sent.error;
       await waitFor('the request', () => server.rec.messages[0]);
       expect(loud(server.logger)).toEqual([`info connectionOpened flow=${server.rec.messages[0]!.flow.id} direction=in`]);
-      server.clock.advance(60_000); // past the first-message timeout: it spoke SIP, so only the idle timeout applies
+      server.clock.advance(60_000); // past the untrusted timeout: a request passed on it, so only the idle timeout applies
       await new Promise((resolve) => setTimeout(resolve, 30));
       expect(server.rec.closed).toHaveLength(0);
+      // RFC 5626 §4.4.1 over TLS: the client's ping gets its pong.
+      expect(await client.transport.sendKeepAlive!(sent.flow.id, new TextEncoder().encode('\r\n\r\n'))).toMatchObject({ ok: true });
+      await waitFor('the pong', () => client.rec.keepAlives.find((k) => k.kind === 'pong'));
       // Its place is taken: a second connection from the same address is refused.
       const over = await rawPeer(server.transport.local.port);
       await waitFor('the connection over the cap to be closed', () => over.closed());
