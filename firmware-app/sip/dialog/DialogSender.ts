@@ -49,7 +49,7 @@ export class DialogSender {
         this.#ctx.logger.warn('nextHopUnresolved', { method, uri: dialog.nextHopUri, error: errorMessage(error) });
         user.failed('transportError');
       },
-    );
+    ).catch((error: unknown) => this.#ctx.logger.error('inDialogSendFailed', { method: method, callId: dialog.callId, error: errorMessage(error) }));
   }
 
   sendAck(dialog: Dialog, seq: number, headers: ReadonlyArray<readonly [string, string]> = []): void {
@@ -78,7 +78,7 @@ export class DialogSender {
         this.#sendKept(kept);
       },
       (error: unknown) => this.#ctx.logger.warn('nextHopUnresolved', { method: 'ACK', uri: dialog.nextHopUri, error: errorMessage(error) }),
-    );
+    ).catch((error: unknown) => this.#ctx.logger.error('inDialogSendFailed', { method: 'ACK', callId: dialog.callId, error: errorMessage(error) }));
   }
 
   reAck(response: SipMessage): boolean {

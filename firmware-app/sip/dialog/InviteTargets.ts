@@ -1,6 +1,7 @@
 // Where the INVITEs of one outgoing call go (RFC 3263 §4.3 failover, RFC 5626 flows): the failover order, the
 // target and flow of the current attempt, our address toward it, and the client transactions it started.
 
+import { errorMessage } from '../../errors.ts';
 import {
   type ClientTransaction, type ClientTransactionUser, type SipContext, type TargetFailover, failover,
 } from '../transaction/index.ts';
@@ -133,6 +134,10 @@ export class InviteTargets {
       run.invite = invite;
       this.#transactions = this.#transactions.filter((tx) => tx.state !== 'terminated');
       this.#transactions.push(ctx.transactions.sendRequest(invite, target, user, flowId));
+    }).catch((error: unknown) => {
+      // A bug costs this attempt (the call fails over or ends), never the process.
+      ctx.logger.error('inviteSendFailed', { call: this.#call, error: errorMessage(error) });
+      user.transportError(new TransportError('SEND_FAILED', `the INVITE to ${target.host}:${target.port} could not be sent`));
     });
   }
 
