@@ -5,6 +5,7 @@ export { buildOffer } from './offer.ts';
 export { answerOffer, type Answered } from './answer.ts';
 export { acceptAnswer } from './acceptAnswer.ts';
 export { startOrigin, stampOrigin, type OriginState } from './origin.ts';
+export { SdpNegotiation, type NegotiationState } from './SdpNegotiation.ts';
 export type { NegotiatedAudio } from './negotiated.ts';
 export type { LocalMedia } from './local.ts';
 export type { CodecName } from './codecs.ts';

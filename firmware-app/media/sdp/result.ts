@@ -7,13 +7,15 @@
  * - `SDP_NOT_ACCEPTABLE`: well-formed, but no audio stream we can use: the caller answers 488.
  * - `SDP_ANSWER_MISMATCH`: an answer that does not fit our offer (m-line count, codec we never offered).
  * - `SDP_BAD_LOCAL_ADDRESS`: our own address or port is unusable (0.0.0.0, ::, port 0): our bug, nothing is sent.
+ * - `SDP_OUT_OF_ORDER`: an offer while ours awaits its answer (glare: a 491), or an answer when we made no offer.
  */
 export type SdpErrorCode =
   | 'SDP_MALFORMED'
   | 'SDP_TOO_LARGE'
   | 'SDP_NOT_ACCEPTABLE'
   | 'SDP_ANSWER_MISMATCH'
-  | 'SDP_BAD_LOCAL_ADDRESS';
+  | 'SDP_BAD_LOCAL_ADDRESS'
+  | 'SDP_OUT_OF_ORDER';
 
 export interface SdpFailure {
   readonly code: SdpErrorCode;

@@ -64,6 +64,14 @@ describe('acceptAnswer', () => {
     expect(!result.ok && result.error.code).toBe('SDP_NOT_ACCEPTABLE');
   });
 
+  it('understands an answer with c=0.0.0.0 as "do not send to me"', () => {
+    const held = acceptAnswer(
+      unwrap(buildOffer(LOCAL)),
+      sdp(crlf(['v=0', 'o=peer 7 7 IN IP4 192.0.2.7', 's=-', 'c=IN IP4 0.0.0.0', 't=0 0', 'm=audio 5000 RTP/AVP 0'])),
+    );
+    expect(unwrap(held)).toMatchObject({ remoteAddress: '0.0.0.0', direction: 'recvonly', remoteHold: true });
+  });
+
   it.each([
     ['sendrecv', 'sendrecv', 'sendrecv', false],
     ['sendrecv', 'recvonly', 'sendonly', false],
