@@ -73,6 +73,8 @@ type Phase =
 
 /** Sequence-number jumps beyond this are a restart of the source, or garbage (RFC 3550 §A.1 MAX_DROPOUT). */
 const MAX_JUMP = 3000;
+/** Slots kept at most, whether or not get() is called: a stream that nobody plays out cannot fill memory. */
+const MAX_SLOTS = 64;
 /** Gets per adaptation window: once per window the buffer may drop one frame (1 s of 20 ms frames). */
 const WINDOW_GETS = 50;
 
@@ -145,6 +147,7 @@ export class JitterBuffer {
       this.#stats.duplicates++;
       return 'duplicate';
     }
+    if (extended - this.#nextSeq >= MAX_SLOTS) this.#discardUpTo(extended - MAX_SLOTS + 1);
     this.#frames.set(extended, { seq: seq & 0xffff, timestamp: timestamp >>> 0, payload });
     if (extended > this.#highestSeq) {
       this.#highestSeq = extended;

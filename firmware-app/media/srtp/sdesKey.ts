@@ -20,7 +20,8 @@ const MKI = /^(\d{1,10}):(\d{1,3})$/;
  * offer one, RFC 4568 §6.1 lets the answerer decline the crypto line).
  */
 export function parseSdesKey(keyParams: string, suite: SrtpSuite): SdesKeyResult {
-  if (!keyParams.startsWith('inline:')) return { ok: false, problem: 'key method is not inline' };
+  // SDP grammar strings are case-insensitive (RFC 4568 §9.2 ABNF): `INLINE:` is the same method.
+  if (keyParams.slice(0, 7).toLowerCase() !== 'inline:') return { ok: false, problem: 'key method is not inline' };
   const [material = '', ...options] = keyParams.slice('inline:'.length).split('|');
   if (!BASE64.test(material)) return { ok: false, problem: 'key is not base64' };
   const bytes = decodeBase64(material);

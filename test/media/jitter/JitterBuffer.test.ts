@@ -118,6 +118,18 @@ describe('JitterBuffer', () => {
     expect(payloads).toEqual([4, 5, 'stall']);
   });
 
+  it('keeps at most 64 slots when nobody calls get(), dropping the oldest', () => {
+    const clock = new FakeClock();
+    const buffer = new JitterBuffer({ clock, clockRate: 8000 });
+    for (let seq = 0; seq < 1000; seq++) {
+      clock.advance(20);
+      buffer.put(seq, seq * 160, Uint8Array.of(seq & 0xff));
+    }
+    expect(buffer.stats).toMatchObject({ received: 1000, dropped: 1000 - 64, depthMs: 64 * 20 });
+    // Playout then starts at the target delay (one frame), not 64 frames behind.
+    expect(buffer.get()).toMatchObject({ kind: 'frame', seq: 999 });
+  });
+
   it('refuses a duplicate of a waiting packet and a packet whose slot has passed', () => {
     const clock = new FakeClock();
     const buffer = new JitterBuffer({ clock, clockRate: 8000 });

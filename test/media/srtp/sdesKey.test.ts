@@ -22,6 +22,7 @@ describe('SDES key params', () => {
   it('refuses what it cannot use, with a reason', () => {
     expect(parseSdesKey(RFC_INLINE, SUITE)).toEqual({ ok: false, problem: 'MKI not supported' });
     expect(parseSdesKey(RFC_INLINE.replace('|1:4', ''), SUITE).ok).toBe(true);
+    expect(parseSdesKey(RFC_INLINE.replace('|1:4', '').replace('inline', 'INLINE'), SUITE).ok).toBe(true);
     expect(parseSdesKey('uri:https://example.com/key', SUITE)).toEqual({ ok: false, problem: 'key method is not inline' });
     expect(parseSdesKey('inline:AAAA', SUITE)).toEqual({ ok: false, problem: 'key||salt is not 30 bytes' });
     expect(parseSdesKey('inline:!!!!', SUITE)).toEqual({ ok: false, problem: 'key is not base64' });
