@@ -113,6 +113,26 @@ export function rtpmapOf(media: MediaDescription, payloadType: number): Rtpmap |
   return undefined;
 }
 
+/** Every rtpmap of a media section by payload type (the first one wins), read in one pass. */
+export function rtpmapTable(media: MediaDescription): ReadonlyMap<number, Rtpmap> {
+  const table = new Map<number, Rtpmap>();
+  for (const value of attributeValues(media.attributes, 'rtpmap')) {
+    const r = parseRtpmap(value);
+    if (r !== undefined && !table.has(r.payloadType)) table.set(r.payloadType, r);
+  }
+  return table;
+}
+
+/** Every fmtp of a media section by format (the first one wins), read in one pass. */
+export function fmtpTable(media: MediaDescription): ReadonlyMap<string, string> {
+  const table = new Map<string, string>();
+  for (const value of attributeValues(media.attributes, 'fmtp')) {
+    const f = parseFmtp(value);
+    if (f !== undefined && !table.has(f.format)) table.set(f.format, f.parameters);
+  }
+  return table;
+}
+
 /** The fmtp parameters of one format of a media section, if it has any. */
 export function fmtpOf(media: MediaDescription, format: string): string | undefined {
   for (const value of attributeValues(media.attributes, 'fmtp')) {

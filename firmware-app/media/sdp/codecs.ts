@@ -1,6 +1,6 @@
 // The audio codecs we negotiate and the RFC 3551 §6 static payload types, with G.722's clock-rate quirk: its RTP
 // clock is 8000 Hz (rtpmap G722/8000) although it samples at 16 kHz (RFC 3551 §4.5.2).
-import { rtpmapOf } from './attributes.ts';
+import { rtpmapOf, type Rtpmap } from './attributes.ts';
 import type { MediaDescription } from './types.ts';
 
 export type CodecName = 'PCMU' | 'PCMA' | 'G722';
@@ -53,8 +53,12 @@ const STATIC_AUDIO: ReadonlyMap<number, FormatIdentity> = new Map([
 
 /** The rtpmap of `payloadType` if the section has one, else the static assignment, else undefined (unusable). */
 export function formatIdentity(media: MediaDescription, payloadType: number): FormatIdentity | undefined {
-  const r = rtpmapOf(media, payloadType);
-  if (r !== undefined) return { encoding: r.encoding, clockRate: r.clockRate, channels: r.channels ?? 1 };
+  return identityFrom(rtpmapOf(media, payloadType), payloadType);
+}
+
+/** formatIdentity with the rtpmap already looked up (rtpmapTable reads a section's rtpmaps in one pass). */
+export function identityFrom(rtpmap: Rtpmap | undefined, payloadType: number): FormatIdentity | undefined {
+  if (rtpmap !== undefined) return { encoding: rtpmap.encoding, clockRate: rtpmap.clockRate, channels: rtpmap.channels ?? 1 };
   return STATIC_AUDIO.get(payloadType);
 }
 

@@ -1,8 +1,8 @@
 // Choosing the codec and the telephone-event format of one audio m-line: the first codec of OUR preference order
 // that the section has (RFC 3264 §6.1 leaves the choice to the answerer), and the telephone-event whose clock rate
 // fits that codec (RFC 4733 §2.1: the codec's RTP clock rate; for G.722 8000, else 16000 as some phones offer).
-import { fmtpOf } from './attributes.ts';
-import { CODECS, formatIdentity, isCodec, isTelephoneEvent, type CodecName, type FormatIdentity } from './codecs.ts';
+import { fmtpTable, rtpmapTable } from './attributes.ts';
+import { CODECS, identityFrom, isCodec, isTelephoneEvent, type CodecName, type FormatIdentity } from './codecs.ts';
 import { carriesDtmf, parseEventList } from './telephoneEvent.ts';
 import type { MediaDescription } from './types.ts';
 
@@ -29,9 +29,10 @@ interface Format {
 /** The section's formats with what each stands for; unknown dynamic payload types are left out. */
 export function formatsOf(media: MediaDescription): Format[] {
   const formats: Format[] = [];
+  const rtpmaps = rtpmapTable(media);
   for (const f of media.formats) {
     const payloadType = Number(f);
-    const identity = formatIdentity(media, payloadType);
+    const identity = identityFrom(rtpmaps.get(payloadType), payloadType);
     if (identity !== undefined) formats.push({ payloadType, identity });
   }
   return formats;
@@ -54,9 +55,10 @@ export function chooseCodec(media: MediaDescription, preference: readonly CodecN
 /** The section's telephone-event that fits `codec` and carries the DTMF digits, if any. */
 export function chooseTelephoneEvent(media: MediaDescription, codec: ChosenCodec): ChosenTelephoneEvent | undefined {
   const candidates: ChosenTelephoneEvent[] = [];
+  const fmtps = fmtpTable(media);
   for (const f of formatsOf(media)) {
     if (!isTelephoneEvent(f.identity)) continue;
-    const events = parseEventList(fmtpOf(media, String(f.payloadType)));
+    const events = parseEventList(fmtps.get(String(f.payloadType)));
     if (events !== undefined && carriesDtmf(events)) candidates.push({ payloadType: f.payloadType, clockRate: f.identity.clockRate, events });
   }
   return candidates.find((c) => c.clockRate === codec.rtpClockRate) ?? candidates.find((c) => c.clockRate === codec.sampleRate);
