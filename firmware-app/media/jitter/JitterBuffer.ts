@@ -133,19 +133,20 @@ export class JitterBuffer {
     if (Math.abs(extended - this.#highestSeq) > MAX_JUMP) return this.#onJump(seq, timestamp, payload);
     this.#jump = undefined;
     this.#stats.received++;
+    if (this.#frames.has(extended)) {
+      this.#stats.duplicates++;
+      return 'duplicate';
+    }
+    // Late packets count for the target too: they are the jitter it failed to cover.
     const extendedTimestamp = unwrapTimestamp(this.#highestTimestamp, timestamp);
     this.#estimator.observe(now, (extendedTimestamp * 1000) / this.#clockRate);
     if (extended < this.#nextSeq) {
-      // Reordered before the first packet while still buffering: it simply plays first.
       if (this.#phase.name !== 'buffering') {
         this.#stats.late++;
         return 'late';
       }
+      // Reordered before the first packet while still buffering: it simply plays first.
       this.#nextSeq = extended;
-    }
-    if (this.#frames.has(extended)) {
-      this.#stats.duplicates++;
-      return 'duplicate';
     }
     if (extended - this.#nextSeq >= MAX_SLOTS) this.#discardUpTo(extended - MAX_SLOTS + 1);
     this.#frames.set(extended, { seq: seq & 0xffff, timestamp: timestamp >>> 0, payload });
@@ -197,6 +198,7 @@ export class JitterBuffer {
     this.#frames.clear();
     this.#phase = { name: 'idle' };
     this.#jump = undefined;
+    this.#stalledAt = undefined;
     this.#estimator.reset();
     this.#windowGets = 0;
     this.#windowMinDepth = Infinity;

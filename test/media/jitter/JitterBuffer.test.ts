@@ -130,6 +130,25 @@ describe('JitterBuffer', () => {
     expect(buffer.get()).toMatchObject({ kind: 'frame', seq: 999 });
   });
 
+  it('plays a packet reordered before the first one first, and marks a single loss as one lost slot', () => {
+    const clock = new FakeClock();
+    const buffer = new JitterBuffer({ clock, clockRate: 8000 });
+    const put = (seq: number): string => buffer.put(seq, seq * 160, Uint8Array.of(seq));
+    const take = (): number | string => {
+      const playout = buffer.get();
+      return playout.kind === 'frame' ? playout.seq : playout.reason;
+    };
+    expect([put(11), put(10)]).toEqual(['queued', 'queued']);
+    clock.advance(20);
+    expect([take(), take()]).toEqual([10, 11]);
+    clock.advance(20);
+    put(13); // 12 is lost
+    expect(take()).toBe('lost');
+    expect(take()).toBe(13);
+    expect(take()).toBe('stall');
+    expect(buffer.stats).toMatchObject({ lost: 1, stalls: 1, played: 3 });
+  });
+
   it('refuses a duplicate of a waiting packet and a packet whose slot has passed', () => {
     const clock = new FakeClock();
     const buffer = new JitterBuffer({ clock, clockRate: 8000 });
