@@ -80,18 +80,19 @@ export function parseRtcp(value: string): RtcpAttribute | undefined {
   return { port, connection: { netType: m[2], addrType: m[3]!, address: m[4]! } };
 }
 
+const READERS: ReadonlyMap<string, (value: string) => unknown> = new Map<string, (value: string) => unknown>([
+  ['rtpmap', parseRtpmap],
+  ['fmtp', parseFmtp],
+  ['ptime', parseMilliseconds],
+  ['maxptime', parseMilliseconds],
+  ['crypto', parseCrypto],
+  ['rtcp', parseRtcp],
+]);
+
 /** Why a known attribute is malformed, or undefined when it is fine (unknown attributes are always fine). */
 export function attributeProblem(attribute: Attribute): string | undefined {
   const { name, value } = attribute;
-  const readers: Record<string, ((v: string) => unknown) | undefined> = {
-    rtpmap: parseRtpmap,
-    fmtp: parseFmtp,
-    ptime: parseMilliseconds,
-    maxptime: parseMilliseconds,
-    crypto: parseCrypto,
-    rtcp: parseRtcp,
-  };
-  const reader = readers[name];
+  const reader = READERS.get(name);
   if (reader === undefined) return undefined;
   if (value === undefined || reader(value) === undefined) return `bad a=${name}`;
   return undefined;

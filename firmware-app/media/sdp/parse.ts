@@ -33,7 +33,7 @@ export function parseSdp(body: Uint8Array | string): SdpResult<SessionDescriptio
   let origin: Origin | undefined;
   let sessionName: string | undefined;
   let connection: Connection | undefined;
-  const timing: Timing[] = [];
+  const timing: { start: string; stop: string; repeats: string[] }[] = [];
   const attributes: Attribute[] = [];
   const otherLines: SdpLine[] = [];
   const media: MediaDraft[] = [];
@@ -73,7 +73,7 @@ export function parseSdp(body: Uint8Array | string): SdpResult<SessionDescriptio
       case 'r': {
         const last = timing[timing.length - 1];
         if (last === undefined || current !== undefined) return fail('SDP_MALFORMED', 'r= without t=');
-        timing[timing.length - 1] = { ...last, repeats: [...last.repeats, value] };
+        last.repeats.push(value);
         break;
       }
       case 'm': {
@@ -105,7 +105,7 @@ export function parseSdp(body: Uint8Array | string): SdpResult<SessionDescriptio
     origin,
     sessionName: sessionName ?? '-',
     ...(connection === undefined ? {} : { connection }),
-    timing: timing.length === 0 ? [{ start: '0', stop: '0', repeats: [] }] : timing,
+    timing: timing.length === 0 ? [{ start: '0', stop: '0', repeats: [] }] : (timing as readonly Timing[]),
     attributes,
     otherLines,
     media: media as readonly MediaDescription[],

@@ -1,6 +1,7 @@
 // SDP parser (RFC 8866 §5): the lines we read, the levels c= and a= live at, and the typed failures for bad input.
 import { describe, expect, it } from 'vitest';
 import { parseSdp } from '../../../firmware-app/media/sdp/parse.ts';
+import { serializeSdp } from '../../../firmware-app/media/sdp/serialize.ts';
 import { attributeValues, parseCrypto, parseRtcp, parseRtpmap, ptimeOf } from '../../../firmware-app/media/sdp/attributes.ts';
 import { declaredDirection, effectiveDirection } from '../../../firmware-app/media/sdp/direction.ts';
 import type { SessionDescription } from '../../../firmware-app/media/sdp/types.ts';
@@ -93,6 +94,36 @@ describe('parseSdp', () => {
     expect(sdp.sessionName).toBe('-');
     expect(sdp.timing).toEqual([{ start: '0', stop: '0', repeats: [] }]);
     expect(sdp.otherLines).toEqual([]);
+  });
+
+  it('keeps i=, u=, e=, b=, several t= with their r= lines, and writes them back in RFC 8866 order', () => {
+    const text = crlf([
+      'v=0',
+      'o=jdoe 3724394400 3724394405 IN IP4 198.51.100.1',
+      's=Call to John Smith',
+      'i=SDP Offer #1',
+      'u=http://www.jdoe.example.com/home.html',
+      'e=Jane Doe <jane@jdoe.example.com>',
+      'c=IN IP4 198.51.100.1',
+      'b=AS:128',
+      't=3724394400 3724398000',
+      'r=604800 3600 0 90000',
+      't=0 0',
+      'm=audio 49170 RTP/AVP 0',
+      'i=the voice',
+      'b=TIAS:64000',
+      'a=recvonly',
+    ]);
+    const sdp = parsed(text);
+    expect(sdp.timing).toEqual([
+      { start: '3724394400', stop: '3724398000', repeats: ['604800 3600 0 90000'] },
+      { start: '0', stop: '0', repeats: [] },
+    ]);
+    expect(sdp.media[0]!.otherLines).toEqual([
+      { type: 'i', value: 'the voice' },
+      { type: 'b', value: 'TIAS:64000' },
+    ]);
+    expect(serializeSdp(sdp)).toBe(text);
   });
 
   it('reads bytes and text alike', () => {
