@@ -122,6 +122,19 @@ describe('SRTP rollover counter (RFC 3711 §3.3.1)', () => {
     expect(new SrtpReceiver(crypto, SHA1_80, KEY).unprotectRtp(afterWrap)).toEqual({ ok: false, reason: 'auth-failed' });
   });
 
+  it('leaves CSRCs and a header extension in clear and encrypts only what follows them', () => {
+    const { sender, receiver } = pair();
+    // V=2, X=1, CC=1: 12 + 4 (CSRC) + 4 (extension header) + 4 (one extension word) = 24 header bytes.
+    const rtp = hex('91000005 00000000 00000001 0000abcd bede0001 10ff0000 01020304 05060708');
+    const srtp = sender.protectRtp(rtp);
+    expect(srtp.subarray(0, 24)).toEqual(rtp.subarray(0, 24));
+    expect(srtp.subarray(24, 32)).not.toEqual(rtp.subarray(24));
+    expect(receiver.unprotectRtp(srtp)).toEqual({ ok: true, packet: rtp });
+    // An extension length that runs past the packet is malformed, not a crash.
+    const broken = hex('90000006 00000000 00000001 bede00ff 00000000 00000000000000000000');
+    expect(receiver.unprotectRtp(broken)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('keeps separate state per SSRC and drops malformed packets', () => {
     const { sender, receiver } = pair();
     const a = sender.protectRtp(rtpPacket(10, 1, payload(1)));
