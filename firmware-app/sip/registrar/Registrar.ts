@@ -160,17 +160,20 @@ export class Registrar implements RegistrarApi {
     }
     this.#table.commit(user, plan.bindings);
     for (const change of plan.changes) this.#log(change.level, change.event, change.binding, change.by === undefined ? {} : { by: change.by });
-    this.#ok(tx, user);
+    this.#ok(tx, user, usesOutbound(tx.request, contacts));
   }
 
-  /** Step 8: 200 listing every current binding of the user with the seconds it has left. */
-  #ok(tx: NonInviteServerTransaction, user: string): void {
+  /**
+   * Step 8: 200 listing every current binding of the user with the seconds it has left; with `Require: outbound` when
+   * the binding is an RFC 5626 flow (`outbound`), so the UA knows its pings are answered.
+   */
+  #ok(tx: NonInviteServerTransaction, user: string, outbound = false): void {
     const now = this.#ctx.clock.now();
     const headers = this.#table.live(user).map((b): readonly [string, string] => {
       const left = Math.max(1, Math.ceil((b.binding.expiresAt - now) / 1000));
       return ['Contact', `<${b.binding.contact}>${b.params};expires=${left}`];
     });
-    this.#respond(tx, { status: 200, reason: 'OK', headers });
+    this.#respond(tx, { status: 200, reason: 'OK', headers: outbound ? [...headers, ['Require', 'outbound']] : headers });
   }
 
   /**
@@ -198,6 +201,15 @@ export class Registrar implements RegistrarApi {
   #log(level: 'debug' | 'info', event: string, b: Binding, extra: Readonly<Record<string, string>> = {}): void {
     this.#ctx.logger[level](event, { user: b.username, contact: b.contact, source: hostport(b.source), protocol: b.protocol, ...extra });
   }
+}
+
+/**
+ * RFC 5626 §6: a REGISTER that binds a Contact with +sip.instance and reg-id, says `Supported: outbound` and came to us
+ * directly (no Path: we are its edge proxy, and its connection is the flow) uses outbound, and its 200 says so.
+ */
+function usesOutbound(request: SipMessage, contacts: readonly RequestedContact[]): boolean {
+  const supported = request.headers('supported').some((value) => value.split(',').some((tag) => tag.trim().toLowerCase() === 'outbound'));
+  return supported && request.headers('path').length === 0 && contacts.some((c) => c.regId !== undefined && c.expires > 0);
 }
 
 /** The To user for a log line; a malformed To (a request kept for a 400) logs as empty. */
