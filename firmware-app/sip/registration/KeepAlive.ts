@@ -22,15 +22,24 @@ export interface KeepAliveOptions {
   /**
    * `options`: an OPTIONS transaction to the registrar (UDP): a dead registrar times out, and the Via of the
    * answer shows the address the registrar sees us at. `crlf`: a CRLFCRLF ping, on a TCP/TLS flow answered by a
-   * pong (RFC 5626 §4.4.1); over UDP (fallback) unanswered, it only keeps a NAT binding open.
+   * pong when the registrar supports outbound (RFC 5626 §4.4.1); over UDP (fallback) unanswered, it only keeps a NAT
+   * binding open.
    */
   readonly mode: 'options' | 'crlf';
+  /**
+   * Asked before each ping on a flow: must a pong answer it? RFC 5626 §4.4.1 promises pongs only from a registrar that
+   * supports outbound (its 200 said `Require: outbound`), or evidently from one that answered a ping on this flow.
+   * Otherwise a missing pong says nothing: the ping only keeps a NAT binding open, and a dead flow shows as closed.
+   */
+  readonly pongExpected: () => boolean;
   /** Seconds to the next keep-alive (already jittered). */
   readonly interval: () => number;
   /** Builds the next OPTIONS request (mode `options`). */
   readonly buildOptions: () => SipMessage;
   /** Any final response to an OPTIONS: the registrar is alive. */
   readonly answered: (response: SipMessage) => void;
+  /** A keep-alive is due and the flow is still there: it lived one more interval (RFC 5626 §4.5 resets on that). */
+  readonly lived: () => void;
   /** The flow or the registrar is gone; no further keep-alive is sent. */
   readonly failed: (reason: KeepAliveFailure) => void;
 }
@@ -90,21 +99,21 @@ export class KeepAlive {
   #fire(): void {
     this.#timer = undefined;
     if (this.#stopped) return;
+    this.#options.lived();
     const { target, flowId } = this.#options;
     if (this.#options.mode === 'crlf') {
       if (flowId === undefined) {
         // UDP fallback: nothing answers a CRLF over UDP; it keeps the NAT binding open, no more.
-        void this.#ctx.transport.send(CRLF_PING, target).then((result) => {
-          if (result.ok) this.#schedule();
-          else this.#fail('flow-failed');
-        });
+        void this.#ctx.transport.send(CRLF_PING, target).then((result) => this.#sent(result.ok));
         return;
       }
-      // RFC 5626 §4.4.1: the pong must come within 10 s, else the flow is dead. The timer runs from the send, and
-      // a pong that overtakes the send's result still counts.
-      this.#pongTimer = this.#ctx.clock.setTimer(PONG_TIMEOUT_MS, () => this.#fail('pong-timeout'));
+      // RFC 5626 §4.4.1: an expected pong must come within 10 s, else the flow is dead. The timer runs from the send,
+      // and a pong that overtakes the send's result still counts.
+      const pongExpected = this.#options.pongExpected();
+      if (pongExpected) this.#pongTimer = this.#ctx.clock.setTimer(PONG_TIMEOUT_MS, () => this.#fail('pong-timeout'));
       void this.#ctx.transport.sendKeepAlive(target.protocol, flowId, CRLF_PING).then((result) => {
         if (!result.ok) this.#fail('flow-failed');
+        else if (!pongExpected) this.#sent(true);
       });
       return;
     }
@@ -117,6 +126,16 @@ export class KeepAlive {
       timeout: () => this.#fail('timeout'),
       transportError: () => this.#fail('transport-error'),
     }, flowId);
+  }
+
+  /** A ping that nothing answers was sent (or not): the next one, or the flow failed. */
+  #sent(ok: boolean): void {
+    if (this.#stopped) return;
+    if (!ok) {
+      this.#fail('flow-failed');
+      return;
+    }
+    this.#schedule();
   }
 }
 

@@ -11,33 +11,18 @@ import { formatAddress } from '../transport/flows.ts';
 import type { Flow, Target } from '../transport/types.ts';
 import { contactUri, contactValue, sameAddress, sameTarget } from './binding.ts';
 import type { Binding, Exchange, Failure, Sent } from './exchange.ts';
-import { CRLF_PING, KeepAlive, type KeepAliveFailure, KeepAliveModes } from './KeepAlive.ts';
-import {
-  BACKOFF_CAP_S, DEFAULT_EXPIRES_S, DEFAULT_KEEPALIVE_S, backoffSeconds, keepAliveSeconds, parseSeconds, refreshSeconds,
-} from './policy.ts';
+import { FlowWatch } from './FlowWatch.ts';
+import { HeldBindings } from './HeldBindings.ts';
+import { CRLF_PING, type KeepAliveFailure } from './KeepAlive.ts';
+import { DEFAULT_EXPIRES_S, parseSeconds, refreshSeconds } from './policy.ts';
 import { RegistrationRequests, type Server, configuredServers } from './requests.ts';
-import { accepted, decide, retryAfterWait, sameBinding } from './responses.ts';
+import { accepted, decide, observedAddress, requiresOutbound, sameBinding } from './responses.ts';
+import { RetrySchedule } from './RetrySchedule.ts';
 import { TargetCursor } from './targets.ts';
 import type { RegisteredRoute, RegistrationClientApi, RegistrationConfig, RegistrationEvents, RegistrationState } from './types.ts';
-import { unregister } from './unregister.ts';
-
-/**
- * After a flow failed, a registrar restart (Kamailio, Asterisk: a second or two) must not cost the §4.5 back-off of
- * 30–60 s: the re-REGISTER goes at once, then after 1, 2 and 4 s more, so the door is back within 10 s of the restart.
- */
-const RECONNECT_WAITS_S: readonly number[] = [1, 2, 4];
-/** Failures that mean "nobody listens there yet", for which those quick waits apply. */
-const RECONNECT_REASONS: ReadonlySet<string> = new Set(['transport-error', 'flow-closed', 'no-transport']);
 
 /** Challenges answered in one exchange (proxy and registrar, stale nonces, 423 and NAT rounds) before we call the credentials wrong. */
 const MAX_AUTH_ROUNDS = 6;
-
-/** A binding some registrar may hold for us, with the clock time its grant runs out. */
-type Held = Binding & { readonly until: number };
-
-function heldKey(target: Target, uri: string): string {
-  return `${target.protocol} ${formatAddress(target)} ${uri}`;
-}
 
 /**
  * Keeps one binding of `config.aor` at the registrar (or its backup) alive.
@@ -61,28 +46,20 @@ export class RegistrationClient implements RegistrationClientApi {
   #exchange: Exchange | undefined;
   #expires: number;
   readonly #triedMinExpires = new Set<number>();
-  /** Consecutive failed exchanges: RFC 5626 §4.5 consecutive-failures. */
-  #failures = 0;
-  /** Short waits (s) left for reconnecting after a flow failure, before the §4.5 back-off takes over. */
-  #reconnectWaits: number[] = [];
+  readonly #retries: RetrySchedule;
   #attempts = 0;
   #retryTimer: TimerHandle | undefined;
   #refreshTimer: TimerHandle | undefined;
-  #keepAlive: KeepAlive | undefined;
+  /** The current binding's flow: keep-alives, pongs, closings. */
+  readonly #flow: FlowWatch;
   /** The last 200'd registration. */
   #binding: Binding | undefined;
   /** When the last 200's grant runs out (clock ms): until then the registrar routes calls to us, failures or not. */
   #validUntil: number | undefined;
-  /**
-   * Every binding a registrar may still hold for us (by target and Contact URI): the current one, one left at a
-   * registrar we failed over from, one whose removal was not answered. stop() removes them all.
-   */
-  readonly #held = new Map<string, Held>();
-  /** Flows we closed ourselves (no pong): their `flowClosed` is no news. */
-  readonly #closedByUs = new Set<string>();
+  /** Every binding a registrar may still hold for us: stop() removes them all. */
+  readonly #held: HeldBindings;
   /** The address the registrar saw in the last response to one of our requests, per protocol. */
   #observed: { readonly protocol: string; readonly address: { readonly host: string; readonly port: number } } | undefined;
-  readonly #keepAliveModes = new KeepAliveModes();
   /** start() and stop() bump it: work of an earlier run (a late un-REGISTER) must not touch a later one. */
   #epoch = 0;
   #stopping: Promise<void> | undefined;
@@ -93,10 +70,12 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#digest = digest;
     this.#requests = new RegistrationRequests(config);
     this.#targets = new TargetCursor(ctx.resolver, ctx.logger);
+    this.#held = new HeldBindings(ctx, digest, this.#requests);
+    this.#retries = new RetrySchedule(ctx.random);
     this.#expires = config.expires ?? DEFAULT_EXPIRES_S;
     this.events = new Emitter<RegistrationEvents>((event, error) =>
       ctx.logger.error('listenerFailed', { event, error: errorMessage(error) }));
-    ctx.transport.flowEvents.on('flowClosed', (flow) => this.#flowClosed(flow));
+    this.#flow = new FlowWatch(ctx, this.#requests, config.keepAliveSeconds, (flow) => this.#flowClosed(flow));
   }
 
   get state(): RegistrationState {
@@ -140,12 +119,11 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#epoch++;
     this.#stopTimers();
     this.#exchange = undefined;
-    this.#failures = 0;
-    this.#reconnectWaits = [];
+    this.#retries.reset();
     this.#attempts = 0;
     this.#expires = this.#config.expires ?? DEFAULT_EXPIRES_S;
     this.#triedMinExpires.clear();
-    this.#closedByUs.clear();
+    this.#flow.reset();
     this.#digest.reset();
     try {
       this.#targets.reset(configuredServers(this.#config));
@@ -168,12 +146,8 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#exchange = undefined;
     const hadBinding = this.#binding !== undefined;
     this.#state = 'stopped';
-    const now = this.#ctx.clock.now();
-    const removals = [...this.#held.values()].filter((held) => held.until > now);
-    if (inFlight !== undefined && !this.#held.has(heldKey(inFlight.target, inFlight.contactUri))) removals.push({ ...inFlight, granted: 0, publicAddress: undefined, until: now });
-    this.#held.clear();
     this.#stopping = (async () => {
-      await Promise.all(removals.map((held) => this.#remove(held, held.contact)));
+      await this.#held.removeAll(inFlight);
       if (epoch !== this.#epoch) return; // started again meanwhile
       this.#binding = undefined;
       this.#validUntil = undefined;
@@ -183,17 +157,6 @@ export class RegistrationClient implements RegistrationClientApi {
       }
     })();
     return this.#stopping;
-  }
-
-  /** One un-REGISTER of `contact` (a Contact header value) where `held` was registered, answering challenges. */
-  async #remove(held: Sent, contact: string): Promise<void> {
-    // A flow may have closed since: the driver then opens a new connection, whose address the Via must name.
-    const sentBy = (await this.#ctx.transport.localAddress(held.target, held.flowId)) ?? held.sentBy;
-    await unregister(this.#ctx, this.#digest, {
-      target: held.target,
-      flowId: held.flowId,
-      build: (auth) => this.#requests.register(held.server, held.target, sentBy, contact, 0, auth),
-    });
   }
 
   // ---- exchanges --------------------------------------------------------------------------------------------
@@ -230,8 +193,7 @@ export class RegistrationClient implements RegistrationClientApi {
   }
 
   async #transmit(exchange: Exchange, server: Server, target: Target): Promise<void> {
-    const known = this.#binding !== undefined && sameTarget(this.#binding.target, target) ? this.#binding.flowId : undefined;
-    let flowId = known !== undefined && this.#closedByUs.has(known) ? undefined : known;
+    let flowId = this.#binding !== undefined && sameTarget(this.#binding.target, target) ? this.#flow.usable(this.#binding.flowId) : undefined;
     if (target.protocol !== 'udp') {
       // RFC 5626 §4.4.1 ping first: it opens (or finds) the connection, and its result names the flow, which the
       // transaction layer does not report. The REGISTER then goes on exactly that flow.
@@ -314,7 +276,7 @@ export class RegistrationClient implements RegistrationClientApi {
     const acceptance = accepted(response, sent, seen, exchange.addressRounds, this.#config.instanceId);
     if (acceptance.kind === 'rebind') {
       // The registrar holds this Contact now, though nobody can reach us at it: it goes once the new one is bound.
-      this.#hold(sent, sent.expires);
+      this.#held.hold(sent, sent.expires);
       exchange.addressRounds++;
       exchange.auth.clear();
       this.#ctx.logger.info('publicAddressChanged', { address: formatAddress(acceptance.seen), contact: formatAddress(sent.contactAddress) });
@@ -332,14 +294,16 @@ export class RegistrationClient implements RegistrationClientApi {
     const binding: Binding = { ...sent, granted, publicAddress: seen };
     this.#binding = binding;
     this.#validUntil = this.#ctx.clock.now() + granted * 1000;
-    this.#hold(sent, granted);
-    this.#removeReplaced(binding);
-    this.#failures = 0;
-    this.#reconnectWaits = [];
+    this.#held.hold(sent, granted);
+    this.#held.removeReplaced(binding);
     this.#attempts = 0;
     this.#state = 'registered';
     this.#refreshTimer = this.#ctx.clock.setTimer(refreshSeconds(granted) * 1000, () => this.#begin('refresh'));
-    this.#startKeepAlive(binding, parseSeconds(response.header('flow-timer')));
+    this.#flow.watch(binding, parseSeconds(response.header('flow-timer')), requiresOutbound(response), {
+      answered: (answer) => this.#keepAliveAnswered(binding, answer),
+      lived: () => this.#retries.reset(), // the flow lived one keep-alive interval: the failures before are history
+      failed: (reason) => this.#keepAliveFailed(binding, reason),
+    });
     const info = { expires: granted, publicAddress: seen, registrar: sent.server.registrar };
     const fields: LogFields = {
       registrar: info.registrar, expires: granted, target: formatAddress(sent.target), protocol: sent.target.protocol,
@@ -353,40 +317,12 @@ export class RegistrationClient implements RegistrationClientApi {
     this.events.emit('registered', info);
   }
 
-  /** Remembers that the registrar behind `sent.target` holds `sent`'s Contact for `granted` seconds. */
-  #hold(sent: Sent, granted: number): void {
-    const key = heldKey(sent.target, sent.contactUri);
-    this.#held.delete(key);
-    if (granted <= 0) return;
-    this.#held.set(key, { ...sent, granted, publicAddress: undefined, until: this.#ctx.clock.now() + granted * 1000 });
-  }
-
-  /**
-   * The registrar behind `binding.target` may still hold Contacts of ours that `binding` replaced (an address the NAT
-   * or a new connection changed). A registrar that keys bindings on +sip.instance and reg-id replaced them already; one
-   * that keys them on the URI did not. Each goes with a REGISTER of its own, by URI and nothing else: a removal that
-   * named our instance and reg-id would remove the new binding at an RFC 5626 registrar.
-   */
-  #removeReplaced(binding: Binding): void {
-    const now = this.#ctx.clock.now();
-    for (const [key, held] of this.#held) {
-      if (held.until <= now) {
-        this.#held.delete(key);
-        continue;
-      }
-      if (!sameTarget(held.target, binding.target) || held.contactUri === binding.contactUri) continue;
-      this.#held.delete(key);
-      this.#ctx.logger.debug('staleContactRemoved', { contact: held.contactUri });
-      void this.#remove({ ...binding, contactUri: held.contactUri }, `<${held.contactUri}>`);
-    }
-  }
-
   /** RFC 3263 §4.3 / RFC 3261 §21.5.4: the target failed; the next one, the backup, or a back-off. */
   #targetFailed(exchange: Exchange, target: Target, failure: Failure): void {
     if (failure.reason !== 'no-transport') this.#ctx.resolver.markFailed(target);
     const more = this.#targets.advance('target');
     if (failure.retryAfter !== undefined) {
-      this.#failed(failure, retryAfterWait(failure.retryAfter, more, this.#failures, this.#ctx.random), more);
+      this.#failed(failure, this.#retries.retryAfter(failure.retryAfter, more), more);
       return;
     }
     if (!more) {
@@ -403,15 +339,9 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#exchange = undefined;
     this.#stopTimers();
     if (!keepCursor) this.#targets.reset(); // the next cycle starts at the primary
-    // Right after a flow failure the registrar is often just restarting: retry within seconds while the quick waits
-    // last (a connect refused or a closed connection only), and only then back off as §4.5 says.
-    const quick = retryInSeconds === undefined && RECONNECT_REASONS.has(failure.reason) ? this.#reconnectWaits.shift() : undefined;
-    if (quick !== undefined) retryInSeconds = quick;
-    else this.#failures++;
     // The password may be fixed on the PBX side meanwhile: the next attempt starts without remembered challenges.
     if (failure.reason === 'wrong-credentials') this.#digest.reset();
-    const seconds = Math.min(BACKOFF_CAP_S, retryInSeconds ?? backoffSeconds(this.#failures, this.#ctx.random, failure.backoffBase));
-    const ms = Math.round(seconds * 1000);
+    const ms = Math.round(this.#retries.wait(failure, retryInSeconds) * 1000);
     this.#state = 'failed';
     this.#retryTimer = this.#ctx.clock.setTimer(ms, () => this.#begin('register'));
     const info = {
@@ -435,15 +365,10 @@ export class RegistrationClient implements RegistrationClientApi {
     this.events.emit('registrationFailed', info);
   }
 
-  /**
-   * RFC 3581: where our registrar saw us, from the received/rport it put into the Via of its answer to one of OUR
-   * transactions (a stray response never gets here, so nobody else can set the address we advertise).
-   */
+  /** RFC 3581: where our registrar saw us (see observedAddress); only answers to OUR transactions get here. */
   #observe(sent: Sent, response: SipMessage): void {
-    const via = response.topVia;
-    const port = typeof via.rport === 'number' ? via.rport : undefined;
-    if (via.received === undefined && port === undefined) return;
-    this.#observed = { protocol: sent.target.protocol, address: { host: via.received ?? sent.sentBy.host, port: port ?? sent.sentBy.port } };
+    const address = observedAddress(sent, response);
+    if (address !== undefined) this.#observed = { protocol: sent.target.protocol, address };
   }
 
   #stopTimers(): void {
@@ -451,32 +376,13 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#retryTimer = undefined;
     this.#refreshTimer?.cancel();
     this.#refreshTimer = undefined;
-    this.#keepAlive?.stop();
-    this.#keepAlive = undefined;
+    this.#flow.stop();
   }
 
   // ---- flows and keep-alives (RFC 5626 §4.4, §4.5) ------------------------------------------------------------
 
-  /** Keep-alives on the binding's flow until the next exchange (RFC 5626 §4.4.1 Flow-Timer honoured). */
-  #startKeepAlive(sent: Sent, flowTimer: number | undefined): void {
-    const mode = this.#keepAliveModes.mode(sent.target);
-    const configured = this.#config.keepAliveSeconds ?? DEFAULT_KEEPALIVE_S;
-    const keepAlive = new KeepAlive(this.#ctx, {
-      target: sent.target,
-      flowId: sent.target.protocol === 'udp' ? undefined : sent.flowId,
-      mode,
-      interval: () => keepAliveSeconds(configured, this.#ctx.random, flowTimer),
-      buildOptions: () => this.#requests.options(sent.server, sent.target, sent.sentBy),
-      answered: (response) => this.#keepAliveAnswered(sent, response),
-      failed: (reason) => this.#keepAliveFailed(sent, reason),
-    });
-    this.#keepAlive = keepAlive;
-    keepAlive.start();
-  }
-
   /** RFC 3581: an answer shows where the registrar sees us; when that moved since the 200 (a NAT rebinding), register it. */
   #keepAliveAnswered(sent: Sent, response: SipMessage): void {
-    this.#keepAliveModes.answered(sent.target);
     this.#observe(sent, response);
     const seen = this.#observed?.address;
     const before = this.#binding?.publicAddress ?? sent.contactAddress;
@@ -487,24 +393,17 @@ export class RegistrationClient implements RegistrationClientApi {
 
   #keepAliveFailed(sent: Sent, reason: KeepAliveFailure): void {
     if (this.#state !== 'registered') return;
-    if (reason === 'timeout') this.#keepAliveModes.timedOut(sent.target);
     if (reason === 'timeout' || reason === 'transport-error') {
       // The registrar itself is silent, not just a connection: the new REGISTER goes to the next target (RFC 3263
       // §4.3), or, with none left, starts over at the primary.
       this.#ctx.resolver.markFailed(sent.target);
       this.#targets.advance('target');
     }
-    if (reason === 'pong-timeout' && sent.flowId !== undefined) {
-      // Nothing answers on that connection any more: close it, so that the new REGISTER opens a new one.
-      this.#closedByUs.add(sent.flowId);
-      this.#ctx.transport.closeFlow(sent.target.protocol, sent.flowId);
-    }
     this.#flowFailed(sent, reason);
   }
 
-  /** A driver reports a closed connection: if it carried our binding or our REGISTER, that flow failed. */
+  /** The other end (or the network) closed a connection: if it carried our binding or our REGISTER, that flow failed. */
   #flowClosed(flow: Flow): void {
-    if (this.#closedByUs.delete(flow.id)) return;
     const exchange = this.#exchange;
     const sent = exchange?.sent;
     if (exchange !== undefined && sent !== undefined && sent.flowId === flow.id) {
@@ -525,12 +424,15 @@ export class RegistrationClient implements RegistrationClientApi {
   }
 
   /**
-   * RFC 5626 §4.4.1 / §4.5: the registration's flow failed. Register again at once, on a new flow (to the next target
-   * when this one is marked failed); only when that fails does the §4.5 back-off start.
+   * RFC 5626 §4.4.1 / §4.5: the registration's flow failed. The first failure since a flow lived is registered again at
+   * once, on a new flow (to the next target when this one is marked failed), with quick retries for a restarting
+   * registrar; only when those fail does the §4.5 back-off start. A flow that fails before its first keep-alive after an
+   * earlier failure is a consecutive failure (the quick waits left, then the back-off): a proxy or NAT that closes every
+   * connection right after its 200 must not get REGISTERs back to back.
    */
   #flowFailed(sent: Sent, reason: KeepAliveFailure | 'flow-closed'): void {
     this.#ctx.logger.info('flowFailed', { target: formatAddress(sent.target), protocol: sent.target.protocol, reason });
-    this.#reconnectWaits = [...RECONNECT_WAITS_S];
-    this.#begin('refresh');
+    if (this.#retries.flowFailed()) this.#begin('refresh');
+    else this.#failed({ reason }, undefined, reason === 'timeout' || reason === 'transport-error');
   }
 }

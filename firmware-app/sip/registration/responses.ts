@@ -76,3 +76,21 @@ export function retryAfterWait(retryAfter: number, moreTargets: boolean, failure
   const wait = Math.min(BACKOFF_CAP_S, retryAfter);
   return moreTargets ? wait : Math.max(wait, backoffSeconds(failures + 1, random));
 }
+
+/** RFC 5626 §6: a registrar that supports outbound for this binding says so with `Require: outbound` in its 200. */
+export function requiresOutbound(response: SipMessage): boolean {
+  return response.headers('require').some((value) => value.split(',').some((tag) => tag.trim().toLowerCase() === 'outbound'));
+}
+
+/**
+ * RFC 3581: where the registrar saw us, from the received/rport in the Via of its answer to `sent`, if it said. Over
+ * TCP/TLS the rport is our connection's ephemeral port, which nobody can connect to and which dies with the flow: only
+ * the host is news there (a NAT), and the port stays our sent-by's.
+ */
+export function observedAddress(sent: Sent, response: SipMessage): Address | undefined {
+  const via = response.topVia;
+  if (sent.target.protocol !== 'udp') return via.received === undefined ? undefined : { host: via.received, port: sent.sentBy.port };
+  const port = typeof via.rport === 'number' ? via.rport : undefined;
+  if (via.received === undefined && port === undefined) return undefined;
+  return { host: via.received ?? sent.sentBy.host, port: port ?? sent.sentBy.port };
+}

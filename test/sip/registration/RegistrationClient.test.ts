@@ -1,6 +1,6 @@
 // RegistrationClient scenarios over the loop network on a fake clock (RFC 3261 §10.2, §21.5.4; RFC 3263 §4.3; RFC 5626
 // §4.4; RFC 3581): a real transaction and transport layer on the device, scripted registrars answering with buildResponse.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DigestClient } from '../../../firmware-app/sip/auth/DigestClient.ts';
 import { DigestServer } from '../../../firmware-app/sip/auth/DigestServer.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
@@ -412,7 +412,11 @@ describe('RegistrationClient: keep-alives and NAT', () => {
   });
 
   it('over TCP: a ping without a pong within 10 s fails the flow (RFC 5626 §4.4.1): it is closed and the REGISTER goes at once on a new one', async () => {
-    const s = await registered({ protocol: 'tcp' });
+    const s = createScenario({ protocol: 'tcp' });
+    // An outbound registrar (RFC 5626 §6): its 200 says `Require: outbound`, so its pongs are due from the first ping.
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && req.header('authorization') !== undefined ? s.registrar.ok(req, undefined, [['Require', 'outbound']]) : undefined);
+    s.client.start();
+    await s.settle();
     const closed: string[] = [];
     s.transport.flowEvents.on('flowClosed', (flow) => closed.push(flow.id));
     await s.advance(24_000);
@@ -429,6 +433,86 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     // Answered pings keep it alive: nothing more for minutes.
     await s.advance(300_000);
     expect(s.registrar.registers).toHaveLength(4);
+  });
+
+  it('over TCP, a registrar that did not say Require: outbound: an unanswered ping says nothing until the flow answered one (RFC 5626 §4.4.1)', async () => {
+    const s = await registered({ protocol: 'tcp' });
+    const closed: string[] = [];
+    s.transport.flowEvents.on('flowClosed', (flow) => closed.push(flow.id));
+    await s.advance(24_000);
+    s.device.dropNext(1); // the ping at 25 s gets no pong: a plain NAT keep-alive, no verdict
+    await s.advance(26_000);
+    expect(closed).toEqual([]);
+    expect(s.registrar.registers).toHaveLength(2);
+    expect(s.registrar.pings.slice(2)).toEqual([50_000]); // the next ping, on time, and its pong came
+    // That flow answers pings: from now on a missing pong is a dead flow.
+    await s.advance(24_000);
+    s.device.dropNext(1); // the ping at 75 s: its pong is due by 85 s
+    await s.advance(10_999);
+    expect(closed).toEqual([]);
+    await s.advance(1);
+    expect(closed).toEqual(['tcp:192.0.2.10:5060>198.51.100.20:5060']);
+    expect(s.registrar.registers.slice(2).map((r) => r.at)).toEqual([85_000, 85_000]);
+    expect(s.logger.lines).toContain('info flowFailed target=198.51.100.20:5060 protocol=tcp reason=pong-timeout');
+    expect(s.eventsOf('registrationFailed')).toEqual([]);
+    expect(s.client.state).toBe('registered');
+  });
+
+  it('over TCP: a flow that dies right after each 200 is a consecutive failure: quick retries, then the §4.5 back-off, never REGISTERs back to back', async () => {
+    const s = createScenario({ protocol: 'tcp' });
+    let closing = true;
+    // A proxy or NAT that closes the connection 10 ms after every 200.
+    s.registrar.policy = (req, inbound) => {
+      if (!closing || req.method !== 'REGISTER' || req.header('authorization') === undefined) return undefined;
+      const ok = s.registrar.ok(req);
+      if (ok !== 'drop') s.registrar.answer(req, inbound, ok);
+      s.clock.setTimer(10, () => s.registrar.transport.closeFlow(inbound.flow.id));
+      return 'drop';
+    };
+    s.client.start();
+    await s.advance(50_000);
+    const authorized = (): number[] => s.registrar.registers.filter((r) => r.request.header('authorization') !== undefined).map((r) => r.at);
+    // The first failure re-registers at once; the next ones wait 1, 2, 4 s, then min(1800, 30 · 2^n) × 0.75.
+    expect(authorized()).toEqual([0, 10, 1_020, 3_030, 7_040]);
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([
+      { reason: 'flow-closed', retryInSeconds: 1 },
+      { reason: 'flow-closed', retryInSeconds: 2 },
+      { reason: 'flow-closed', retryInSeconds: 4 },
+      { reason: 'flow-closed', retryInSeconds: 45 },
+    ]);
+    await s.advance(50_000);
+    expect(authorized()).toEqual([0, 10, 1_020, 3_030, 7_040, 52_050]);
+    expect(s.eventsOf('registrationFailed').map((e) => (e.info as { retryInSeconds: number }).retryInSeconds)).toEqual([1, 2, 4, 45, 90]);
+    // The path is fixed: the next flow lives past its first keep-alive, so the failures are history, and a flow
+    // that fails after that is registered again at once.
+    closing = false;
+    await s.advance(100_000);
+    expect(authorized().at(-1)).toBe(142_060);
+    expect(s.client.state).toBe('registered');
+    s.registrar.transport.closeFlow(s.registrar.registers.at(-1)!.inbound.flow.id);
+    await s.settle();
+    expect(authorized().at(-1)).toBe(200_000);
+    expect(s.eventsOf('registrationFailed')).toHaveLength(5);
+    expect(s.client.state).toBe('registered');
+  });
+
+  it('over TCP: learns only the host from received, never the connection\'s port from rport: one REGISTER exchange, our own port in the Contact', async () => {
+    const s = createScenario({ protocol: 'tcp' });
+    s.registrar.nat = { received: '203.0.113.7', rport: 51234 }; // rport: the ephemeral port of our connection
+    s.client.start();
+    await s.settle();
+    const natContact = `<sip:${CONTACT_USER}@203.0.113.7:5060;transport=tcp>;+sip.instance="<${INSTANCE}>";reg-id=1`;
+    expect(s.registrar.registers.map((r) => [contactOf(r.request), expiresOf(r.request)])).toEqual([
+      [`<sip:${CONTACT_USER}@192.0.2.10:5060;transport=tcp>;+sip.instance="<${INSTANCE}>";reg-id=1`, 600],
+      [natContact, 600],
+    ]);
+    expect(s.eventsOf('registered').map((e) => (e.info as { publicAddress: Address }).publicAddress)).toEqual([{ host: '203.0.113.7', port: 5060 }]);
+    // A new connection (another ephemeral port) changes nothing either.
+    s.registrar.nat = { received: '203.0.113.7', rport: 51299 };
+    s.registrar.transport.closeFlow(s.registrar.registers[1]!.inbound.flow.id);
+    await s.settle();
+    expect(s.registrar.registers.slice(2).map((r) => contactOf(r.request))).toEqual([natContact, natContact]);
+    expect(s.eventsOf('registered')).toHaveLength(1);
   });
 
   it('over TCP: a registrar restart closes the flow and the door is registered again at once; one that stays down is retried on the §4.5 back-off', async () => {
@@ -578,6 +662,40 @@ describe('RegistrationClient: stop()', () => {
     await s.advance(100);
     expect(done).toBe(true);
     expect(s.eventsOf('unregistered')).toHaveLength(1);
+  });
+
+  it('the 5 s bound covers the whole removal: a local-address lookup that hangs on a connect does not hold stop() up', async () => {
+    const s = await registered({ protocol: 'tcp' });
+    // A connect toward a registrar that is gone can take 10 s before the lookup answers.
+    vi.spyOn(s.transport, 'localAddress').mockImplementation(() => new Promise((resolve) => {
+      s.clock.setTimer(10_000, () => resolve(DEVICE));
+    }));
+    let done = false;
+    void s.client.stop().then(() => {
+      done = true;
+    });
+    await s.advance(4_900);
+    expect(done).toBe(false);
+    await s.advance(100);
+    expect(done).toBe(true);
+  });
+
+  it('holds a stale Contact whose removal failed, and removes it at stop()', async () => {
+    const s = await registered();
+    const oldUri = `<sip:${CONTACT_USER}@192.0.2.10:5060;transport=udp>`;
+    // The NAT moves us; the registrar loses the removal of the old Contact (and every retransmission of it).
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && expiresOf(req) === 0 ? 'drop' : undefined);
+    s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
+    await s.advance(40_000);
+    expect(s.registrar.registers.filter((r) => expiresOf(r.request) === 0).map((r) => [r.at, contactOf(r.request)])).toEqual([[25_000, oldUri]]);
+    s.registrar.policy = undefined;
+    const stopped = s.client.stop();
+    await s.advance(5_000);
+    await stopped;
+    const removals = s.registrar.registers.filter((r) => r.at === 40_000 && expiresOf(r.request) === 0).map((r) => contactOf(r.request));
+    // Each 401 → 200: the current binding, and the old one again.
+    expect(removals.filter((c) => c.startsWith(oldUri))).toHaveLength(2);
+    expect(removals.filter((c) => c.startsWith(`<sip:${CONTACT_USER}@203.0.113.7:62000;`))).toHaveLength(2);
   });
 
   it('un-REGISTERs a REGISTER still in flight, to where it was sent', async () => {

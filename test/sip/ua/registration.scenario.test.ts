@@ -179,6 +179,9 @@ describe('createStack scenarios: RFC 5626 flow recovery against the built-in reg
     const p = await pbx(w, 'tcp');
     const d = await door(w, 'tcp');
     await w.settle();
+    // RFC 5626 §6: the built-in registrar supports outbound and says so, so the door expects its pongs from the start.
+    const oks = w.network.sent.map((sent) => decoder.decode(sent.bytes)).filter((text) => text.startsWith('SIP/2.0 200 '));
+    expect(oks.map((text) => /\r\nRequire: outbound\r\n/.test(text))).toEqual([true]);
     await w.advance(24_000);
     d.driver.dropNext(1); // the keep-alive ping at 25 s (random 0.5: 25 s × 1.0) is lost
     await w.advance(10_999);
@@ -326,7 +329,8 @@ describe('createStack scenarios: no binding of ours is left after any sequence a
     p.driver.closeFlow(flowOf()); // the new connection's answers show the NAT
     await w.advance(700_000);
     expect(bindingsAt(p)).toHaveLength(1);
-    expect(bindingsAt(p)[0]!.contact).toBe(`sip:${TOKEN}@203.0.113.7:62000;transport=tcp`);
+    // Over TCP only the NAT's host is learnt: the rport is the connection's own port (RFC 3581 over a stream).
+    expect(bindingsAt(p)[0]!.contact).toBe(`sip:${TOKEN}@203.0.113.7:5060;transport=tcp`);
     await stopDoor(w, d);
     expect(bindingsAt(p)).toEqual([]);
   });
