@@ -11,7 +11,7 @@ export const CRLF_PING: Uint8Array = new TextEncoder().encode('\r\n\r\n');
 
 /**
  * How a keep-alive found the flow dead: `timeout` / `transport-error` of an OPTIONS transaction, `flow-failed` when
- * a ping could not be sent on the flow, `pong-timeout` when no pong answered a ping within PONG_TIMEOUT_MS.
+ * a ping could not be sent on the flow, `pong-timeout` when an expected pong did not come within PONG_TIMEOUT_MS.
  */
 export type KeepAliveFailure = 'timeout' | 'transport-error' | 'flow-failed' | 'pong-timeout';
 

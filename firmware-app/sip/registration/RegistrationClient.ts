@@ -29,8 +29,9 @@ const MAX_AUTH_ROUNDS = 6;
  *
  * States: `idle` → start() → `registering` → `registered` ⇄ (refresh) → `failed` (retry timer) → `registering` …;
  * stop() → `stopped`. Every failure retries on the RFC 5626 §4.5 back-off (a 403 on a longer one); only a
- * configuration that cannot be sent gives up until start(). A dead flow (no pong within 10 s, connection closed,
- * keep-alive timed out) is re-registered at once on a new flow, and backed off only when that fails too.
+ * configuration that cannot be sent gives up until start(). A dead flow (connection closed, keep-alive timed out, no
+ * pong within 10 s where pongs are promised) is re-registered at once on a new flow, and backed off only when that
+ * fails too; the failure count is reset by a flow that lives one keep-alive interval, not by a 200 alone.
  * Events fire once per transition; a refresh that changes nothing fires none, one that changes the expiry, public
  * address or registrar fires `registered`.
  */
