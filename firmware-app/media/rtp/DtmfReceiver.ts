@@ -30,7 +30,10 @@ interface InEvent {
   readonly ssrc: number;
   readonly timestamp: number;
   readonly event: number;
+  /** Duration of this segment, in timestamp units. */
   duration: number;
+  /** Units of the earlier segments of a long-duration event (§2.5.1.3, §2.5.2.3), 0 for most events. */
+  readonly before: number;
   lastAt: number;
   timer: TimerHandle;
 }
@@ -38,11 +41,11 @@ interface InEvent {
 type ReceiverState = { readonly kind: 'waiting'; readonly last: { readonly ssrc: number; readonly timestamp: number } | undefined } | InEvent;
 
 /**
- * An event is its RTP timestamp (§2.5.1.1: all packets of one event carry its start time). So: redundant end packets
+ * An event is its RTP timestamp (§2.5.1: all packets of one event carry its start time). So: redundant end packets
  * and duplicates of a finished event are ignored, an event may start with any of its packets (a lost start, or a PBX
  * that never sets the marker bit), a new timestamp ends the event in progress and starts the next, and a packet of an
- * event older than the newest one is late and ignored, which keeps digits in order. A digit is given when its event
- * ends (first end packet, a newer event, or the end timeout), so its duration is known.
+ * event older than the newest one is late and ignored, which keeps digits in order; the segments of an event longer
+ * than 8 s (at 8 kHz) are one digit. A digit is given when its event ends (first end packet, a newer event, or the end timeout), so its duration is known.
  */
 export class DtmfReceiver {
   readonly #clock: Clock;
@@ -80,7 +83,20 @@ export class DtmfReceiver {
       const ahead = timestampDelta(packet.timestamp, newest.timestamp);
       if (ahead <= 0 && ahead > -this.#lateWindow) return; // a finished event's packet, or an older event's
     }
-    if (state.kind === 'inEvent') this.#finish(state);
+    // §2.5.1.3: an event longer than the 16-bit duration goes on in a new segment that starts where the old one's
+    // duration ran out: the same key still held, not a second press. Senders stop a segment at or just below 0xffff.
+    const continued = state.kind === 'inEvent' && state.ssrc === packet.ssrc && state.event === payload.event &&
+      state.duration > 0xffff - this.#clockRate / 5 && timestampDelta(packet.timestamp, state.timestamp) > 0 &&
+      timestampDelta(packet.timestamp, state.timestamp) <= 0x10000;
+    let before = 0;
+    if (state.kind === 'inEvent') {
+      if (continued) {
+        state.timer.cancel();
+        before = state.before + state.duration;
+      } else {
+        this.#finish(state);
+      }
+    }
     const now = this.#clock.now();
     const started: InEvent = {
       kind: 'inEvent',
@@ -88,6 +104,7 @@ export class DtmfReceiver {
       timestamp: packet.timestamp,
       event: payload.event,
       duration: payload.duration,
+      before,
       lastAt: now,
       timer: this.#clock.setTimer(this.#endTimeoutMs, () => this.#timeout(started)),
     };
@@ -114,7 +131,7 @@ export class DtmfReceiver {
   #finish(state: InEvent): void {
     state.timer.cancel();
     this.#state = { kind: 'waiting', last: { ssrc: state.ssrc, timestamp: state.timestamp } };
-    const durationMs = (state.duration * 1000) / this.#clockRate;
+    const durationMs = ((state.before + state.duration) * 1000) / this.#clockRate;
     if (durationMs < this.#minDurationMs) return;
     this.#received({ digit: digitOfEvent(state.event)!, durationMs });
   }

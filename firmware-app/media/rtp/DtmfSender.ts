@@ -30,8 +30,9 @@ type SenderState =
   | { readonly kind: 'pausing'; readonly timer: TimerHandle };
 
 /**
- * Plays queued digits. While `active` the audio pacer sends no audio (RFC 4733 §2.5.1.3: the event replaces the
- * audio of its time span); the event's timestamp stays the same for all its packets, its duration grows.
+ * Plays queued digits. While `active` the audio pacer should send no audio: the far end would play the tone twice,
+ * once from the event and once in band. The event's timestamp stays the same for all its packets, its duration grows;
+ * a digit is sent for at most 65535 timestamp units (8 s at 8 kHz), so it never needs a second segment.
  */
 export class DtmfSender {
   readonly #options: DtmfSenderOptions;

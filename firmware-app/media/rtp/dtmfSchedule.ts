@@ -3,7 +3,7 @@
 /** One packet of an event, `atMs` after the event started; all of them carry the event's start timestamp. */
 export interface DtmfStep {
   readonly atMs: number;
-  /** §2.5.1.1: the first packet of an event sets the marker bit. */
+  /** §2.5.1: the first packet of an event sets the marker bit. */
   readonly marker: boolean;
   readonly end: boolean;
   /** Duration field, in ms (the sender converts it to timestamp units). */
@@ -13,9 +13,9 @@ export interface DtmfStep {
 export interface DtmfTiming {
   /** How long the digit sounds (e.g. 100 ms; gateways want at least 40). */
   readonly durationMs: number;
-  /** Interval of the update packets (§2.5.1.2 suggests 50 ms). */
+  /** Interval of the update packets (§2.5.1 suggests 50 ms). */
   readonly updateMs?: number;
-  /** How often the end packet is sent (§2.5.1.4: the final packet is sent three times in all). */
+  /** How often the end packet is sent (§2.5.1: the final packet is sent three times in all). */
   readonly endRepeats?: number;
   /** Spacing of the repeated end packets, so that one burst of loss does not take all of them. */
   readonly endSpacingMs?: number;

@@ -5,7 +5,7 @@ import { readUint16, writeUint16 } from './bytes.ts';
 /** A DTMF digit as the application sees it. */
 export type DtmfDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '*' | '#' | 'A' | 'B' | 'C' | 'D';
 
-/** Event codes 0–15 in order (§3.2, Table 3). */
+/** Event codes 0–15 in order (§3.2). */
 const DIGITS: readonly DtmfDigit[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D'];
 
 /** One telephone-event payload, 4 octets on the wire. */

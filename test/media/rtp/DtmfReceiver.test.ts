@@ -123,6 +123,23 @@ describe('DtmfReceiver', () => {
     expect(digits).toEqual([{ digit: '0', durationMs: 2000 }]);
   });
 
+  it('gives one digit for a key held past the 16-bit duration, sent in two segments (RFC 4733 §2.5.1.3)', () => {
+    const { digits, deliver } = setup();
+    const first = [400, 32_000, 65_535].map((duration) => ({ timestamp: 1000, event: 1, duration }));
+    const second = [400, 8000].map((duration) => ({ timestamp: 1000 + 65_535, event: 1, duration }));
+    deliver([...first, ...second, { timestamp: 1000 + 65_535, event: 1, duration: 8000, end: true }]);
+    expect(digits).toEqual([{ digit: '1', durationMs: (65_535 + 8000) / 8 }]);
+  });
+
+  it('takes a new timestamp after a short event whose end was lost for a second press, not a segment', () => {
+    const { text, deliver } = setup();
+    deliver([
+      { timestamp: 1000, event: 1, duration: 400, marker: true }, { timestamp: 1000, event: 1, duration: 800 },
+      { timestamp: 1800, event: 1, duration: 400, marker: true }, { timestamp: 1800, event: 1, duration: 800, end: true },
+    ]);
+    expect(text()).toBe('11');
+  });
+
   it('ignores duplicated and reordered packets, and late packets of an event already ended', () => {
     const { text, deliver } = setup();
     const [start1, end1] = event(1000, 1);
