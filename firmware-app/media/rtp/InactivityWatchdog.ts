@@ -20,7 +20,7 @@ export type WatchdogState =
 /**
  * `heard()` only records the time (it runs 50 times a second); the single timer, when it fires, re-arms itself for
  * the remaining time if something arrived meanwhile. On hold the far end may legitimately send nothing (RFC 3264
- * §5.1 `sendonly`/`inactive`), so `hold()` suspends the watch and `resume()` gives a full timeout again.
+ * §8.4 `sendonly`/`inactive`), so `hold()` suspends the watch and `resume()` gives a full timeout again.
  */
 export class InactivityWatchdog {
   readonly #clock: Clock;
