@@ -38,7 +38,7 @@ export interface KeepAliveOptions {
   readonly buildOptions: () => SipMessage;
   /** Any final response to an OPTIONS: the registrar is alive. */
   readonly answered: (response: SipMessage) => void;
-  /** A keep-alive is due and the flow is still there: it lived one more interval (RFC 5626 §4.5 resets on that). */
+  /** The flow proved to work: a pong, an answered OPTIONS, or still open one interval after an unanswered ping (RFC 5626 §4.5 resets on that). */
   readonly lived: () => void;
   /** The flow or the registrar is gone; no further keep-alive is sent. */
   readonly failed: (reason: KeepAliveFailure) => void;
@@ -52,6 +52,8 @@ export class KeepAlive {
   #pongTimer: TimerHandle | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
+  /** The last keep-alive was a ping that needed no answer and went out: if the flow is still there at the next, it lived. */
+  #pingSent = false;
 
   constructor(ctx: SipContext, options: KeepAliveOptions) {
     this.#ctx = ctx;
@@ -93,13 +95,16 @@ export class KeepAlive {
     if (this.#stopped || this.#pongTimer === undefined) return;
     this.#pongTimer.cancel();
     this.#pongTimer = undefined;
+    this.#options.lived(); // the flow answered: proof that it works
     this.#schedule();
   }
 
   #fire(): void {
     this.#timer = undefined;
     if (this.#stopped) return;
-    this.#options.lived();
+    // A ping that needed no answer proves nothing when it is sent; the flow still being there one interval later does.
+    if (this.#pingSent) this.#options.lived();
+    this.#pingSent = false;
     const { target, flowId } = this.#options;
     if (this.#options.mode === 'crlf') {
       if (flowId === undefined) {
@@ -121,6 +126,7 @@ export class KeepAlive {
       response: (response) => {
         if (this.#stopped || response.status < 200) return;
         this.#options.answered(response);
+        this.#options.lived();
         this.#schedule();
       },
       timeout: () => this.#fail('timeout'),
@@ -135,6 +141,7 @@ export class KeepAlive {
       this.#fail('flow-failed');
       return;
     }
+    this.#pingSent = true;
     this.#schedule();
   }
 }

@@ -298,11 +298,14 @@ export class RegistrationClient implements RegistrationClientApi {
     this.#held.hold(sent, granted);
     this.#held.removeReplaced(binding);
     this.#attempts = 0;
+    // Over UDP there is no connection that could die right after the 200: the answer itself proves the path works.
+    if (sent.target.protocol === 'udp') this.#retries.reset();
+    else this.#retries.registered();
     this.#state = 'registered';
     this.#refreshTimer = this.#ctx.clock.setTimer(refreshSeconds(granted) * 1000, () => this.#begin('refresh'));
     this.#flow.watch(binding, parseSeconds(response.header('flow-timer')), requiresOutbound(response), {
       answered: (answer) => this.#keepAliveAnswered(binding, answer),
-      lived: () => this.#retries.reset(), // the flow lived one keep-alive interval: the failures before are history
+      lived: () => this.#retries.reset(), // the flow proved to work: the failures before are history
       failed: (reason) => this.#keepAliveFailed(binding, reason),
     });
     const info = { expires: granted, publicAddress: seen, registrar: sent.server.registrar };

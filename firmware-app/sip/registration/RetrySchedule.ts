@@ -29,7 +29,7 @@ export class RetrySchedule {
     this.#random = random;
   }
 
-  /** Everything before is history: a new start, or a flow that lived. */
+  /** Everything before is history: a new start, or a flow that proved to work. */
   reset(): void {
     this.#failures = 0;
     this.#reconnectWaits = [];
@@ -37,11 +37,19 @@ export class RetrySchedule {
   }
 
   /**
-   * A flow failed. `true`: re-register at once (the first flow failure with nothing failed before it), with the quick
-   * waits armed for a registrar that is restarting. `false`: it is a consecutive failure; back off (see `wait`).
+   * A REGISTER succeeded: the registration failures before it are over, unless a flow failed since a flow last proved
+   * to work: a flow that dies right after each 200 stays a run of consecutive failures until one works (see `reset`).
+   */
+  registered(): void {
+    if (this.#flowFailures === 0) this.#failures = 0;
+  }
+
+  /**
+   * A flow failed. `true`: re-register at once (the first flow failure since a flow last proved to work), with the
+   * quick waits armed for a registrar that is restarting. `false`: a consecutive failure; back off (see `wait`).
    */
   flowFailed(): boolean {
-    if (this.#flowFailures++ > 0 || this.#failures > 0) return false;
+    if (this.#flowFailures++ > 0) return false;
     this.#reconnectWaits = [...RECONNECT_WAITS_S];
     return true;
   }

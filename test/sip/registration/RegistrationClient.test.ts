@@ -435,6 +435,39 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     expect(s.registrar.registers).toHaveLength(4);
   });
 
+  it('over TCP: flows whose pings are never answered back off (RFC 5626 §4.5): a ping only sent proves nothing', async () => {
+    const s = createScenario({ protocol: 'tcp' });
+    s.registrar.policy = (req) => (req.method === 'REGISTER' && req.header('authorization') !== undefined ? s.registrar.ok(req, undefined, [['Require', 'outbound']]) : undefined);
+    // Every keep-alive ping is lost on the way (a middlebox eating them): no pong ever comes.
+    const sendKeepAlive = s.device.sendKeepAlive!.bind(s.device);
+    s.device.sendKeepAlive = (flowId, bytes) => {
+      s.device.dropNext(1);
+      return sendKeepAlive(flowId, bytes);
+    };
+    s.client.start();
+    await s.advance(600_000);
+    const authorized = s.registrar.registers.filter((r) => r.request.header('authorization') !== undefined).map((r) => r.at);
+    // At once after the first dead flow, then min(1800, 30 · 2^n) × 0.75: never a REGISTER every 35 s for ever.
+    expect(s.eventsOf('registrationFailed').map((e) => (e.info as { retryInSeconds: number }).retryInSeconds)).toEqual([45, 90, 180, 360]);
+    expect(authorized.length).toBeLessThanOrEqual(8);
+  });
+
+  it('over TCP: a failed connect before the first 200 does not cost the quick re-REGISTER when a later flow fails', async () => {
+    const s = createScenario({ protocol: 'tcp' });
+    s.device.failNextSend('CONNECT_FAILED'); // the PBX is not up yet when the Pi boots
+    s.client.start();
+    await s.advance(60_000);
+    expect(s.client.state).toBe('registered');
+    expect(s.eventsOf('registrationFailed').map((e) => e.info)).toEqual([{ reason: 'transport-error', retryInSeconds: 45 }]);
+    await s.advance(5_000);
+    const restartAt = s.clock.now();
+    s.registrar.restart(); // the registrar restarts: our flow closes
+    await s.settle();
+    expect(s.registrar.registers.map((r) => r.at)).toContain(restartAt);
+    expect(s.eventsOf('registrationFailed')).toHaveLength(1);
+    expect(s.client.state).toBe('registered');
+  });
+
   it('over TCP, a registrar that did not say Require: outbound: an unanswered ping says nothing until the flow answered one (RFC 5626 §4.4.1)', async () => {
     const s = await registered({ protocol: 'tcp' });
     const closed: string[] = [];
