@@ -5,7 +5,7 @@ import { parseEach } from '../auth/digest.ts';
 import type { DigestServerApi, VerifyResult } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, parseCredentials } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
-import type { Address } from '../transport/types.ts';
+import type { Address, TransportProtocol } from '../transport/types.ts';
 import { AuthThrottle, LOCK_MINUTES } from './AuthThrottle.ts';
 
 type Failure = Extract<VerifyResult, { ok: false }>['reason'];
@@ -29,7 +29,7 @@ export interface AuthGateOptions {
    * Whether `source` holds a live binding of `username`: the phone itself, refreshing from where it registered.
    * A lock never shuts it out, or anyone on the LAN could unregister the flat's phone by guessing wrong 20 times.
    */
-  readonly isBoundSource?: (username: string, source: Address) => boolean;
+  readonly isBoundSource?: (username: string, source: Address, protocol: TransportProtocol) => boolean;
 }
 
 /**
@@ -72,7 +72,7 @@ export class AuthGate {
   authenticate(tx: NonInviteServerTransaction): string | undefined {
     const claimed = this.#claimedUser(tx.request);
     const locked = claimed !== undefined && this.#throttle.isLocked(claimed);
-    if (locked && this.#o.isBoundSource?.(claimed, tx.inbound.source) !== true) {
+    if (locked && this.#o.isBoundSource?.(claimed, tx.inbound.source, tx.inbound.flow.protocol) !== true) {
       this.#countFailure(tx, 'locked', claimed);
       this.#o.respond(tx, FORBIDDEN);
       return undefined;

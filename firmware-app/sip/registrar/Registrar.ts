@@ -4,7 +4,8 @@ import { SummaryLog } from '../../platform/SummaryLog.ts';
 import type { DigestServerApi } from '../auth/types.ts';
 import { type ResponseInit, type SipMessage, SipParseError } from '../message/index.ts';
 import { type NonInviteServerTransaction, type SipContext, hostport } from '../transaction/index.ts';
-import type { Address } from '../transport/types.ts';
+import { bareHost } from '../transport/flows.ts';
+import type { Address, TransportProtocol } from '../transport/types.ts';
 import { AuthGate } from './AuthGate.ts';
 import { BindingTable } from './BindingTable.ts';
 import { type ExpiryPolicy, type RequestedContact, readContactRequest, unescape } from './contacts.ts';
@@ -43,7 +44,7 @@ export class Registrar implements RegistrarApi {
     this.#ctx = ctx;
     this.#gate = new AuthGate({
       ctx, digest, respond: (tx, init) => this.#respond(tx, init), reject: (tx, init, cause) => this.#reject(tx, init, cause),
-      isBoundSource: (username, source) => this.#table.fromSource(source)?.binding.username === username,
+      isBoundSource: (username, source, protocol) => this.#isBoundSource(username, source, protocol),
     });
     this.#rejected = new SummaryLog({ clock: ctx.clock, logger: ctx.logger, level: 'warn', first: 'immediate', event: 'registerRejected', kindField: 'cause', distinct: ['user'] });
     this.#table = new BindingTable(ctx.clock, (binding) => this.#log('info', 'bindingExpired', binding));
@@ -77,6 +78,17 @@ export class Registrar implements RegistrarApi {
 
   bindingFor(source: Address): Binding | undefined {
     return this.#table.fromSource(source)?.binding;
+  }
+
+  /**
+   * Whether a REGISTER from `source` comes from a phone holding a live binding of `username`: the same address and port,
+   * or over TCP/TLS (whose source cannot be forged) the same host, as a phone that reconnected has a new port.
+   */
+  #isBoundSource(username: string, source: Address, protocol: TransportProtocol): boolean {
+    if (this.#table.fromSource(source)?.binding.username === username) return true;
+    if (protocol === 'udp') return false;
+    const host = bareHost(source.host);
+    return this.#table.live(username).some((b) => b.binding.protocol !== 'udp' && bareHost(b.binding.source.host) === host);
   }
 
   /** Answers one REGISTER. Never throws: bad input gets a 4xx, our own failure a 500, and nothing stored changes. */
@@ -160,7 +172,8 @@ export class Registrar implements RegistrarApi {
     }
     this.#table.commit(user, plan.bindings);
     for (const change of plan.changes) this.#log(change.level, change.event, change.binding, change.by === undefined ? {} : { by: change.by });
-    this.#ok(tx, user, usesOutbound(tx.request, contacts));
+    // RFC 5626 over UDP would promise STUN keep-alive answers, which we do not give: only flows over TCP/TLS qualify.
+    this.#ok(tx, user, tx.inbound.flow.protocol !== 'udp' && usesOutbound(tx.request, contacts));
   }
 
   /**

@@ -24,6 +24,16 @@ describe('Registrar: RFC 5626 instances', () => {
     expect(registrar.bindingFor(PHONE_A)).toBeUndefined();
   });
 
+  it('says Require: outbound (RFC 5626 §6) for a flow over TCP, never over UDP, where it would promise STUN answers', () => {
+    const outbound = { contacts: [`<${CONTACT_A}>;+sip.instance="<${INSTANCE}>";reg-id=1`], headers: [['Supported', 'outbound']] as const };
+    const overUdp = station().register({ ...outbound, protocol: 'udp' });
+    expect(overUdp.status).toBe(200);
+    expect(overUdp.headers('require')).toEqual([]);
+    const overTcp = station().register({ ...outbound, protocol: 'tcp' });
+    expect(overTcp.status).toBe(200);
+    expect(overTcp.headers('require')).toEqual(['outbound']);
+  });
+
   it('keeps the binding keyed by (instance, reg-id): the same pair from a new address replaces, another reg-id adds', () => {
     const { register, registrar } = station();
     register({ contacts: [`<${CONTACT_A}>;+sip.instance="<${INSTANCE}>";reg-id=1`] });

@@ -99,6 +99,15 @@ describe('Registrar: password guessing is slowed, then locked', () => {
     expect(attempt(s, { ...RIGHT, from: { host: '203.0.113.5', port: 40999 } })?.status).toBe(403);
   });
 
+  it('a phone bound over TCP that reconnects (a new port) is not locked out; over UDP only its exact source is exempt', () => {
+    const s = station();
+    const attacker = { host: '198.51.100.66', port: 5062 };
+    expect(attempt(s, { ...RIGHT, protocol: 'tcp' })?.status).toBe(200); // the flat's phone over TCP, from PHONE_A
+    for (let i = 0; i < 20; i++) answerOf(s, { ...WRONG, from: attacker });
+    expect(attempt(s, { ...RIGHT, protocol: 'tcp', from: { host: '203.0.113.5', port: 40999 } })?.status).toBe(200);
+    expect(attempt(s, { ...RIGHT, protocol: 'udp', from: { host: '203.0.113.5', port: 41000 } })?.status).toBe(403);
+  });
+
   it('locks again at the first failure after a lock ran out', () => {
     const s = station();
     for (let i = 0; i < 20; i++) answerOf(s, WRONG);
