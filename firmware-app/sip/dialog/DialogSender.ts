@@ -49,7 +49,10 @@ export class DialogSender {
         this.#ctx.logger.warn('nextHopUnresolved', { method, uri: dialog.nextHopUri, error: errorMessage(error) });
         user.failed('transportError');
       },
-    ).catch((error: unknown) => this.#ctx.logger.error('inDialogSendFailed', { method: method, callId: dialog.callId, error: errorMessage(error) }));
+    ).catch((error: unknown) => {
+      this.#ctx.logger.error('inDialogSendFailed', { method, callId: dialog.callId, error: errorMessage(error) });
+      user.failed('transportError'); // the session must not wait for an answer to a request that never went out
+    });
   }
 
   sendAck(dialog: Dialog, seq: number, headers: ReadonlyArray<readonly [string, string]> = []): void {

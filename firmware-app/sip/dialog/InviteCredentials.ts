@@ -3,7 +3,7 @@
 
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../platform/Logger.ts';
-import { type SipMessage, parseChallenge } from '../message/index.ts';
+import type { SipMessage } from '../message/index.ts';
 import type { OutgoingCallOptions } from './types.ts';
 
 /** One answer per challenge kind is normal (407 from the proxy, then 401 from the far end); more means a loop. */
@@ -12,10 +12,11 @@ const MAX_AUTH_ATTEMPTS = 3;
 type Headers = Array<readonly [string, string]>;
 
 /**
- * Who may be answered: anyone on the way to the configured target; after a redirect, only the configured outbound
- * proxy (a 407 in a realm it challenged this call with before), or, with no outbound proxy, nobody.
+ * Who may be answered: anyone on the way to the configured target; after a redirect, nobody. Not even a 407 in our
+ * outbound proxy's realm: a realm is a string anyone behind the redirect can copy, and a digest answer is material for
+ * an offline guess. A redirected call through a proxy that challenges every INVITE fails instead.
  */
-type Scope = 'configured' | 'outboundProxy' | 'nobody';
+type Scope = 'configured' | 'nobody';
 
 export class InviteCredentials {
   readonly #authenticate: OutgoingCallOptions['authenticate'];
@@ -28,8 +29,6 @@ export class InviteCredentials {
    */
   readonly #challenges = new Map<string, SipMessage>();
   readonly #fresh = new Map<string, string>();
-  /** Realms of the 407s answered before any redirect: those of the outbound proxy when there is one. */
-  readonly #proxyRealms = new Set<string>();
   #attempts = 0;
   #scope: Scope = 'configured';
 
@@ -64,11 +63,10 @@ export class InviteCredentials {
    * true when it was answered and the next INVITE carries the answer.
    */
   challenged(response: SipMessage, invite: SipMessage): boolean {
-    if (this.#authenticate === undefined || this.#attempts >= MAX_AUTH_ATTEMPTS || !this.#mayAnswer(response)) return false;
+    if (this.#authenticate === undefined || this.#attempts >= MAX_AUTH_ATTEMPTS || !this.#mayAnswer()) return false;
     const answer = this.#answer(response, invite);
     if (answer === undefined) return false;
     this.#attempts++;
-    if (this.#scope === 'configured' && response.status === 407) for (const realm of realmsOf(response)) this.#proxyRealms.add(realm);
     this.#challenges.set(answer.header, response);
     this.#fresh.set(answer.header, answer.value);
     return true;
@@ -76,25 +74,16 @@ export class InviteCredentials {
 
   /**
    * §8.1.3.4: the request goes to whoever the 3xx named. It gets no credentials, and its challenges are not
-   * answered (their digest `uri` would be the new Request-URI anyway). Through our outbound proxy (`routed`), the
-   * proxy's own 407 is still answered: those credentials are for the proxy, which challenges every INVITE.
+   * answered (their digest `uri` would be the new Request-URI anyway), through our outbound proxy or not.
    */
-  redirected(routed: boolean): void {
-    this.#scope = routed ? 'outboundProxy' : 'nobody';
+  redirected(): void {
+    this.#scope = 'nobody';
     this.#challenges.clear();
     this.#fresh.clear();
   }
 
-  #mayAnswer(response: SipMessage): boolean {
-    switch (this.#scope) {
-      case 'configured':
-        return true;
-      case 'nobody':
-        return false;
-      case 'outboundProxy':
-        // A 401 is the far end's; a 407 in another realm may be a proxy of the redirect target.
-        return response.status === 407 && realmsOf(response).some((realm) => this.#proxyRealms.has(realm));
-    }
+  #mayAnswer(): boolean {
+    return this.#scope === 'configured';
   }
 
   /** The authenticate callback's answer, or undefined (logged) when it cannot answer or throws. */
@@ -112,18 +101,4 @@ export class InviteCredentials {
     }
     return answer;
   }
-}
-
-/** The realms of a 407's Proxy-Authenticate challenges (malformed ones left out). */
-function realmsOf(response: SipMessage): string[] {
-  const realms: string[] = [];
-  for (const value of response.headers('proxy-authenticate')) {
-    try {
-      const realm = parseChallenge(value).realm;
-      if (realm !== undefined) realms.push(realm);
-    } catch {
-      // not a challenge we could answer either
-    }
-  }
-  return realms;
 }

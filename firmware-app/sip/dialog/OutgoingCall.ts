@@ -296,7 +296,7 @@ export class OutgoingCall implements Call {
     this.#requestUri = uri;
     this.#cseq++;
     const routed = (this.#options.route?.length ?? 0) > 0;
-    this.#credentials.redirected(routed);
+    this.#credentials.redirected();
     if (routed) {
       this.#targets.again(); // our outbound proxy takes it there
       return true;

@@ -66,7 +66,8 @@ export function failover(options: TargetFailoverOptions): TargetFailover {
     const failed = (reason: TargetFailure, report: () => void): void => {
       if (!current()) return;
       if (!answered) {
-        onTargetFailed?.(target, reason);
+        // A target that passed a 18x got the call through: what fails after that is not the target's fault.
+        if (!passed) onTargetFailed?.(target, reason);
         if (!stopped && index + 1 < targets.length) {
           index++;
           attempt();

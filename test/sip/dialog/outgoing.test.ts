@@ -359,24 +359,14 @@ describe('an outgoing call (§13.2)', () => {
     return { log, asked, redirected };
   }
 
-  it('after a redirect through the outbound proxy, answers the proxy\'s own 407 but not the far end\'s 401', async () => {
+  it('after a redirect through the outbound proxy, answers no 407 even in the proxy\'s realm (a realm is easy to copy)', async () => {
     const s = scenario();
     const { log, asked, redirected } = await redirectedThroughProxy(s);
     await s.peer.respond(redirected, 407, { toTag: 'p2', headers: [['Proxy-Authenticate', 'Digest realm="proxy", nonce="p2", qop="auth"']] });
     await settle();
-    expect(s.peer.requests('INVITE')).toHaveLength(4);
-    const authorized = s.peer.last('INVITE');
-    expect(authorized.requestUri).toBe('sip:elsewhere@203.0.113.9');
-    expect(authorized.headers('route')).toEqual([PEER_PROXY]);
-    expect(authorized.cseq.seq).toBe(redirected.cseq.seq + 1);
-    expect(credentials(authorized, 'proxy-authorization')).toMatchObject({ realm: 'proxy', nonce: 'p2' });
-    expect(parseCredentials(authorized.header('proxy-authorization')!).uri).toBe('sip:elsewhere@203.0.113.9');
-    expect(authorized.headers('authorization')).toEqual([]);
-    await s.peer.respond(authorized, 401, { toTag: 'e', headers: [['WWW-Authenticate', 'Digest realm="far", nonce="e1"']] });
-    await settle();
-    expect(s.peer.requests('INVITE')).toHaveLength(4);
-    expect(asked).toEqual([407, 407]);
-    expect(log).toEqual(['ended rejected 401']);
+    expect(s.peer.requests('INVITE')).toHaveLength(3);
+    expect(asked).toEqual([407]);
+    expect(log).toEqual(['ended rejected 407']);
   });
 
   it('after a redirect through the outbound proxy, answers no 407 in a realm the proxy did not challenge with', async () => {
