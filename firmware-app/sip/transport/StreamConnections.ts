@@ -158,7 +158,14 @@ export class StreamConnections {
     if (target.protocol !== this.protocol) {
       return sendFailed('SEND_FAILED', `a ${target.protocol} target cannot be reached over ${this.protocol}`);
     }
-    const connection = this.#open(flowId) ?? this.#reusable(target) ?? (await this.#dialing.connect(target));
+    let connection: Connection | TransportError | undefined = this.#open(flowId);
+    if (connection === undefined) {
+      const reused = this.#reusable(target);
+      // A connection a peer opened that we now pick for a request of ours to that peer is one we talk over, like one
+      // we opened: trusted (pongs, no eviction). Never for a response: that would trust a stranger we answered.
+      if (reused !== undefined && !reused.trusted && !isResponse(bytes)) this.trust(reused.flow.id);
+      connection = reused ?? (await this.#dialing.connect(target));
+    }
     if (connection instanceof TransportError) return { ok: false, error: connection };
     return this.#write(connection, bytes);
   }
@@ -406,4 +413,13 @@ export class StreamConnections {
       });
     });
   }
+}
+
+const RESPONSE_START = new TextEncoder().encode('SIP/2.0 ');
+
+/** A SIP response starts with its status line (`SIP/2.0 200 OK`); a request never does. */
+function isResponse(bytes: Uint8Array): boolean {
+  if (bytes.length < RESPONSE_START.length) return false;
+  for (let i = 0; i < RESPONSE_START.length; i++) if (bytes[i] !== RESPONSE_START[i]) return false;
+  return true;
 }

@@ -178,6 +178,26 @@ describe('TCP transport', () => {
     expect(peer.closed()).toBe(false);
   });
 
+  it('trusts a connection the peer opened once we pick it for a request of ours to that peer (pongs from then on), not for a response', async () => {
+    const clock = new FakeClock();
+    const server = await open({ clock, passes: () => false });
+    const peer = await rawPeer(server.transport.local.port);
+    peer.socket.write(sipRequest('refused'));
+    const flow = (await waitFor('the refused request', () => server.rec.messages[0])).flow;
+    const back = { protocol: 'tcp' as const, host: flow.remote.host, port: flow.remote.port };
+    expect((await server.transport.send(sipResponse('an answer'), back)).ok).toBe(true);
+    peer.socket.write('\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(peer.received()).toBe(text(sipResponse('an answer'))); // no pong: answering it trusted nothing
+    expect(server.rec.keepAlives).toEqual([]);
+    const sent = await server.transport.send(sipRequest('ours'), back);
+    expect(sent.ok && sent.flow.id).toBe(flow.id);
+    peer.socket.write('\r\n\r\n');
+    await waitFor('the ping, answered now', () => server.rec.keepAlives[0]);
+    expect(server.rec.keepAlives.map((k) => k.kind)).toEqual(['ping']);
+    await waitFor('the pong', () => peer.received().endsWith('\r\n') && peer.received().length > text(sipResponse('an answer')).length + text(sipRequest('ours')).length);
+  });
+
   it('closes a garbled stream (no end of headers within 65535 bytes) with streamError and keeps serving', async () => {
     const clock = new FakeClock();
     const server = await open({ clock });
