@@ -22,10 +22,14 @@ export interface AplaySpeakerOptions extends RestartPolicy {
 interface Player {
   readonly process: AudioProcess;
   killTimer: HalTimerHandle | undefined;
+  /** Set when stdin failed: the death is reported from 'close', or from this timer if no 'close' comes. */
+  pipeGrace: HalTimerHandle | undefined;
   closed: boolean;
 }
 
 const COMMAND = 'aplay';
+/** How long a broken stdin waits for the process's 'close' before it counts as the death itself. */
+const PIPE_GRACE_MS = 500;
 
 /** The aplay arguments for one call: raw 16-bit little-endian mono at the call's rate. */
 export function aplayArgs(sampleRate: number, device: string | undefined): string[] {
@@ -87,27 +91,35 @@ export class AplaySpeaker implements Speaker {
 
   #launch(died: (death: ChildDeath) => void): Player {
     const process = this.#options.spawn(COMMAND, aplayArgs(this.#sampleRate, this.#options.device));
-    const player: Player = { process, killTimer: undefined, closed: false };
+    const player: Player = { process, killTimer: undefined, pipeGrace: undefined, closed: false };
     const stderr = new StderrTail();
     stderr.attach(process.stderr);
     process.on('error', (error) => died(deathOf(COMMAND, { error }, stderr.line)));
     process.on('close', (code, signal) => {
       player.closed = true;
       player.killTimer?.cancel();
+      player.pipeGrace?.cancel();
       died(deathOf(COMMAND, { code, signal }, stderr.line));
     });
-    // EPIPE when aplay exited with frames still coming: its 'close' follows; without a listener it would crash us.
-    process.stdin?.on('error', (error) => died(deathOf(COMMAND, { error }, stderr.line)));
+    // EPIPE when aplay exits with frames still coming (without a listener it would crash us). Its 'close' follows
+    // with the exit code and stderr, which say why (a missing device ends the retries), so that is awaited, briefly.
+    process.stdin?.on('error', (error) => {
+      player.pipeGrace ??= this.#options.clock.setTimer(PIPE_GRACE_MS, () => died(deathOf(COMMAND, { error }, stderr.line)));
+    });
     return player;
   }
 
   #terminate(player: Player): void {
     if (player.closed) return;
     const stdin = player.process.stdin;
+    if (stdin == null || stdin.destroyed) {
+      player.process.kill('SIGTERM'); // nothing left to play out
+      return;
+    }
     try {
-      if (stdin != null && !stdin.destroyed) stdin.end();
+      stdin.end();
     } catch {
-      // The pipe is already gone; the kill below still ends the process.
+      // The pipe broke just now; the kill below still ends the process.
     }
     player.killTimer ??= this.#options.clock.setTimer(this.#options.drainMs ?? 2000, () => {
       if (!player.closed) player.process.kill('SIGTERM');

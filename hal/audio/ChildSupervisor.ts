@@ -92,7 +92,7 @@ export class ChildSupervisor<C> {
     this.#state = { kind: 'idle' };
     if (state.kind === 'running') {
       state.settle?.cancel();
-      this.#options.terminate(state.child);
+      this.#terminate(state.child);
     } else if (state.kind === 'backoff') {
       state.timer.cancel();
     }
@@ -114,7 +114,7 @@ export class ChildSupervisor<C> {
       return;
     }
     if (generation !== this.#generation) {
-      this.#options.terminate(child); // it died inside launch; the back-off or give-up already took over
+      this.#terminate(child); // it died inside launch; the back-off or give-up already took over
       return;
     }
     const state: State<C> = { kind: 'running', child, settle: undefined };
@@ -131,7 +131,7 @@ export class ChildSupervisor<C> {
     const state = this.#state;
     if (state.kind === 'running') {
       state.settle?.cancel();
-      this.#options.terminate(state.child); // usually gone already; a process that only closed its pipe is not
+      this.#terminate(state.child); // usually gone already; a process that only closed its pipe is not
     }
     // The first reason names the incident, unless a later one says why restarting is hopeless.
     if (this.#incident === undefined || death.final) this.#incident = death.reason;
@@ -148,6 +148,18 @@ export class ChildSupervisor<C> {
         if (this.#state.kind === 'backoff') this.#launch();
       }),
     };
+  }
+
+  #terminate(child: C): void {
+    try {
+      this.#options.terminate(child);
+    } catch (error) {
+      // A driver bug must not unwind into the call; the process is left to its own exit.
+      this.#options.logger.error('audioTerminateFailed', {
+        device: this.#options.device,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   #report(outcome: AudioFailure['outcome']): void {

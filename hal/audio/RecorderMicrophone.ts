@@ -4,7 +4,7 @@
 import { samplesPerFrame, type Microphone, type MicrophoneStart } from '../audio.ts';
 import type { HalClock, HalLogger } from '../ports.ts';
 import { deathOf, StderrTail } from './audioProcess.ts';
-import { ChildSupervisor, type RestartPolicy } from './ChildSupervisor.ts';
+import { ChildSupervisor, type ChildDeath, type RestartPolicy } from './ChildSupervisor.ts';
 import { FrameAssembler } from './pcmBytes.ts';
 import type { Recorder, RecorderFactory } from './Recorder.ts';
 
@@ -53,7 +53,7 @@ export class RecorderMicrophone implements Microphone {
     this.#call = undefined;
   }
 
-  #launch(died: (death: { reason: string; final: boolean }) => void): Recorder {
+  #launch(died: (death: ChildDeath) => void): Recorder {
     const call = this.#call!;
     const recorder = this.#options.recorder({
       sampleRate: call.start.sampleRate,

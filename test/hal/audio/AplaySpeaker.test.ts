@@ -68,8 +68,37 @@ describe('AplaySpeaker', () => {
     expect(bytesOf(t.latest().stdin.chunks)).toEqual(Array.from(s16le([9])));
     expect(t.speaker.droppedFrames).toBe(1);
     t.clock.advance(1000);
-    expect(t.failures).toEqual([{ device: 'speaker', outcome: 'restarted', reason: 'aplay failed: write EPIPE', restarts: 1 }]);
+    expect(t.failures).toEqual([{ device: 'speaker', outcome: 'restarted', reason: 'aplay exited with code 1', restarts: 1 }]);
     expect(t.logger.lines.map((l) => [l.level, l.event])).toEqual([['warn', 'audioDeviceFailed']]);
+  });
+
+  it('EPIPE before the exit of an aplay that lost its device: the exit and its stderr decide, no restart', () => {
+    const t = setup();
+    t.start();
+    t.latest().stdin.break();
+    t.speaker.write(Int16Array.of(1));
+    t.latest().close(1, null, 'aplay: main:831: audio open error: No such device\n');
+    t.clock.advance(10_000);
+    expect(t.spawned.processes).toHaveLength(1);
+    expect(t.failures.map((f) => [f.outcome, f.reason])).toEqual([
+      ['gaveUp', 'aplay exited with code 1: aplay: main:831: audio open error: No such device'],
+    ]);
+  });
+
+  it('EPIPE from an aplay that does not exit: after 500 ms it counts as its death, and it is replaced', () => {
+    const t = setup();
+    t.start();
+    const stuck = t.latest();
+    stuck.stdin.break();
+    t.speaker.write(Int16Array.of(1));
+    t.clock.advance(499);
+    expect(stuck.signals).toEqual([]);
+    t.clock.advance(1);
+    expect(stuck.signals).toEqual(['SIGTERM']); // its stdin is gone: nothing to play out, no reason to wait
+    t.clock.advance(250);
+    expect(t.spawned.processes).toHaveLength(2);
+    t.clock.advance(1000);
+    expect(t.failures.map((f) => [f.outcome, f.reason])).toEqual([['restarted', 'aplay failed: write EPIPE']]);
   });
 
   it('aplay not installed: one line, writes are dropped, nothing throws', () => {
