@@ -26,6 +26,8 @@ export class HeldBindings {
   readonly #digest: DigestClientApi;
   readonly #requests: RegistrationRequests;
   readonly #held = new Map<string, Held>();
+  /** Removals of replaced Contacts still under way: a stop waits for them too (each is bounded by STOP_BOUND_MS). */
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(ctx: SipContext, digest: DigestClientApi, requests: RegistrationRequests) {
     this.#ctx = ctx;
@@ -56,10 +58,11 @@ export class HeldBindings {
       }
       if (!sameTarget(held.target, binding.target) || held.contactUri === binding.contactUri) continue;
       this.#held.delete(key);
-      void this.#remove({ ...binding, contactUri: held.contactUri }, `<${held.contactUri}>`).then((outcome) => {
+      const removal = this.#remove({ ...binding, contactUri: held.contactUri }, `<${held.contactUri}>`).then((outcome) => {
         if (outcome === 'removed') this.#ctx.logger.debug('staleContactRemoved', { contact: held.contactUri });
         else this.#keepFailed(key, held, outcome);
-      });
+      }).finally(() => this.#pending.delete(removal));
+      this.#pending.add(removal);
     }
   }
 
@@ -77,10 +80,10 @@ export class HeldBindings {
       }
     }
     this.#held.clear();
-    await Promise.all(removals.map(async ([key, held]) => {
+    await Promise.all([...this.#pending, ...removals.map(async ([key, held]) => {
       const outcome = await this.#remove(held, held.contact);
       if (outcome !== 'removed') this.#keepFailed(key, held, outcome);
-    }));
+    })]);
   }
 
   /** A removal failed: the registrar may still hold it, so it stays held (unless registered again meanwhile). */

@@ -573,6 +573,37 @@ describe('RegistrationClient: keep-alives and NAT', () => {
     expect(s.eventsOf('registered').map((e) => e.at)).toEqual([0, 252_000]);
   });
 
+  it('stop() waits for the removal of a replaced Contact that is still under way', async () => {
+    const s = await registered();
+    let answerLater: (() => void) | undefined;
+    let heldBranch: string | undefined;
+    s.registrar.policy = (req, inbound) => {
+      // The first authorized removal (the replaced private Contact) and its retransmissions are answered only when the
+      // test says so.
+      if (heldBranch !== undefined) return req.topVia.branch === heldBranch ? 'drop' : undefined;
+      if (req.method !== 'REGISTER' || expiresOf(req) !== 0 || req.header('authorization') === undefined) return undefined;
+      heldBranch = req.topVia.branch;
+      answerLater = () => {
+        heldBranch = '';
+        const ok = s.registrar.ok(req);
+        if (ok !== 'drop') s.registrar.answer(req, inbound, ok);
+      };
+      return 'drop';
+    };
+    s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
+    await s.advance(25_000);
+    expect(answerLater).toBeDefined();
+    let stopped = false;
+    void s.client.stop().then(() => {
+      stopped = true;
+    });
+    await s.advance(1_000);
+    expect(stopped).toBe(false); // its own un-REGISTER is answered, the earlier removal is not yet
+    answerLater!();
+    await s.advance(1);
+    expect(stopped).toBe(true);
+  });
+
   it('re-registers at once with the new Contact when an OPTIONS answer shows another public address', async () => {
     const s = await registered();
     s.registrar.nat = { received: '203.0.113.7', rport: 62000 };
