@@ -17,6 +17,9 @@ export interface RecorderMicrophoneOptions extends RestartPolicy {
   readonly device?: string;
 }
 
+/** How long a recorder may take to exit after SIGTERM before it is killed outright. */
+const KILL_AFTER_MS = 2000;
+
 /** The call being captured. */
 interface MicCall {
   readonly start: MicrophoneStart;
@@ -31,6 +34,8 @@ export class RecorderMicrophone implements Microphone {
   readonly #options: RecorderMicrophoneOptions;
   readonly #supervisor: ChildSupervisor<Recorder>;
   #call: MicCall | undefined;
+  /** Recorders whose process has closed: the SIGKILL bound skips them. */
+  readonly #closed = new WeakSet<Recorder>();
 
   constructor(options: RecorderMicrophoneOptions) {
     this.#options = options;
@@ -38,7 +43,7 @@ export class RecorderMicrophone implements Microphone {
       ...options,
       device: 'microphone',
       launch: (died) => this.#launch(died),
-      terminate: (recorder) => recorder.stop(),
+      terminate: (recorder) => this.#terminate(recorder),
     });
   }
 
@@ -63,7 +68,10 @@ export class RecorderMicrophone implements Microphone {
     stderr.attach(recorder.process.stderr);
     const command = recorder.command;
     recorder.process.on('error', (error) => died(deathOf(command, { error }, stderr.line)));
-    recorder.process.on('close', (code, signal) => died(deathOf(command, { code, signal }, stderr.line)));
+    recorder.process.on('close', (code, signal) => {
+      this.#closed.add(recorder);
+      died(deathOf(command, { code, signal }, stderr.line));
+    });
     // node-record-lpcm16 re-emits a non-zero exit on the stream as an 'error'; 'close' already reports it, but the
     // listener must stay, or that error would take the process down.
     recorder.stream.on('error', () => {});
@@ -73,6 +81,15 @@ export class RecorderMicrophone implements Microphone {
       assembler.push(chunk, (frame) => this.#deliver(call, frame));
     });
     return recorder;
+  }
+
+  /** SIGTERM, and SIGKILL if it has not closed 2 s later (an arecord stuck on a vanished USB device). */
+  #terminate(recorder: Recorder): void {
+    if (this.#closed.has(recorder)) return;
+    recorder.stop();
+    this.#options.clock.setTimer(KILL_AFTER_MS, () => {
+      if (!this.#closed.has(recorder)) recorder.process.kill('SIGKILL');
+    });
   }
 
   #deliver(call: MicCall, frame: Int16Array): void {

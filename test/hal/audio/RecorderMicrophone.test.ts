@@ -49,6 +49,22 @@ describe('RecorderMicrophone', () => {
     expect(t.failures).toEqual([]);
   });
 
+  it('a recorder that ignores SIGTERM is killed with SIGKILL 2 s later', () => {
+    const t = setup();
+    t.start();
+    const stuck = t.latest();
+    stuck.kill = (signal = 'SIGTERM') => {
+      stuck.signals.push(signal);
+      return true; // delivered, and ignored
+    };
+    t.mic.stop();
+    t.clock.advance(1999);
+    expect(stuck.signals).toEqual(['SIGTERM']);
+    t.clock.advance(1);
+    expect(stuck.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    expect(t.logger.lines).toEqual([]);
+  });
+
   it('restarts a recorder that exits mid-call after a short back-off, and reports the incident once', () => {
     const t = setup();
     t.start();
