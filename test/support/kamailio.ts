@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
 import { createTestPki, type TestPki } from '../sip/transport/certs.ts';
+import { listenerPort } from './ports.ts';
 
 export interface KamailioOptions {
   /** Digest users and their passwords (user names: letters, digits, `-`, `_`, `.`). */
@@ -235,35 +236,6 @@ function killGroup(proc: ChildProcessWithoutNullStreams): void {
 }
 
 /** Whether TCP and UDP `port` can be bound on `host` now. */
-async function bindable(host: string, port: number): Promise<boolean> {
-  const tcp = await new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-  if (!tcp) return false;
-  return new Promise<boolean>((resolve) => {
-    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, host, () => socket.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port for a listener, below Linux's ephemeral range (32768+), free on `host` for TCP and UDP together with
- * the `span - 1` ports after it. freePort() hands out ephemeral ports, the very ones outgoing connections get:
- * a listener that binds one a moment later can find it taken by a TLS flow (baresip also binds port + 1 for TLS).
- */
-export async function listenerPort(host = '127.0.0.1', span = 1): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * (12_000 - span));
-    let free = true;
-    for (let i = 0; i < span && free; i++) free = await bindable(host, port + i);
-    if (free) return port;
-  }
-  throw new Error(`no ${span} free port(s) in a row on ${host} between 20000 and 32000`);
-}
-
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

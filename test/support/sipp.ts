@@ -1,11 +1,11 @@
 // Runs the real sipp (Debian package sip-tester) on loopback for interop tests, bounded in time.
 
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listenerPort } from './ports.ts';
 
 export interface SippRun {
   /** sipp's exit status: 0 when every call succeeded, 1 when one failed, other values are fatal. */
@@ -37,24 +37,12 @@ export interface SippOptions {
 
 const SCENARIOS = path.resolve(import.meta.dirname, '../interop/scenarios');
 
-/** A port that was free a moment ago on 127.0.0.1 (UDP and TCP both checked). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
+/**
+ * A port that was free a moment ago on 127.0.0.1 for UDP and TCP, with the port after it (baresip binds port + 1 for
+ * TLS), outside the ephemeral range (see listenerPort).
+ */
+export function freePort(): Promise<number> {
+  return listenerPort('127.0.0.1', 2);
 }
 
 /** Starts sipp; the promise settles when it exits (it is killed after timeoutSeconds + 5 s). */

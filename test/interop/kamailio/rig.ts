@@ -5,7 +5,8 @@
 import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { type Baresip, startBaresip } from '../../support/baresip.ts';
 import { type DoorProcess, startDoor } from '../../support/doorProcess.ts';
-import { type Kamailio, type KamailioMessage, listenerPort, startKamailio } from '../../support/kamailio.ts';
+import { type Kamailio, type KamailioMessage, startKamailio } from '../../support/kamailio.ts';
+import { listenerPort } from '../../support/ports.ts';
 import { type TracedMessage, describeFault, wildcardFaults } from '../../support/wire.ts';
 
 export const DOOR_PASSWORD = 'door-Pa55word';
