@@ -88,7 +88,9 @@ describe.each(['127.0.0.1', '0.0.0.0'])('baresip as the indoor phone, the door b
       account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};regint=60`,
       commands: [`/dial sip:door@127.0.0.1:${port}`],
     });
-    const call = await incoming;
+    const call = await incoming.catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- baresip said:\n${phone.output().slice(-4000)}`);
+    });
     await once<void>((resolve) => call.events.on('established', resolve), 'the ACK');
     expect(call.direction).toBe('incoming');
     const closed = once<{ reason: string }>((resolve) => call.events.on('ended', resolve), 'the call to end');
