@@ -6,28 +6,9 @@
 
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { startDoor } from '../support/doorProcess.ts';
+import { PASSWORD, startStandaloneDoor } from '../support/doorProcess.ts';
 import { startLinphone } from '../support/linphone.ts';
 import { type TracedMessage, assertNoWildcardAddresses, header, receivedAnswerDirections } from '../support/wire.ts';
-
-const PASSWORD = 'flat-Pa55word';
-
-/** The door station in standalone mode with one indoor user, `flat`, and the bell calling it. */
-async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
-  const door = startDoor({
-    simulate: true,
-    config: {
-      sip: {
-        mode: 'standalone',
-        listen: { host, port: 0, transports: [transport] },
-        domain: 'doorbell.test',
-        users: [{ username: 'flat', password: PASSWORD }],
-      },
-      doorbell: { callTargets: ['flat'] },
-    },
-  });
-  return { door, port: await door.port(transport) };
-}
 
 /** Whether ::1 can be bound here (some containers have no IPv6 at all). */
 const ipv6Loopback = await new Promise<boolean>((resolve) => {

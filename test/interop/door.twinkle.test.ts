@@ -5,28 +5,9 @@
 // from the phone fail outright when the door advertises one.
 
 import { describe, expect, it } from 'vitest';
-import { startDoor } from '../support/doorProcess.ts';
+import { PASSWORD, startStandaloneDoor } from '../support/doorProcess.ts';
 import { startTwinkle } from '../support/twinkle.ts';
 import { assertNoWildcardAddresses, header, receivedAnswerDirections } from '../support/wire.ts';
-
-const PASSWORD = 'flat-Pa55word';
-
-/** The door station in standalone mode with one indoor user, `flat`, and the bell calling it. */
-async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: ReturnType<typeof startDoor>; port: number }> {
-  const door = startDoor({
-    simulate: true,
-    config: {
-      sip: {
-        mode: 'standalone',
-        listen: { host, port: 0, transports: [transport] },
-        domain: 'doorbell.test',
-        users: [{ username: 'flat', password: PASSWORD }],
-      },
-      doorbell: { callTargets: ['flat'] },
-    },
-  });
-  return { door, port: await door.port(transport) };
-}
 
 describe.each([
   ['127.0.0.1', 'udp'],

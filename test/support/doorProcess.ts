@@ -195,3 +195,23 @@ export function startDoor(options: DoorOptions): DoorProcess {
   }
   return door;
 }
+
+/** The indoor user's password in the standalone doors the phone tests start. */
+export const PASSWORD = 'flat-Pa55word';
+
+/** The door station in standalone mode with one indoor user, `flat`, and the bell calling it; and its SIP port. */
+export async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: DoorProcess; port: number }> {
+  const door = startDoor({
+    simulate: true,
+    config: {
+      sip: {
+        mode: 'standalone',
+        listen: { host, port: 0, transports: [transport] },
+        domain: 'doorbell.test',
+        users: [{ username: 'flat', password: PASSWORD }],
+      },
+      doorbell: { callTargets: ['flat'] },
+    },
+  });
+  return { door, port: await door.port(transport) };
+}
