@@ -2,11 +2,12 @@
 
 import type { SrtpCrypto } from '../../platform/srtpCrypto.ts';
 import { aesCmIv, aesCmXor } from './aesCm.ts';
-import { deriveSessionKeys, type SessionKeys } from './keyDerivation.ts';
+import { deriveStreamKeys, type SessionKeys } from './keyDerivation.ts';
 import { advanceRollover, guessRoc, packetIndex, type RolloverState } from './packetIndex.ts';
 import { ReplayWindow } from './ReplayWindow.ts';
 import type { SrtpUnprotectResult } from './result.ts';
-import { RTCP_CLEAR_HEADER, readUint32, rtpHeaderLength, rtpSeq, writeUint32 } from './rtpLayout.ts';
+import { readUint16, readUint32, writeUint32 } from '../rtp/bytes.ts';
+import { RTCP_CLEAR_HEADER, rtpHeaderLength } from './rtpLayout.ts';
 import type { SdesKey } from './sdesKey.ts';
 import type { SrtpSuite } from './suites.ts';
 
@@ -35,8 +36,7 @@ export class SrtpReceiver {
   constructor(crypto: SrtpCrypto, suite: SrtpSuite, key: SdesKey) {
     this.#crypto = crypto;
     this.#suite = suite;
-    this.#rtp = deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtp');
-    this.#rtcp = deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtcp');
+    ({ rtp: this.#rtp, rtcp: this.#rtcp } = deriveStreamKeys(crypto, suite, key));
   }
 
   /** The RTP packet inside an SRTP packet, or why it was dropped. */
@@ -45,7 +45,7 @@ export class SrtpReceiver {
     const headerLength = rtpHeaderLength(srtp, end);
     if (headerLength === undefined) return { ok: false, reason: 'malformed' };
     const ssrc = readUint32(srtp, 8);
-    const seq = rtpSeq(srtp);
+    const seq = readUint16(srtp, 2);
     const known = this.#streams.get(ssrc);
     // A new SSRC starts at ROC 0 with its first sequence number as s_l (SDES signals no ROC).
     const rollover = known?.rollover ?? { roc: 0, highestSeq: seq };

@@ -2,9 +2,10 @@
 
 import type { SrtpCrypto } from '../../platform/srtpCrypto.ts';
 import { aesCmIv, aesCmXor } from './aesCm.ts';
-import { deriveSessionKeys, type SessionKeys } from './keyDerivation.ts';
+import { deriveStreamKeys, type SessionKeys } from './keyDerivation.ts';
 import { advanceRollover, guessRoc, type RolloverState } from './packetIndex.ts';
-import { RTCP_CLEAR_HEADER, readUint32, rtpHeaderLength, rtpSeq, writeUint32 } from './rtpLayout.ts';
+import { readUint16, readUint32, writeUint32 } from '../rtp/bytes.ts';
+import { RTCP_CLEAR_HEADER, rtpHeaderLength } from './rtpLayout.ts';
 import type { SdesKey } from './sdesKey.ts';
 import type { SrtpSuite } from './suites.ts';
 import { InternalError } from '../../errors.ts';
@@ -32,8 +33,7 @@ export class SrtpSender {
   constructor(crypto: SrtpCrypto, suite: SrtpSuite, key: SdesKey) {
     this.#crypto = crypto;
     this.#suite = suite;
-    this.#rtp = deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtp');
-    this.#rtcp = deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtcp');
+    ({ rtp: this.#rtp, rtcp: this.#rtcp } = deriveStreamKeys(crypto, suite, key));
   }
 
   /** An SRTP packet for `rtp` (a new buffer: the RTP packet with its payload encrypted, then the tag). */
@@ -41,7 +41,7 @@ export class SrtpSender {
     const headerLength = rtpHeaderLength(rtp, rtp.length);
     if (headerLength === undefined) throw new InternalError('SRTP_BAD_RTP', 'protectRtp: not an RTP packet');
     const ssrc = readUint32(rtp, 8);
-    const seq = rtpSeq(rtp);
+    const seq = readUint16(rtp, 2);
     const state = this.#stream(ssrc);
     const rollover = state.rollover ?? { roc: 0, highestSeq: seq };
     // Our own sequence numbers only move forward, so the guess is exact (and counts the wrap 65535 → 0).

@@ -2,6 +2,7 @@
 
 import type { SrtpCrypto } from '../../platform/srtpCrypto.ts';
 import { aesCmKeystream } from './aesCm.ts';
+import type { SdesKey } from './sdesKey.ts';
 import type { SrtpSuite } from './suites.ts';
 
 /** The three session keys of one direction of RTP or RTCP. */
@@ -42,5 +43,13 @@ export function deriveSessionKeys(
     cipherKey: deriveKey(crypto, masterKey, masterSalt, encryption, suite.masterKeyLength),
     authKey: deriveKey(crypto, masterKey, masterSalt, authentication, suite.authKeyLength),
     cipherSalt: deriveKey(crypto, masterKey, masterSalt, salt, suite.masterSaltLength),
+  };
+}
+
+/** Both sets of session keys of one master key: SRTP's and SRTCP's (what a sender and a receiver each hold). */
+export function deriveStreamKeys(crypto: SrtpCrypto, suite: SrtpSuite, key: SdesKey): { readonly rtp: SessionKeys; readonly rtcp: SessionKeys } {
+  return {
+    rtp: deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtp'),
+    rtcp: deriveSessionKeys(crypto, suite, key.masterKey, key.masterSalt, 'rtcp'),
   };
 }
