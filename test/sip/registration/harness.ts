@@ -19,6 +19,22 @@ import { memoryLogger } from '../transport/helpers.ts';
  * A FakeClock that knows when its next timer is due, so `advance` can stop at every timer and let the network
  * deliver in between: an answer is then handled at the time it was sent, not at the end of a step.
  */
+/**
+ * Moves `clock` on by `ms` one due timer at a time, letting promises (`settle`) run after each: what timers start
+ * while others fire still fires within the span, in order.
+ */
+export async function advanceSettling(clock: SteppingClock, ms: number, settle: () => Promise<void>): Promise<void> {
+  const end = clock.now() + ms;
+  await settle();
+  for (;;) {
+    const next = clock.nextDue();
+    const to = next !== undefined && next <= end ? next : end;
+    clock.advance(to - clock.now());
+    await settle();
+    if (to >= end && (clock.nextDue() ?? Infinity) > end) return;
+  }
+}
+
 export class SteppingClock implements Clock {
   readonly #fake = new FakeClock();
   readonly #due = new Set<{ readonly at: number }>();
@@ -308,17 +324,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
       source = next;
     },
     settle,
-    advance: async (ms) => {
-      const end = clock.now() + ms;
-      await settle();
-      for (;;) {
-        const next = clock.nextDue();
-        const to = next !== undefined && next <= end ? next : end;
-        clock.advance(to - clock.now());
-        await settle();
-        if (to >= end && (clock.nextDue() ?? Infinity) > end) return;
-      }
-    },
+    advance: (ms) => advanceSettling(clock, ms, settle),
     eventsOf: (event) => events.filter((e) => e.event === event),
     deviceSends: () => network.sent.filter((p) => p.from.host === DEVICE.host).length,
   };

@@ -10,7 +10,7 @@ import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';
 import { type LoopNetwork, type LoopTransport, createLoopNetwork } from '../../../firmware-app/sip/transport/loop.ts';
 import type { Address, Inbound, TransportEvents, TransportProtocol } from '../../../firmware-app/sip/transport/types.ts';
 import { type Stack, createStack } from '../../../firmware-app/sip/ua/createStack.ts';
-import { SteppingClock } from '../registration/harness.ts';
+import { SteppingClock, advanceSettling } from '../registration/harness.ts';
 import { memoryLogger } from '../transport/helpers.ts';
 
 const DOOR: Address = { host: '192.0.2.10', port: 5060 };
@@ -61,17 +61,7 @@ function world(): World {
   };
   return {
     clock, network, logger: memoryLogger(), registers, nat: undefined, settle,
-    advance: async (ms) => {
-      const end = clock.now() + ms;
-      await settle();
-      for (;;) {
-        const next = clock.nextDue();
-        const to = next !== undefined && next <= end ? next : end;
-        clock.advance(to - clock.now());
-        await settle();
-        if (to >= end && (clock.nextDue() ?? Infinity) > end) return;
-      }
-    },
+    advance: (ms) => advanceSettling(clock, ms, settle),
   };
 }
 
