@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 # a package is installed only when dpkg does not have it and its binary (if any) is not found either.
 # sip-tester provides sipp, baresip/linphonec/twinkle-console are indoor phones, Kamailio is the PBX of the
 # tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener).
-DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console"
+DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg"
 
 RESULTS=.vitest-results.json
 
