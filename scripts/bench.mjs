@@ -22,6 +22,8 @@ const OUTDIR = path.join(root, 'bench', '.out');
 export const BENCHMARKS = [
   // --expose-gc: every timing slot starts with a scavenge, so no subject inherits another's garbage.
   { name: 'parser', entry: 'bench/parser.bench.ts', nodeFlags: ['--expose-gc'] },
+  // Real calls, BENCH_MEDIA_RUNS × 2 × 2 × BENCH_MEDIA_SECONDS (default 3 × 2 × 2 × 60 s): see the file's header.
+  { name: 'media', entry: 'bench/media.bench.ts', nodeFlags: [] },
 ];
 
 /** Output file of a bundled entry: bench/x/y.bench.ts → bench/.out/x/y.bench.mjs. */
