@@ -1,12 +1,14 @@
 // Reading the peer's answer to our offer (RFC 3264 §7): the same m-lines in the same order, the audio stream not
 // refused, a codec we offered, and a direction within what we offered (a peer answering our hold with sendrecv is
-// understood as the most our offer allows, as RFC 3264 §6.1 limits the answer).
+// understood as the most our offer allows, as RFC 3264 §6.1 limits the answer), and SDES-SRTP as our offer asked
+// for it (sdes.ts).
 import { isIpv4 } from './address.ts';
 import { ptimeOf } from './attributes.ts';
 import { CODECS, formatIdentity, isTelephoneEvent, type CodecName } from './codecs.ts';
 import { declaredDirection, effectiveDirection, intersect, receives, reverse } from './direction.ts';
 import { remoteAddressOf, remoteCrypto, remoteRtcpPort, sendPtimeFor, type NegotiatedAudio } from './negotiated.ts';
 import { fail, ok, type SdpResult } from './result.ts';
+import { acceptSdes } from './sdes.ts';
 import { chooseCodec, chooseTelephoneEvent, type ChosenCodec } from './select.ts';
 import type { MediaDescription, SessionDescription } from './types.ts';
 
@@ -25,6 +27,8 @@ export function acceptAnswer(offer: SessionDescription, answer: SessionDescripti
   if (remoteAddress === undefined) return fail('SDP_NOT_ACCEPTABLE', 'the answer has no address we can send to');
   const codec = answeredCodec(ours, theirs);
   if (codec === undefined) return fail('SDP_ANSWER_MISMATCH', 'the answer has no codec we offered');
+  const srtp = acceptSdes(ours, theirs);
+  if (!srtp.ok) return srtp;
   const event = chooseTelephoneEvent(theirs, codec);
   const ourEventPt = event === undefined ? undefined : offeredTelephoneEvent(ours, event.clockRate);
   const theirDirection = effectiveDirection(answer, theirs);
@@ -41,6 +45,7 @@ export function acceptAnswer(offer: SessionDescription, answer: SessionDescripti
     direction: intersect(declaredDirection(offer, ours), reverse(theirDirection)),
     remoteHold: !receives(theirDirection),
     remoteCrypto: remoteCrypto(theirs),
+    ...(srtp.value === undefined ? {} : { srtp: srtp.value }),
   });
 }
 

@@ -1,13 +1,14 @@
 // Our answer to a peer's offer (RFC 3264 §6): the first audio m-line we can use gets our codec (first of our
 // preference that the offer has) and its telephone-event; every other m-line is refused with port 0, in the offer's
-// order (§6: the answer has as many m-lines as the offer). No usable audio → SDP_NOT_ACCEPTABLE, which the caller
-// turns into a 488.
-import { formatRtpmap, rtpmapOf } from './attributes.ts';
+// order (§6: the answer has as many m-lines as the offer). SDES-SRTP per our policy (sdes.ts). No usable audio →
+// SDP_NOT_ACCEPTABLE, which the caller turns into a 488.
+import { formatCrypto, formatRtpmap, rtpmapOf } from './attributes.ts';
 import { CODECS } from './codecs.ts';
 import { answerDirection, effectiveDirection, receives } from './direction.ts';
 import { checkLocal, ourSession, type CheckedLocal, type LocalMedia } from './local.ts';
 import { remoteAddressOf, remoteCrypto, remoteRtcpPort, sendPtimeFor, type NegotiatedAudio } from './negotiated.ts';
 import { fail, ok, type SdpResult } from './result.ts';
+import { answerableProto, answerSdes } from './sdes.ts';
 import { chooseCodec, chooseTelephoneEvent } from './select.ts';
 import { DTMF_EVENTS } from './telephoneEvent.ts';
 import type { Attribute, MediaDescription, SessionDescription } from './types.ts';
@@ -17,12 +18,10 @@ export interface Answered {
   readonly audio: NegotiatedAudio;
 }
 
-/** RTP profiles we answer: plain RTP (AVPF is AVP plus feedback we may ignore). SAVP waits for the SRTP layer. */
-const USABLE_PROTOS: ReadonlySet<string> = new Set(['RTP/AVP', 'RTP/AVPF']);
-
 /**
  * Answers `offer` (an initial offer or a re-offer). `current` is the running call's negotiation: its codec is kept
- * when the re-offer still has it, so a hold or resume does not switch codecs.
+ * when the re-offer still has it, and its SRTP keys when the peer repeats its a=crypto line, so a hold or resume
+ * switches neither.
  */
 export function answerOffer(offer: SessionDescription, localMedia: LocalMedia, current?: NegotiatedAudio): SdpResult<Answered> {
   const checked = checkLocal(localMedia);
@@ -50,11 +49,13 @@ function negotiate(
   local: CheckedLocal,
   current: NegotiatedAudio | undefined,
 ): NegotiatedAudio | undefined {
-  if (offered.media !== 'audio' || offered.port === 0 || !USABLE_PROTOS.has(offered.proto)) return undefined;
+  if (offered.media !== 'audio' || offered.port === 0 || !answerableProto(offered.proto, local.srtp)) return undefined;
   const remoteAddress = remoteAddressOf(offer, offered, local.addrType);
   if (remoteAddress === undefined) return undefined;
   const codec = chooseCodec(offered, local.codecs, current?.codec.name);
   if (codec === undefined) return undefined;
+  const sdes = answerSdes(offered, local.srtp, current?.srtp);
+  if (!sdes.usable) return undefined;
   const telephoneEvent = chooseTelephoneEvent(offered, codec);
   const theirs = effectiveDirection(offer, offered);
   return {
@@ -70,6 +71,7 @@ function negotiate(
     direction: answerDirection(theirs, local.direction),
     remoteHold: !receives(theirs),
     remoteCrypto: remoteCrypto(offered),
+    ...(sdes.srtp === undefined ? {} : { srtp: sdes.srtp }),
   };
 }
 
@@ -87,6 +89,7 @@ function answerMedia(offered: MediaDescription, local: CheckedLocal, audio: Nego
     attributes.push(formatRtpmap(rtpmapOf(offered, pt) ?? { payloadType: pt, encoding: 'telephone-event', clockRate: telephoneEvent.clockRate }));
     attributes.push({ name: 'fmtp', value: `${pt} ${DTMF_EVENTS}` });
   }
+  if (audio.srtp !== undefined) attributes.push(formatCrypto(audio.srtp.local));
   attributes.push({ name: 'ptime', value: String(local.ptime) }, { name: audio.direction });
   return { media: 'audio', port: local.port, proto: offered.proto, formats, connections: [], attributes, otherLines: [] };
 }

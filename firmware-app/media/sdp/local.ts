@@ -1,6 +1,7 @@
-// Our side of a negotiation: the address, port, codecs and direction we offer or answer with, checked so that an SDP
-// of ours never carries 0.0.0.0, :: or port 0 (ARCHITECTURE: Addresses).
+// Our side of a negotiation: the address, port, codecs, direction and SRTP policy we offer or answer with, checked so
+// that an SDP of ours never carries 0.0.0.0, :: or port 0 (ARCHITECTURE: Addresses).
 import { addrTypeOf } from './address.ts';
+import type { CryptoAttribute } from './attributes.ts';
 import { DEFAULT_CODECS, type CodecName } from './codecs.ts';
 import { fail, ok, type SdpResult } from './result.ts';
 import type { Direction, Origin, SessionDescription } from './types.ts';
@@ -18,6 +19,25 @@ export interface LocalMedia {
   readonly direction?: Direction;
   /** `o=` user name; default `sip-doorbell`. */
   readonly username?: string;
+  /** SDES-SRTP (RFC 4568); absent = policy 'off': plain RTP only, an RTP/SAVP offer is answered 488. */
+  readonly srtp?: LocalSrtp;
+}
+
+/** Our SDES-SRTP settings: the policy and our keys, which the media layer makes (sdp never reads a key). */
+export interface LocalSrtp {
+  /**
+   * 'optional': offer RTP/AVP with a=crypto lines (best effort, as baresip's `srtp` mediaenc and many PBXs do) and
+   * accept plain or SRTP answers and offers; 'required': offer RTP/SAVP and refuse (488 / failed answer) anything
+   * without a usable crypto line.
+   */
+  readonly policy: 'optional' | 'required';
+  /** Our a=crypto lines for an offer, in preference order (tag, suite, `inline:<base64>` key params). */
+  readonly offer: readonly CryptoAttribute[];
+  /**
+   * For an answer: given the peer's a=crypto lines of the audio stream, our one line (the same tag and suite as the
+   * line we accept, with our own key), or undefined when none is usable. Lines that share a tag are not passed.
+   */
+  readonly answer: (remote: readonly CryptoAttribute[]) => CryptoAttribute | undefined;
 }
 
 /** A LocalMedia with its defaults filled in and its address checked. */
@@ -29,6 +49,7 @@ export interface CheckedLocal {
   readonly ptime: number;
   readonly direction: Direction;
   readonly username: string;
+  readonly srtp?: LocalSrtp;
 }
 
 export function checkLocal(local: LocalMedia): SdpResult<CheckedLocal> {
@@ -41,7 +62,9 @@ export function checkLocal(local: LocalMedia): SdpResult<CheckedLocal> {
   if (!Number.isInteger(ptime) || ptime < 10 || ptime > 60 || ptime % 10 !== 0) return fail('SDP_BAD_LOCAL_ADDRESS', `bad ptime ${ptime}`);
   const username = local.username ?? 'sip-doorbell';
   if (!/^[!#$%&'*+\-.^_`{|}~0-9A-Za-z]+$/.test(username)) return fail('SDP_BAD_LOCAL_ADDRESS', 'bad o= user name');
-  return ok({ address: local.address, addrType, port: local.port, codecs, ptime, direction: local.direction ?? 'sendrecv', username });
+  const direction = local.direction ?? 'sendrecv';
+  const checked = { address: local.address, addrType, port: local.port, codecs, ptime, direction, username };
+  return ok(local.srtp === undefined ? checked : { ...checked, srtp: local.srtp });
 }
 
 /** The session lines of an SDP of ours, o= still unstamped (origin.ts gives it its id and version). */

@@ -1,5 +1,5 @@
 // What a finished offer/answer exchange means for the RTP layer: where to send, with which payload types, at which
-// packet time, in which direction. Both answer.ts and acceptAnswer.ts produce it.
+// packet time, in which direction, with which SRTP keys. Both answer.ts and acceptAnswer.ts produce it.
 import { isIpv4, isIpv6, isUnspecified } from './address.ts';
 import { attributeValues, parseRtcp, parseCrypto, ptimeOf, type CryptoAttribute } from './attributes.ts';
 import { connectionAddress } from './direction.ts';
@@ -9,7 +9,7 @@ import type { Direction, MediaDescription, SessionDescription } from './types.ts
 export interface NegotiatedAudio {
   /** Index of the audio m-line in the offer and the answer. */
   readonly mediaIndex: number;
-  /** RTP/AVP (or the AVPF variant the peer offered). */
+  /** The profile of the m-line: RTP/AVP, RTP/SAVP or the AVPF / SAVPF variant the peer offered. */
   readonly proto: string;
   /** Where the peer wants RTP; 0.0.0.0 / :: while it holds us the RFC 2543 way (then `direction` never sends). */
   readonly remoteAddress: string;
@@ -29,6 +29,19 @@ export interface NegotiatedAudio {
   readonly remoteHold: boolean;
   /** The peer's a=crypto lines for this stream (RFC 4568), for the SRTP layer. */
   readonly remoteCrypto: readonly CryptoAttribute[];
+  /** Present when the exchange agreed SDES-SRTP (RFC 4568); undefined for plain RTP. */
+  readonly srtp?: NegotiatedSrtp;
+}
+
+/**
+ * The two a=crypto lines an exchange agreed, one per direction (RFC 4568 §6.1: each side's line carries the key
+ * it sends with). They share one tag and one suite.
+ */
+export interface NegotiatedSrtp {
+  /** Our line: the key we protect what we send with. */
+  readonly local: CryptoAttribute;
+  /** The peer's line: the key we unprotect what we receive with. */
+  readonly remote: CryptoAttribute;
 }
 
 /** The peer's RTP address for `media` if we can send to it: an IP literal of our family (unspecified: hold). */

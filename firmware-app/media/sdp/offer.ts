@@ -1,10 +1,13 @@
 // Our offer (RFC 3264 §5): one audio stream with our codecs in preference order, telephone-event/8000 (and /16000 when
-// G.722 is offered), ptime and direction. A re-offer (hold, resume, a new address or port) is the same call with a
-// different LocalMedia; origin.ts makes its o= version one higher.
+// G.722 is offered), ptime and direction; with an SRTP policy our a=crypto lines (RFC 4568) on RTP/SAVP when SRTP is
+// required, on RTP/AVP when it is only preferred (the best-effort convention of baresip and many PBXs). A re-offer
+// (hold, resume, a new address or port) is the same call with a different LocalMedia; origin.ts makes its o= version
+// one higher.
 import { formatRtpmap } from './attributes.ts';
 import { CODECS } from './codecs.ts';
 import { checkLocal, ourSession, type LocalMedia } from './local.ts';
 import { ok, type SdpResult } from './result.ts';
+import { offerSdes } from './sdes.ts';
 import { DTMF_EVENTS } from './telephoneEvent.ts';
 import type { Attribute, SessionDescription } from './types.ts';
 
@@ -16,6 +19,8 @@ export function buildOffer(localMedia: LocalMedia): SdpResult<SessionDescription
   const checked = checkLocal(localMedia);
   if (!checked.ok) return checked;
   const local = checked.value;
+  const sdes = offerSdes(local.srtp);
+  if (!sdes.ok) return sdes;
   const formats: string[] = [];
   const attributes: Attribute[] = [];
   for (const name of local.codecs) {
@@ -30,9 +35,9 @@ export function buildOffer(localMedia: LocalMedia): SdpResult<SessionDescription
     attributes.push(formatRtpmap({ payloadType: pt, encoding: 'telephone-event', clockRate: rate }));
     attributes.push({ name: 'fmtp', value: `${pt} ${DTMF_EVENTS}` });
   }
-  attributes.push({ name: 'ptime', value: String(local.ptime) }, { name: local.direction });
+  attributes.push(...sdes.value.attributes, { name: 'ptime', value: String(local.ptime) }, { name: local.direction });
   return ok({
     ...ourSession(local),
-    media: [{ media: 'audio', port: local.port, proto: 'RTP/AVP', formats, connections: [], attributes, otherLines: [] }],
+    media: [{ media: 'audio', port: local.port, proto: sdes.value.proto, formats, connections: [], attributes, otherLines: [] }],
   });
 }

@@ -123,7 +123,7 @@ describe('answerOffer', () => {
     ['only video', offer('m=video 6000 RTP/AVP 96', 'a=rtpmap:96 VP8/90000')],
     ['no m-line at all', crlf(HEAD)],
     ['a dynamic payload type without rtpmap', offer('m=audio 5000 RTP/AVP 97')],
-    ['SRTP (RTP/SAVP) before the SRTP layer exists', offer('m=audio 5000 RTP/SAVP 0')],
+    ['SRTP (RTP/SAVP) with no SRTP policy', offer('m=audio 5000 RTP/SAVP 0')],
     ['an address of the other IP family', crlf(['v=0', 'o=p 1 1 IN IP6 2001:db8::7', 's=-', 'c=IN IP6 2001:db8::7', 't=0 0', 'm=audio 5000 RTP/AVP 0'])],
     ['a host name instead of an address', crlf(['v=0', 'o=p 1 1 IN IP4 pbx.example', 's=-', 'c=IN IP4 pbx.example', 't=0 0', 'm=audio 5000 RTP/AVP 0'])],
     ['a stereo PCMU', offer('m=audio 5000 RTP/AVP 96', 'a=rtpmap:96 PCMU/8000/2')],
