@@ -1,5 +1,6 @@
-// Property tests (fast-check): hostile SDP never throws and always ends in a typed result; generated descriptions
-// survive serialize → parse; the answer's codec is the first of our order the offer has, by an independent oracle.
+// Property tests (fast-check): hostile SDP never throws and always ends in a typed result (with and without an SDES
+// policy); generated descriptions survive serialize → parse; the answer's codec is the first of our order the offer
+// has, by an independent oracle.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acceptAnswer } from '../../../firmware-app/media/sdp/acceptAnswer.ts';
@@ -10,6 +11,7 @@ import { parseSdp } from '../../../firmware-app/media/sdp/parse.ts';
 import { serializeSdp } from '../../../firmware-app/media/sdp/serialize.ts';
 import type { Attribute, MediaDescription, SessionDescription } from '../../../firmware-app/media/sdp/types.ts';
 import { ASTERISK_OFFER, BARESIP_OFFER, crlf, FRITZBOX_OFFER, LINPHONE_OFFER, LINPHONE_SRTP_OFFER, RFC2543_HOLD, TWINKLE_OFFER } from './realSdps.ts';
+import { fakeSrtp } from './srtpSupport.ts';
 import { LOCAL, unwrap } from './support.ts';
 
 const CODES = new Set(['SDP_MALFORMED', 'SDP_TOO_LARGE']);
@@ -22,19 +24,22 @@ function exercise(text: string | Uint8Array): void {
     expect(CODES).toContain(parsed.error.code);
     return;
   }
-  const answered = answerOffer(parsed.value, LOCAL);
-  if (!answered.ok) {
-    expect(answered.error.code).toBe('SDP_NOT_ACCEPTABLE');
-  } else {
-    const { answer, audio } = answered.value;
-    expect(answer.media).toHaveLength(parsed.value.media.length);
-    const reread = unwrap(parseSdp(serializeSdp(answer)));
-    expect(reread.connection?.address).toBe(LOCAL.address);
-    expect(reread.media[audio.mediaIndex]!.port).toBe(LOCAL.port);
+  // Without SRTP, and with SDES optional and required (hostile a=crypto lines reach the SDES paths too).
+  for (const local of [LOCAL, { ...LOCAL, srtp: fakeSrtp('optional') }, { ...LOCAL, srtp: fakeSrtp('required') }]) {
+    const answered = answerOffer(parsed.value, local);
+    if (!answered.ok) {
+      expect(answered.error.code).toBe('SDP_NOT_ACCEPTABLE');
+    } else {
+      const { answer, audio } = answered.value;
+      expect(answer.media).toHaveLength(parsed.value.media.length);
+      const reread = unwrap(parseSdp(serializeSdp(answer)));
+      expect(reread.connection?.address).toBe(LOCAL.address);
+      expect(reread.media[audio.mediaIndex]!.port).toBe(LOCAL.port);
+    }
+    // The same text taken as the answer to our offer: a result, never a throw.
+    const accepted = acceptAnswer(unwrap(buildOffer(local)), parsed.value);
+    if (!accepted.ok) expect(['SDP_ANSWER_MISMATCH', 'SDP_NOT_ACCEPTABLE']).toContain(accepted.error.code);
   }
-  // The same text taken as the answer to our offer: a result, never a throw.
-  const accepted = acceptAnswer(unwrap(buildOffer(LOCAL)), parsed.value);
-  if (!accepted.ok) expect(['SDP_ANSWER_MISMATCH', 'SDP_NOT_ACCEPTABLE']).toContain(accepted.error.code);
 }
 
 type Mutation =
