@@ -6,7 +6,7 @@ import { EXPECTED, RATES, TONE_NAMES, goertzel, pullWhole, steadyWindow, zeroCro
 const OTHER_TONE_HZ = [425, 660, 880, 950, 1400, 1800];
 
 describe.each(RATES)('tone frequencies at %i Hz', (rate) => {
-  it.each(TONE_NAMES)('%s: each burst crosses zero at its frequency (within 0.5 %%)', (name) => {
+  it.each(TONE_NAMES)('%s: each burst crosses zero at its frequency (within 0.5 per cent)', (name) => {
     const samples = pullWhole(name, rate);
     for (const burst of EXPECTED[name].bursts) {
       const [start, end] = steadyWindow(burst, rate);
