@@ -1,7 +1,7 @@
 // Tone generator: the cadences of cadences.ts as 16-bit PCM, one 20 ms frame per call, pulled on the caller's clock.
 
 import { InternalError } from '../../errors.ts';
-import { DEFAULT_RAMP_MS, TONE_CADENCES, type ToneCadence, type ToneName, type ToneSegment } from './cadences.ts';
+import { DEFAULT_RAMP_MS, TONE_CADENCES, type ToneName, type ToneSegment } from './cadences.ts';
 
 export interface ToneSource {
   /**
@@ -33,8 +33,9 @@ export function createTone(name: ToneName, sampleRate: 8000 | 16000, options?: T
   if (sampleRate !== 8000 && sampleRate !== 16000) throw new InternalError('TONE_RATE', `tone at ${String(sampleRate)} Hz`);
   const level = options?.level ?? DEFAULT_LEVEL;
   if (!(level >= 0 && level <= 1)) throw new InternalError('TONE_LEVEL', `tone level ${level} outside 0 … 1`);
-  const cadence = (TONE_CADENCES as Partial<Record<string, ToneCadence>>)[name];
-  if (cadence === undefined) throw new InternalError('TONE_NAME', `no tone called ${String(name)}`);
+  // Own keys only: a name like 'toString' must not find Object.prototype's.
+  if (!Object.hasOwn(TONE_CADENCES, name)) throw new InternalError('TONE_NAME', `no tone called ${String(name)}`);
+  const cadence = TONE_CADENCES[name];
   const parts = cadence.segments.map((segment) => toPart(segment, sampleRate));
   // Floor, so that no rounded sample exceeds the requested peak.
   return new ToneGenerator(parts, cadence.repeats, Math.floor(level * FULL_SCALE), sampleRate / 50);

@@ -108,6 +108,7 @@ describe('createTone arguments and buffers', () => {
       expect(() => createTone('busy', 8000, { level })).toThrow(InternalError);
     }
     expect(() => createTone('nonsense' as ToneName, 8000)).toThrow(InternalError);
+    expect(() => createTone('toString' as ToneName, 8000)).toThrow(InternalError);
     expect(() => createTone('busy', 44100 as 8000)).toThrow(InternalError);
   });
 });
