@@ -1,7 +1,7 @@
 // Tone generator: on/off cadences, frame by frame and burst by burst, and how finite tones end.
 import { describe, expect, it } from 'vitest';
 import { createTone } from '../../../firmware-app/media/tones/index.ts';
-import { EXPECTED, RATES, TONE_NAMES, msToSamples, pull, pullWhole, samplesPerFrame, soundRuns } from './toneAnalysis.ts';
+import { EXPECTED, RATES, TONE_NAMES, msToSamples, pull, pullWhole, samplesPerFrame, soundRuns } from './tonesUnderTest.ts';
 
 const FINITE = TONE_NAMES.filter((name) => EXPECTED[name].endMs !== undefined);
 

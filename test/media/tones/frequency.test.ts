@@ -1,6 +1,6 @@
 // Tone generator: every part of every tone sounds at its own frequency, at 8 and 16 kHz.
 import { describe, expect, it } from 'vitest';
-import { EXPECTED, RATES, TONE_NAMES, goertzel, pullWhole, steadyWindow, zeroCrossingHz } from './toneAnalysis.ts';
+import { EXPECTED, RATES, TONE_NAMES, goertzel, pullWhole, steadyWindow, zeroCrossingHz } from './tonesUnderTest.ts';
 
 /** Frequencies that must not be there instead: the neighbours ±10 %, and every other frequency the tones use. */
 const OTHER_TONE_HZ = [425, 660, 880, 950, 1400, 1800];

@@ -15,7 +15,7 @@ import {
   soundRuns,
   steadyWindow,
   type Rate,
-} from './toneAnalysis.ts';
+} from './tonesUnderTest.ts';
 
 const DEFAULT_PEAK = 0.25 * FULL_SCALE;
 

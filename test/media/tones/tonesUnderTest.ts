@@ -1,4 +1,4 @@
-// Test helpers for the tone generator: what each tone should be (restated from the specs), and ways to measure PCM.
+// Helpers for the tone generator tests: what each tone should be (restated from the specs), and ways to measure its PCM.
 import { createTone, type ToneName, type ToneSource } from '../../../firmware-app/media/tones/index.ts';
 
 export const RATES = [8000, 16000] as const;
