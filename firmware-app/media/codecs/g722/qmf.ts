@@ -7,7 +7,7 @@ import { QMF_TAPS } from './tables.ts';
  * Scaling. G.722 takes 14-bit PCM and gives its sub-band signals a 15-bit range; we take and give 16-bit PCM.
  * The taps sum to 2^13, so a 16-bit DC level x reaches the lower band as x/2 (the spec's range), and the
  * receive side, whose taps meet each sub-band sample twice, doubles it back. The extra two input bits are kept
- * rather than dropped, as FFmpeg and spandsp do, so 16-bit audio is not truncated to 14 bits first.
+ * rather than dropped, as FFmpeg does, so 16-bit audio is not truncated to 14 bits first.
  */
 const TRANSMIT_SHIFT = 14;
 const RECEIVE_SHIFT = 11;
