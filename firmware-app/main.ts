@@ -9,7 +9,12 @@ import { parseConfigText } from './config/configText.ts';
 import { type Config, ConfigSchema, describeIssues, holdsPemCertificate, tlsCaSource } from './config/schema.ts';
 import { reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
 import { errorMessage } from './errors.ts';
-import { SignallingOnlySession } from './media/SignallingOnlySession.ts';
+import { createHal, type Hal } from '../hal/createHal.ts';
+import { DoorAudio } from './media/DoorAudio.ts';
+import { MediaSession } from './media/MediaSession.ts';
+import { createNodeSrtpCrypto } from './platform/srtpCrypto.ts';
+import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
+import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
 import { createNodeHasher } from './platform/hash.ts';
 import { loadIdentity, writePrivate } from './platform/identity.ts';
@@ -23,6 +28,9 @@ Options:
   --state <dir>    state directory (default: $STATE_DIRECTORY, else ./.sip-doorbell)
   --simulate       run with simulated hardware (no GPIO, no sound card needed);
                    type "ring" (or an empty line) to press the virtual bell button
+  --sim-mic <wav>  simulator: the microphone plays this WAV file in a loop (default: a 440 Hz tone)
+  --sim-speaker <wav>
+                   simulator: the speaker writes each call's audio into this WAV file when the call ends
   -h, --help       print this help and exit
   --version        print the version and exit
 `;
@@ -34,6 +42,8 @@ interface Flags {
   readonly config?: string;
   readonly state?: string;
   readonly simulate?: boolean;
+  readonly 'sim-mic'?: string;
+  readonly 'sim-speaker'?: string;
   readonly help?: boolean;
   readonly version?: boolean;
 }
@@ -49,6 +59,8 @@ function readFlags(args: readonly string[]): Flags | undefined {
         config: { type: 'string' },
         state: { type: 'string' },
         simulate: { type: 'boolean' },
+        'sim-mic': { type: 'string' },
+        'sim-speaker': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -106,7 +118,37 @@ function withTlsCaRead(config: Config, file: string, log: Logger): Config | unde
   return { ...config, sip: { ...config.sip, account: { ...account, tlsCa: pem } } };
 }
 
-function stackOptions(config: Config, stateDir: string): StackOptions {
+/** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
+interface MediaParts {
+  readonly clock: Clock;
+  readonly audio: DoorAudio;
+  readonly ports: ReturnType<typeof createUdpMediaPorts>;
+}
+
+/** Uniform in [0, 1) from the system's CSPRNG: SSRCs, sequence and timestamp origins are not guessable (RFC 3550 §5.1). */
+function secureRandom(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+}
+
+function mediaFactory(config: Config, parts: MediaParts): StackOptions['media'] {
+  const srtpCrypto = createNodeSrtpCrypto();
+  // Wall-clock time for RTCP's NTP fields: the monotonic clock plus the offset at start.
+  const epochOffset = Date.now() - parts.clock.now();
+  const settings = { codecs: config.media.codecs, srtp: config.media.srtp, rtpTimeoutMs: config.media.rtpTimeoutSec * 1000 };
+  return (local, context) => new MediaSession({
+    address: local.host,
+    clock: parts.clock,
+    random: secureRandom,
+    wallClockMs: () => epochOffset + parts.clock.now(),
+    ports: parts.ports,
+    audio: parts.audio,
+    crypto: srtpCrypto,
+    settings,
+    events: context,
+  });
+}
+
+function stackOptions(config: Config, stateDir: string, media: StackOptions['media']): StackOptions {
   const sip = config.sip;
   const identity = loadIdentity(stateDir);
   const account = sip.mode === 'registered' ? sip.account : undefined;
@@ -134,16 +176,19 @@ function stackOptions(config: Config, stateDir: string): StackOptions {
     localUsers: ['door'],
     displayName: sip.displayName,
     peerAllowList: sip.peerAllowList,
-    media: (local) => new SignallingOnlySession(local.host),
+    media,
   };
 }
 
-function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean): void {
+function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean, audio: DoorAudio): void {
   const ua = stack.ua;
+  ua.events.on('mediaStarted', (call, report) => log.info('mediaStarted', { call: call.id, ...report }));
+  ua.events.on('mediaStopped', (call, report) => log.info('mediaStopped', { call: call.id, ...report }));
   // registered, registrationFailed and the end of a call (callEnded) are logged where they happen, with more detail.
   ua.events.on('callRinging', (call) => log.info('callRinging', { call: call.id }));
   ua.events.on('callEstablished', (call) => log.info('callEstablished', { call: call.id, remote: call.remote.uri }));
-  ua.events.on('dtmfReceived', (call) => log.info('dtmfReceived', { call: call.id }));
+  // Digits make up door codes, which are secrets: the device logs that a digit came, the simulator which one.
+  ua.events.on('dtmfReceived', (call, info) => log.info('dtmfReceived', { call: call.id, ...(simulate ? { digit: info.digit } : {}), source: info.source }));
   ua.events.on('callIncoming', (call, info) => {
     log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}` });
     // Until the door application ([5/8]) decides who may listen in at the door, only the simulator
@@ -160,7 +205,14 @@ function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean
     const command = line.trim();
     if (command !== '' && command !== 'ring') return;
     log.info('buttonPressed', { button: 'simulated', targets: config.doorbell.callTargets.join(',') });
-    ua.call(config.doorbell.callTargets).catch((error: unknown) => log.warn('callFailed', { error: errorMessage(error) }));
+    ua.call(config.doorbell.callTargets).then(
+      (call) => call.events.on('ended', (info) => {
+        // Nobody answered: the visitor hears why (busy or declined, or nobody there), generated here, not by a PBX.
+        if (info.reason === 'localBye' || info.reason === 'remoteBye' || info.reason === 'sessionExpired') return;
+        audio.startTone(call, info.status === 486 || info.status === 600 || info.status === 603 ? 'busy' : 'unavailable');
+      }),
+      (error: unknown) => log.warn('callFailed', { error: errorMessage(error) }),
+    );
   });
 }
 
@@ -198,16 +250,29 @@ async function run(flags: Flags): Promise<number> {
   }
   const config = loadConfig(configFile, log);
   if (config === undefined) return 1;
+  if (!simulate && (flags['sim-mic'] !== undefined || flags['sim-speaker'] !== undefined)) {
+    log.error('flagsInvalid', { detail: '--sim-mic and --sim-speaker need --simulate' });
+    return 2;
+  }
+  const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
+  const made = createHal({ simulate, audio: config.audio, simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'] }, { clock, logger: log });
+  if (!made.ok) {
+    log.error('halFailed', { error: made.error });
+    return 1;
+  }
+  const hal: Hal = made.hal;
+  const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
+  const ports = createUdpMediaPorts({ min: config.media.rtpPorts.min, max: config.media.rtpPorts.max, listenHost: config.sip.listen.host, logger: log });
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
   let stack: Stack;
   try {
-    const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
-    stack = await createStack(stackOptions(config, stateDir), { clock, logger: log, hasher: createNodeHasher() });
+    const media = mediaFactory(config, { clock, audio, ports });
+    stack = await createStack(stackOptions(config, stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
     log.error('startFailed', { error: errorMessage(error) });
     return 1;
   }
-  wireEvents(stack, config, log, simulate);
+  wireEvents(stack, config, log, simulate, audio);
   if (simulate) logSimulatorReady(stack, config, configFile, log);
   const signal = await stopRequested;
   log.info('stopping', { signal });
@@ -221,6 +286,7 @@ async function run(flags: Flags): Promise<number> {
     }),
   ]);
   clearTimeout(bound);
+  audio.close();
   log.info('stopped');
   return 0;
 }

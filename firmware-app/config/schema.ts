@@ -75,9 +75,43 @@ export const SipSchema = z.strictObject({
   peerAllowList: z.array(z.string().regex(/^[0-9A-Fa-f.:]+$/, 'an IP address')).max(32).default([]),
 });
 
+const codecName = z.enum(['PCMU', 'PCMA', 'G722']);
+
+export const MediaSchema = z.strictObject({
+  /** Codecs in our order of preference. G.711 first: FRITZ!Box users report G.722 trouble. */
+  codecs: z.array(codecName).min(1).max(3).refine((list) => new Set(list).size === list.length, 'each codec once').default(['PCMU', 'PCMA', 'G722']),
+  /** SDES-SRTP: `optional` offers it when signalling runs over TLS and accepts it when offered; `required` insists. */
+  srtp: z.enum(['off', 'optional', 'required']).default('optional'),
+  /** RTP/RTCP ports: each call binds an even port and the one above it from this range. */
+  rtpPorts: z.strictObject({
+    min: z.number().int().min(1024).max(65534).default(10000),
+    max: z.number().int().min(1025).max(65535).default(10999),
+  }).prefault({}).refine((range) => range.max - range.min >= 3, 'the range needs at least two port pairs (max - min >= 3)'),
+  /** Seconds without RTP from the far end (not on hold) that end a call; 0 never ends one. */
+  rtpTimeoutSec: z.number().int().min(0).max(3600).default(30),
+});
+
+const device = z.string().min(1).max(128).regex(/^[A-Za-z0-9_:,.=-]+$/, 'an ALSA device name such as plughw:1,0 or default');
+
+export const AudioSchema = z.strictObject({
+  microphone: z.strictObject({
+    /** ALSA capture device; the system default when absent. */
+    device: device.optional(),
+    /** Linear gain, 1 = unchanged. */
+    gain: z.number().min(0).max(8).default(1),
+  }).prefault({}),
+  speaker: z.strictObject({
+    device: device.optional(),
+    /** Linear volume, 1 = unchanged. */
+    volume: z.number().min(0).max(8).default(1),
+  }).prefault({}),
+});
+
 export const ConfigSchema = z.strictObject({
   version: z.literal(1).default(1),
   sip: SipSchema.prefault({}),
+  media: MediaSchema.prefault({}),
+  audio: AudioSchema.prefault({}),
   doorbell: z.strictObject({
     /** Who the bell button calls: local user names (standalone) or numbers/URIs (registered). */
     callTargets: z.array(z.string().min(1).max(255)).min(1).default(['flat']),

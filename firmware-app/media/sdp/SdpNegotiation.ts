@@ -60,6 +60,17 @@ export class SdpNegotiation {
     return accepted;
   }
 
+  /**
+   * An SDP in a provisional response to our offer (early media, RFC 3960): what it would agree, without completing
+   * the exchange. The 2xx still brings the answer of record to `setAnswer` (without 100rel, a 18x's SDP is not one).
+   */
+  previewAnswer(body: Uint8Array | string): SdpResult<NegotiatedAudio> {
+    if (this.#state.kind !== 'offerSent') return fail('SDP_OUT_OF_ORDER', 'an early answer without an offer of ours');
+    const parsed = parseSdp(body);
+    if (!parsed.ok) return parsed;
+    return acceptAnswer(this.#state.offer, parsed.value);
+  }
+
   /** Our offer went unanswered (the request failed, e.g. 488 or 491): back to stable, the running session stays. */
   cancelOffer(): void {
     this.#state = { kind: 'stable' };

@@ -224,6 +224,10 @@ export class OutgoingCall implements Call {
       if (session.state === 'calling') session.state = 'early';
     }
     session.events.emit('ringing', { status: response.status, reason: response.reason, early: tag !== undefined });
+    // RFC 3960: SDP in a 18x is early media (an announcement, the PBX's ringback); a 180 without it, we ring locally.
+    const early = bodyOf(response);
+    if (early !== undefined) session.sdh.earlyAnswer?.(early);
+    else if (response.status === 180) session.sdh.alerting?.();
   }
 
   /**

@@ -7,5 +7,5 @@ export {
 export { DEFAULT_SESSION_EXPIRES_S, MIN_SE_S } from './sessionTimer.ts';
 export type {
   Call, CallEndReason, CallEvents, CallState, DialogLayerApi, HangupOptions, IncomingCall, IncomingCallOptions, OutgoingCallOptions,
-  SessionBody, SessionDescriptionHandler,
+  SessionBody, SessionDescriptionHandler, SessionMediaContext, MediaReport,
 } from './types.ts';

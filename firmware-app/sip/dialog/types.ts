@@ -25,6 +25,29 @@ export interface SessionDescriptionHandler {
   setAnswer(answer: SessionBody): Promise<void>;
   /** The call ended: release ports and audio. */
   close(): void;
+  /**
+   * A 18x with SDP to our INVITE (early media, RFC 3960): the far end's audio plays before the call is answered.
+   * Not the answer of record: the 2xx still brings it to `setAnswer`.
+   */
+  earlyAnswer?(answer: SessionBody): void;
+  /** A 180 without SDP to our INVITE: the far end alerts, and the caller hears a locally made ringback tone. */
+  alerting?(): void;
+}
+
+/** Counters and facts about a call's media, for one log line (values are safe to log). */
+export type MediaReport = Readonly<Record<string, string | number | boolean>>;
+
+/** What the media side of one call is told and reports to the UA (given to the `media` factory). */
+export interface SessionMediaContext {
+  /** The call's signalling runs over TLS: keys in our SDP are as safe as the SIP messages (SRTP policy `optional`). */
+  readonly secureSignalling: boolean;
+  /** A digit from an RFC 4733 telephone-event, once per key press, in order. */
+  dtmf(info: { readonly digit: string; readonly durationMs: number }): void;
+  /** The media cannot go on (the far end's RTP stopped while not on hold): the UA hangs the call up. */
+  failed(reason: string): void;
+  /** RTP started (codec, far end, SRTP) or stopped (counters). */
+  started(report: MediaReport): void;
+  stopped(report: MediaReport): void;
 }
 
 export type CallState = 'calling' | 'early' | 'confirmed' | 'ended';

@@ -3,7 +3,7 @@
 import { errorMessage } from '../../errors.ts';
 import { Emitter } from '../../platform/Emitter.ts';
 import { ACCEPT, ALLOW, SUPPORTED_EXTENSIONS as DIALOG_EXTENSIONS, unsupportedRequire } from '../dialog/index.ts';
-import type { Call, CallEndReason, DialogLayerApi, IncomingCall, SessionDescriptionHandler } from '../dialog/types.ts';
+import type { Call, CallEndReason, DialogLayerApi, IncomingCall, SessionDescriptionHandler, SessionMediaContext, MediaReport } from '../dialog/types.ts';
 import type { SipMessage } from '../message/index.ts';
 import type { RegistrarApi } from '../registrar/types.ts';
 import type { RegistrationClientApi, RegistrationEvents } from '../registration/types.ts';
@@ -29,7 +29,11 @@ export type UserAgentEvents = {
   callRinging(call: Call): void;
   callEstablished(call: Call): void;
   callClosed(call: Call, info: { readonly reason: CallEndReason; readonly status?: number }): void;
-  dtmfReceived(call: Call, info: { readonly digit: string }): void;
+  /** A DTMF digit of the far end, once per key press, in order: RFC 4733 telephone-event or SIP INFO. */
+  dtmfReceived(call: Call, info: { readonly digit: string; readonly durationMs?: number; readonly source: 'rfc4733' | 'info' }): void;
+  /** A call's RTP started (codec, far end, SRTP) or stopped (its counters). */
+  mediaStarted(call: Call, report: MediaReport): void;
+  mediaStopped(call: Call, report: MediaReport): void;
   /** An out-of-dialog request was dropped by the policy (no response was sent). */
   requestRefused(info: { readonly method: string; readonly source: Address; readonly reason: RefusalReason }): void;
 };
@@ -72,7 +76,7 @@ export interface UserAgentParts {
    * Makes the media side of one call (sip/ua is the one place media is plugged in), given the local address the
    * call's signalling uses toward the far end: the SDP names the same real address as our Contact and Via.
    */
-  readonly media: (local: Address) => SessionDescriptionHandler;
+  readonly media: (local: Address, context: SessionMediaContext) => SessionDescriptionHandler;
 }
 
 export class UserAgent {
@@ -170,7 +174,8 @@ export class UserAgent {
           this.#ctx.logger.warn('callTargetUnreachable', { user: target, target: `${next.host}:${next.port}`, protocol: next.protocol });
           return undefined;
         }
-        return dialogs.invite({
+        const media = this.#mediaFor(local, next.protocol);
+        return media.bind(dialogs.invite({
           uri: binding.contact,
           target: next,
           ...(flowId !== undefined ? { flowId } : {}),
@@ -178,15 +183,16 @@ export class UserAgent {
           from: this.#party(`sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(local)}`),
           to: { uri: `sip:${target}@${this.#options.domain}` },
           contact: this.#contactAt(local, next.protocol),
-          sdh: this.#parts.media(local),
-        });
+          sdh: media.sdh,
+        }));
       });
       return (await Promise.all(invites)).filter((call): call is Call => call !== undefined);
     }
     const uri = /^sips?:/i.test(target) ? target : `sip:${target.includes('@') ? target : `${target}@${this.#options.domain}`}`;
     const hop = await this.#pbxHop(uri);
     if (hop === undefined) return [];
-    return [dialogs.invite({
+    const media = this.#mediaFor(hop.local, hop.targets[0]?.protocol ?? 'udp');
+    return [media.bind(dialogs.invite({
       uri,
       target: hop.targets,
       ...(hop.flowId !== undefined ? { flowId: hop.flowId } : {}),
@@ -194,10 +200,10 @@ export class UserAgent {
       from: this.#party(this.#options.aor ?? `sip:${this.#options.localUsers?.[0] ?? 'door'}@${hostport(hop.local)}`),
       to: { uri },
       contact: hop.contact,
-      sdh: this.#parts.media(hop.local),
+      sdh: media.sdh,
       // Challenges are answered only on the way through our own proxy/registrar (SIPDigestLeak).
       ...(digest !== undefined ? { authenticate: (response: SipMessage, request: SipMessage) => digest.answer(response, request) } : {}),
-    })];
+    }))];
   }
 
   /**
@@ -353,7 +359,8 @@ export class UserAgent {
   }
 
   #ring(tx: InviteServerTransaction, contact: string, local: Address): void {
-    const call = this.#parts.dialogs.incoming(tx, { contact, sdh: this.#parts.media(local) });
+    const media = this.#mediaFor(local, tx.inbound.flow.protocol);
+    const call = media.bind(this.#parts.dialogs.incoming(tx, { contact, sdh: media.sdh }));
     this.#forward(call);
     if (this.events.listenerCount('callIncoming') === 0) {
       call.reject(480, 'Temporarily Unavailable');
@@ -362,11 +369,40 @@ export class UserAgent {
     this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source });
   }
 
+  /** The media side of a call about to be made: what it reports reaches the UA once the call exists (`bind`). */
+  #mediaFor(local: Address, protocol: TransportProtocol): { readonly sdh: SessionDescriptionHandler; bind<C extends Call>(call: C): C } {
+    let bound: Call | undefined;
+    const sdh = this.#parts.media(local, {
+      secureSignalling: protocol === 'tls',
+      started: (report) => {
+        if (bound !== undefined) this.events.emit('mediaStarted', bound, report);
+      },
+      stopped: (report) => {
+        if (bound !== undefined) this.events.emit('mediaStopped', bound, report);
+      },
+      dtmf: (info) => {
+        if (bound !== undefined && bound.state !== 'ended') this.events.emit('dtmfReceived', bound, { ...info, source: 'rfc4733' });
+      },
+      failed: (reason) => {
+        if (bound === undefined || bound.state === 'ended') return;
+        this.#ctx.logger.warn('mediaFailed', { call: bound.id, reason });
+        bound.hangup();
+      },
+    });
+    return {
+      sdh,
+      bind: (call) => {
+        bound = call;
+        return call;
+      },
+    };
+  }
+
   /** Re-emits a call's events as the UA's call events. */
   #forward(call: Call): void {
     call.events.on('ringing', () => this.events.emit('callRinging', call));
     call.events.on('established', () => this.events.emit('callEstablished', call));
-    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, info));
+    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, { ...info, source: 'info' }));
     call.events.on('ended', (info) => this.events.emit('callClosed', call, info));
   }
 }

@@ -7,7 +7,7 @@ import { DigestClient } from '../auth/DigestClient.ts';
 import { DigestServer } from '../auth/DigestServer.ts';
 import type { Credentials } from '../auth/types.ts';
 import { DialogLayer } from '../dialog/DialogLayer.ts';
-import type { SessionDescriptionHandler } from '../dialog/types.ts';
+import type { SessionDescriptionHandler, SessionMediaContext } from '../dialog/types.ts';
 import { Registrar } from '../registrar/Registrar.ts';
 import type { RegistrarUser } from '../registrar/types.ts';
 import { RegistrationClient } from '../registration/RegistrationClient.ts';
@@ -45,7 +45,7 @@ export interface StackOptions {
   readonly displayName: string;
   readonly peerAllowList: readonly string[];
   /** The media side of one call, given our local address toward the far end (the SDP's address). */
-  readonly media: (local: Address) => SessionDescriptionHandler;
+  readonly media: (local: Address, context: SessionMediaContext) => SessionDescriptionHandler;
 }
 
 export interface StackDeps {

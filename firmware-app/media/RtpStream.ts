@@ -1,0 +1,279 @@
+// One call's running audio stream (RFC 3550): microphone → encoder → RTP every 20 ms on an absolute schedule, and
+// RTP → symmetric-RTP latch → jitter buffer → decoder → speaker; RFC 4733 events both ways, RTCP reports, an
+// inactivity watchdog, and SRTP around all of it when the SDP agreed keys.
+
+import type { Clock } from '../platform/Clock.ts';
+import type { AudioLease } from './DoorAudio.ts';
+import type { Codec } from './codecs/Codec.ts';
+import { JitterBuffer } from './jitter/JitterBuffer.ts';
+import { PacketLossConcealer } from './jitter/PacketLossConcealer.ts';
+import type { MediaSocketPair } from './ports.ts';
+import { DtmfReceiver, type ReceivedDigit } from './rtp/DtmfReceiver.ts';
+import { DtmfSender } from './rtp/DtmfSender.ts';
+import { InactivityWatchdog } from './rtp/InactivityWatchdog.ts';
+import { parseRtp } from './rtp/packet.ts';
+import { Pacer } from './rtp/Pacer.ts';
+import type { Random } from './rtp/random.ts';
+import { ReceiverStats } from './rtp/ReceiverStats.ts';
+import { RtcpReporter } from './rtp/RtcpReporter.ts';
+import { type Endpoint, RtpLatch } from './rtp/RtpLatch.ts';
+import { RtpSender } from './rtp/RtpSender.ts';
+import type { DtmfDigit } from './rtp/telephoneEvent.ts';
+import type { NegotiatedAudio } from './sdp/negotiated.ts';
+import type { SrtpReceiver } from './srtp/SrtpReceiver.ts';
+import type { SrtpSender } from './srtp/SrtpSender.ts';
+
+export interface RtpStreamOptions {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Wall-clock ms since 1970, for RTCP's NTP times. */
+  readonly wallClockMs: () => number;
+  readonly cname: string;
+  readonly audio: NegotiatedAudio;
+  /** One codec instance per direction (G.722 keeps state per stream). */
+  readonly encoder: Codec;
+  readonly decoder: Codec;
+  readonly sockets: MediaSocketPair;
+  /** The door's devices, asked for when the stream starts and given back when it stops; undefined while busy. */
+  readonly claimAudio: () => AudioLease | undefined;
+  readonly srtp?: { readonly sender: SrtpSender; readonly receiver: SrtpReceiver };
+  /** Silence from the far end (not on hold) that ends the call; 0 never. */
+  readonly timeoutMs: number;
+  readonly digit: (digit: ReceivedDigit) => void;
+  readonly inactive: (silentMs: number) => void;
+}
+
+/** Counters for the call's summary line and the status page. */
+export interface RtpStreamStats {
+  readonly sent: number;
+  readonly received: number;
+  readonly lost: number;
+  readonly late: number;
+  readonly concealed: number;
+  readonly dropped: number;
+  readonly jitterMs: number;
+  readonly rttMs: number | undefined;
+}
+
+/** Largest payload we decode: 60 ms of G.722 (a peer may send longer packets than it was asked to). */
+const MAX_PAYLOAD = 480;
+
+export class RtpStream {
+  readonly #o: RtpStreamOptions;
+  #audio: NegotiatedAudio;
+  readonly #sender: RtpSender;
+  readonly #sendPacer: Pacer;
+  readonly #playPacer: Pacer;
+  readonly #latch: RtpLatch;
+  readonly #jitter: JitterBuffer;
+  readonly #plc: PacketLossConcealer;
+  readonly #dtmfIn: DtmfReceiver | undefined;
+  readonly #dtmfOut: DtmfSender | undefined;
+  readonly #rtcp: RtcpReporter;
+  readonly #watchdog: InactivityWatchdog;
+  #stats: ReceiverStats | undefined;
+  #rtcpTarget: Endpoint;
+  #lease: AudioLease | undefined;
+  readonly #silence: Int16Array;
+  readonly #encoded = new Uint8Array(MAX_PAYLOAD);
+  readonly #pcm = new Int16Array(MAX_PAYLOAD * 2);
+  #dropped = 0;
+  #concealed = 0;
+  #stopped = false;
+
+  constructor(options: RtpStreamOptions) {
+    this.#o = options;
+    const audio = options.audio;
+    this.#audio = audio;
+    const { clock } = options;
+    this.#silence = new Int16Array(options.encoder.samplesPerFrame);
+    this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: options.encoder.clockRate, random: options.random });
+    this.#sendPacer = new Pacer({ clock, send: (index) => this.#send(index) });
+    this.#playPacer = new Pacer({ clock, send: () => this.#play() });
+    this.#latch = new RtpLatch({ target: { address: audio.remoteAddress, port: audio.remotePort } });
+    this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
+    this.#jitter = new JitterBuffer({ clock, clockRate: options.decoder.clockRate });
+    this.#plc = new PacketLossConcealer(options.decoder.samplesPerFrame);
+    const te = audio.telephoneEvent;
+    this.#dtmfIn = te === undefined ? undefined : new DtmfReceiver({ clock, clockRate: te.clockRate, received: options.digit });
+    this.#dtmfOut = te === undefined ? undefined : new DtmfSender({
+      clock,
+      clockRate: te.clockRate,
+      timestampNow: () => this.#sender.lastTimestamp,
+      transmit: (packet) => this.#transmit(this.#sender.build({ payloadType: te.payloadType, timestamp: packet.timestamp, marker: packet.marker }, packet.payload)),
+    });
+    this.#rtcp = new RtcpReporter({
+      clock,
+      random: options.random,
+      wallClockMs: options.wallClockMs,
+      cname: options.cname,
+      sender: this.#sender,
+      receiver: () => this.#stats,
+      transmit: (compound) => this.#transmitRtcp(compound),
+    });
+    this.#watchdog = new InactivityWatchdog({ clock, timeoutMs: options.timeoutMs > 0 ? options.timeoutMs : 2 ** 31 - 1, expired: options.inactive });
+  }
+
+  get audio(): NegotiatedAudio {
+    return this.#audio;
+  }
+
+  /** Whether this stream holds the door's microphone and speaker. */
+  get hasAudio(): boolean {
+    return this.#lease !== undefined;
+  }
+
+  start(): void {
+    this.#lease = this.#o.claimAudio();
+    this.#sendPacer.start();
+    this.#playPacer.start();
+    this.#rtcp.start();
+    this.#watchdog.start();
+    if (this.#audio.remoteHold) this.#watchdog.hold();
+  }
+
+  /** A new exchange kept the codec: direction, hold and the far end's address may have changed. */
+  update(audio: NegotiatedAudio): void {
+    const before = this.#audio;
+    this.#audio = audio;
+    if (audio.remoteAddress !== before.remoteAddress || audio.remotePort !== before.remotePort) {
+      this.#latch.retarget({ address: audio.remoteAddress, port: audio.remotePort });
+      this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
+    }
+    if (audio.remoteHold && !before.remoteHold) this.#watchdog.hold();
+    else if (!audio.remoteHold && before.remoteHold) this.#watchdog.resume();
+  }
+
+  /** Queues digits to send as RFC 4733 events; false when the far end did not offer telephone-event. */
+  sendDigits(digits: readonly DtmfDigit[]): boolean {
+    if (this.#dtmfOut === undefined) return false;
+    this.#dtmfOut.send(digits);
+    return true;
+  }
+
+  rtpIn(bytes: Uint8Array, from: Endpoint): void {
+    if (this.#stopped || !receives(this.#audio)) return;
+    let plain = bytes;
+    if (this.#o.srtp !== undefined) {
+      const result = this.#o.srtp.receiver.unprotectRtp(bytes);
+      if (!result.ok) return void this.#dropped++;
+      plain = result.packet;
+    }
+    const parsed = parseRtp(plain);
+    if (!parsed.ok) return void this.#dropped++;
+    const packet = parsed.packet;
+    const te = this.#audio.telephoneEvent;
+    const isAudio = packet.payloadType === this.#audio.receivePayloadType;
+    const isEvent = te !== undefined && packet.payloadType === te.receivePayloadType;
+    if ((!isAudio && !isEvent) || !this.#latch.packetFrom(from, packet.ssrc, packet.sequenceNumber)) return void this.#dropped++;
+    const now = this.#o.clock.now();
+    if (this.#stats === undefined || this.#stats.ssrc !== packet.ssrc) this.#stats = new ReceiverStats(packet.ssrc, this.#jitterClockRate());
+    this.#stats.packetReceived(packet.sequenceNumber, now, isAudio ? packet.timestamp : undefined);
+    this.#watchdog.heard();
+    if (isEvent) this.#dtmfIn?.packet(packet);
+    else if (packet.payload.length <= MAX_PAYLOAD) this.#jitter.put(packet.sequenceNumber, packet.timestamp, packet.payload);
+  }
+
+  rtcpIn(bytes: Uint8Array, from: Endpoint): void {
+    if (this.#stopped) return;
+    let plain = bytes;
+    if (this.#o.srtp !== undefined) {
+      const result = this.#o.srtp.receiver.unprotectRtcp(bytes);
+      if (!result.ok) return void this.#dropped++;
+      plain = result.packet;
+    }
+    // Only from the address the RTP comes from: a stray RTCP packet must not redirect ours or keep a dead call up.
+    if (from.address !== this.#latch.target.address || this.#latch.state !== 'latched') return void this.#dropped++;
+    if (!this.#rtcp.received(plain).ok) return void this.#dropped++;
+    this.#rtcpTarget = from;
+    this.#watchdog.heard();
+  }
+
+  /** Stops sending and playing, says BYE in RTCP, gives the devices back; returns the call's counters. */
+  stop(): RtpStreamStats {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      this.#sendPacer.stop();
+      this.#playPacer.stop();
+      this.#dtmfIn?.stop();
+      this.#dtmfOut?.stop();
+      this.#watchdog.stop();
+      this.#rtcp.stop({ bye: sends(this.#audio) });
+      this.#lease?.release();
+      this.#lease = undefined;
+    }
+    return this.stats;
+  }
+
+  get stats(): RtpStreamStats {
+    const jitter = this.#jitter.stats;
+    return {
+      sent: this.#sender.packetCount,
+      received: jitter.received,
+      lost: jitter.lost,
+      late: jitter.late,
+      concealed: this.#concealed,
+      dropped: this.#dropped + this.#latch.dropped,
+      jitterMs: this.#stats === undefined ? 0 : Math.round((this.#stats.jitter * 1000) / this.#jitterClockRate()),
+      rttMs: this.#rtcp.roundTripMs,
+    };
+  }
+
+  #jitterClockRate(): number {
+    return this.#audio.codec.rtpClockRate;
+  }
+
+  /** Pacer slot `index`: the oldest microphone frame (silence when none), unless on hold or a digit is playing. */
+  #send(index: number): void {
+    const frame = this.#lease?.takeMicFrame();
+    if (!sends(this.#audio) || this.#dtmfOut?.active === true) return;
+    const encoder = this.#o.encoder;
+    const pcm = frame !== undefined && frame.length === encoder.samplesPerFrame ? frame : this.#silence;
+    const length = encoder.encode(pcm, this.#encoded);
+    this.#transmit(this.#sender.audio(index, this.#encoded.subarray(0, length), { marker: index === 0 }));
+  }
+
+  /** `rtp` must be a fresh array: the socket sends it after this tick (dgram resolves the address first). */
+  #transmit(rtp: Uint8Array): void {
+    const target = this.#latch.target;
+    if (isUnspecified(target.address)) return;
+    this.#o.sockets.sendRtp(this.#o.srtp?.sender.protectRtp(rtp) ?? rtp, target);
+  }
+
+  #transmitRtcp(compound: Uint8Array): void {
+    if (isUnspecified(this.#rtcpTarget.address)) return;
+    this.#o.sockets.sendRtcp(this.#o.srtp?.sender.protectRtcp(compound) ?? compound, this.#rtcpTarget);
+  }
+
+  /** Playout slot: the next frame decoded, or concealment for a gap; played only while we hold the speaker. */
+  #play(): void {
+    const next = this.#jitter.get();
+    const lease = this.#lease;
+    if (lease === undefined) return;
+    const decoder = this.#o.decoder;
+    let samples = decoder.samplesPerFrame;
+    if (next.kind === 'frame') {
+      samples = decoder.decode(next.payload, this.#pcm);
+      const frame = this.#pcm.subarray(0, samples);
+      this.#plc.played(frame);
+      lease.play(frame.slice());
+      return;
+    }
+    if (next.reason !== 'buffering') this.#concealed++;
+    const frame = new Int16Array(samples);
+    this.#plc.conceal(frame);
+    lease.play(frame);
+  }
+}
+
+function sends(audio: NegotiatedAudio): boolean {
+  return audio.direction === 'sendrecv' || audio.direction === 'sendonly';
+}
+
+function receives(audio: NegotiatedAudio): boolean {
+  return audio.direction === 'sendrecv' || audio.direction === 'recvonly';
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '0.0.0.0' || address === '::' || address === '';
+}

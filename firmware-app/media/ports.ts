@@ -1,0 +1,30 @@
+// The RTP/RTCP sockets of one call, as the media layer sees them; platform/udpMediaPorts.ts is the real driver.
+
+import type { Endpoint } from './rtp/RtpLatch.ts';
+
+/** What arrives on the pair: whole datagrams, each a fresh array the receiver may keep. */
+export interface MediaReceivers {
+  rtp(bytes: Uint8Array, from: Endpoint): void;
+  rtcp(bytes: Uint8Array, from: Endpoint): void;
+}
+
+/** An RTP port (even) and the RTCP port above it, bound for one call and released by `close`. */
+export interface MediaSocketPair {
+  readonly port: number;
+  /** Sends one datagram; a send error (no route, the far end gone) is counted, never thrown. */
+  sendRtp(bytes: Uint8Array, to: Endpoint): void;
+  sendRtcp(bytes: Uint8Array, to: Endpoint): void;
+  /** Closes both sockets; safe to call more than once. */
+  close(): void;
+}
+
+/** Hands out port pairs from the configured range. */
+export interface MediaPorts {
+  /**
+   * Binds a free pair for the address family of `localAddress` (the address our SDP names). Rejects with a
+   * DoorbellError `RTP_PORTS_EXHAUSTED` when every pair of the range is taken.
+   */
+  open(localAddress: string, receivers: MediaReceivers): Promise<MediaSocketPair>;
+  /** Pairs open now (for leak checks and the status page). */
+  readonly inUse: number;
+}
