@@ -2,7 +2,7 @@
 // 127.0.0.1 and to 0.0.0.0; nothing it sent may carry 0.0.0.0, :: or port 0 (checked on baresip's SIP trace).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../support/signallingOnlySession.ts';
 import { createSystemClock } from '../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../firmware-app/platform/hash.ts';
 import type { Logger } from '../../firmware-app/platform/Logger.ts';

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../support/signallingOnlySession.ts';
 import { createSystemClock } from '../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../firmware-app/platform/hash.ts';
 import type { Call, IncomingCall } from '../../firmware-app/sip/dialog/types.ts';

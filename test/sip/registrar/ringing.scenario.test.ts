@@ -1,7 +1,7 @@
 // A standalone door stack (createStack) on the loop network: a phone that re-registers its Contact under a new
 // +sip.instance after a restart (as Linphone does) is rung with one INVITE, not two.
 import { describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { DigestClient } from '../../../firmware-app/sip/auth/index.ts';

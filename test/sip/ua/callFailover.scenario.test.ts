@@ -3,7 +3,7 @@
 // and the first is tried last by the next call.
 
 import { describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import type { Call } from '../../../firmware-app/sip/dialog/types.ts';

@@ -1,6 +1,6 @@
 // A bell press with nobody to ring (no phone registered for the user) is said in the log, and the call ends at once.
 import { afterEach, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { createSystemClock } from '../../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';

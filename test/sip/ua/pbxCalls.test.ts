@@ -4,7 +4,7 @@
 // Route, and no header says 0.0.0.0, :: or port 0.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { createSystemClock } from '../../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import type { SipMessage } from '../../../firmware-app/sip/message/index.ts';

@@ -4,7 +4,7 @@
 // refresh failed, and no binding of ours left at any registrar after any sequence of registrations and a stop.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';
 import { type LoopNetwork, type LoopTransport, createLoopNetwork } from '../../../firmware-app/sip/transport/loop.ts';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { FakeDns } from '../../../firmware-app/sip/transport/FakeDns.ts';

@@ -1,7 +1,7 @@
 // Registration over TLS: the stack verifies the registrar's certificate (custom CA), and refuses an unknown one.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignallingOnlySession } from '../../../firmware-app/media/SignallingOnlySession.ts';
+import { SignallingOnlySession } from '../../support/signallingOnlySession.ts';
 import { createSystemClock } from '../../../firmware-app/platform/Clock.ts';
 import { createNodeHasher } from '../../../firmware-app/platform/hash.ts';
 import { TransactionLayer } from '../../../firmware-app/sip/transaction/index.ts';
