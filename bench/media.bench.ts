@@ -8,11 +8,13 @@
 //   - CPU per call-second: utime + stime of the door's process (all threads) at the ACK and at the end, over the
 //     seconds between, as a share of one core;
 //   - peak RSS (VmHWM, over the process's whole life, start-up included) and RSS (VmRSS) at the end;
-//   - send gaps: the time between consecutive RTP packets from the door as they arrive here (loopback: the
-//     door's send times plus this process's own wake-up jitter, the same for both sides): p50, p99, max.
+//   - send gaps: the time between consecutive RTP packets from the door, p50, p99, max: from tcpdump's kernel
+//     stamps on lo (bench/support/wireCapture.ts: the door's send times) when tcpdump can capture here, else from
+//     the arrival times in this process (the door's send times plus this process's own wake-up jitter).
 // Each side runs BENCH_MEDIA_RUNS calls in quiet conditions and as many with BENCH_MEDIA_BUSY spinning processes
 // (default: one per core but one, "the other core busy"), interleaved so drift hits both sides alike; medians.
-// BENCH_MEDIA_SIDES=ours (or baresip) runs one side only.
+// A floor row (bench/support/floorSender.ts: a node sender spinning to each 20 ms boundary, no SIP) shows what
+// the harness itself adds to the gaps. BENCH_MEDIA_SIDES=ours,baresip,floor (the default) picks what runs.
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { busyCores } from './support/busyCores.ts';
+import { runFloorSender } from './support/floorSender.ts';
 import { type DoorSide, type RunningDoor, baresipSide, oursSide } from './support/doorSides.ts';
 import { percent, table, times } from './support/format.ts';
 import { median } from './support/measure.ts';
@@ -27,6 +30,7 @@ import { cpuSeconds, memory } from './support/procStats.ts';
 import { RtpPeer } from './support/rtpPeer.ts';
 import { type GapStats, sendGaps } from './support/sendGaps.ts';
 import { type PeerCall, SipPeer } from './support/sipPeer.ts';
+import { type WireCapture, startWireCapture } from './support/wireCapture.ts';
 
 const RUNS = positiveInt('BENCH_MEDIA_RUNS', 3);
 const SECONDS = positiveInt('BENCH_MEDIA_SECONDS', 60);
@@ -37,7 +41,28 @@ const TARGET_P99_BUSY_MS = 22;
 
 type Variant = 'quiet' | 'busy';
 
+/** Whether send gaps come from tcpdump's stamps (decided once at start: see wireTiming()). */
+let useWire = false;
+
+/** Starts tcpdump on the capture port when the run uses it. */
+async function startWire(rtp: RtpPeer): Promise<WireCapture | undefined> {
+  return useWire ? startWireCapture(rtp.port) : undefined;
+}
+
+/** Tries tcpdump once; the run uses it when it works, and says so either way. */
+async function wireTiming(rtp: RtpPeer): Promise<string> {
+  try {
+    await (await startWireCapture(rtp.port)).stop();
+    useWire = true;
+    return 'send gaps from tcpdump stamps on lo (kernel, at send)';
+  } catch (error) {
+    return `send gaps from arrival times in this process (no tcpdump capture: ${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** One call's figures; CPU, memory and level are NaN for the floor (not a door). */
 interface Measured {
+  /** CPU seconds per call-second (1 = one core). */
   readonly cpuShare: number;
   readonly peakKb: number;
   readonly rssKb: number;
@@ -88,7 +113,9 @@ async function oneCall(side: DoorSide, sip: SipPeer, rtp: RtpPeer): Promise<Outc
   rtp.reset();
   let door: RunningDoor | undefined;
   let call: PeerCall | undefined;
+  let wire: WireCapture | undefined;
   try {
+    wire = await startWire(rtp);
     const calling = sip.nextCall(rtp.port, 15_000);
     calling.catch(() => {}); // awaited below; a door that fails to start leaves it to time out unobserved
     door = await side.start(sip.uri, SECONDS);
@@ -108,8 +135,10 @@ async function oneCall(side: DoorSide, sip: SipPeer, rtp: RtpPeer): Promise<Outc
     const offer = call.offer;
     const byeStatus = await call.hangUp();
     call = undefined;
+    const stamps = await wire?.stop();
+    wire = undefined;
     const callSeconds = Number(endedAt - ackedAt) / 1e9;
-    const gaps = sendGaps(rtp.arrivals(), ackedAt, endedAt);
+    const gaps = sendGaps(rtp.arrivals(), ackedAt, endedAt, stamps);
     if (gaps === undefined) {
       return { ok: false, error: `the door sent ${rtp.arrivals().length} RTP packet(s) to ${rtp.port} during the call ` +
         `(its offer: audio at ${offer.host}:${offer.port}, PT ${offer.payloadTypes.join(' ')}; we sent it ${rtp.sent()}); ` +
@@ -124,17 +153,42 @@ async function oneCall(side: DoorSide, sip: SipPeer, rtp: RtpPeer): Promise<Outc
     rtp.stopSending();
     await call?.hangUp();
     await door?.stop();
+    await wire?.stop().catch(() => {});
+  }
+}
+
+/** One floor stream to the capture, as long as a call; its gaps from its first packet to its last. */
+async function floorCall(rtp: RtpPeer): Promise<Outcome> {
+  rtp.reset();
+  let wire: WireCapture | undefined;
+  try {
+    wire = await startWire(rtp);
+    await runFloorSender('127.0.0.1', rtp.port, SECONDS);
+    const stamps = await wire?.stop();
+    wire = undefined;
+    const arrivals = rtp.arrivals();
+    // Its whole stream (no SIP, no ACK): from just before the first arrival to the last.
+    const gaps = arrivals.length < 2 ? undefined : sendGaps(arrivals, arrivals[0]!.at - 1_000_000_000n, arrivals[arrivals.length - 1]!.at, stamps);
+    if (gaps === undefined) return { ok: false, error: `the floor sender's packets did not arrive (${arrivals.length})` };
+    // Its spinning sender's CPU and memory say nothing about a door: not measured.
+    return { ok: true, m: { cpuShare: NaN, peakKb: NaN, rssKb: NaN, gaps, levelDbfs: NaN } };
+  } catch (error) {
+    await wire?.stop().catch(() => {});
+    return { ok: false, error: (error as Error).message };
   }
 }
 
 const ms = (v: number): string => v.toFixed(1);
-const kb = (v: number): string => `${Math.round(v).toLocaleString('en-US')} kB`;
+const kb = (v: number): string => (Number.isNaN(v) ? '—' : `${Math.round(v).toLocaleString('en-US')} kB`);
+const share = (v: number): string => (Number.isNaN(v) ? '—' : percent(v));
 
 function describe(m: Measured): string {
   const g = m.gaps;
-  return `CPU ${percent(m.cpuShare)} of a core, VmHWM ${kb(m.peakKb)}, RSS ${kb(m.rssKb)}; gaps p50 ${ms(g.p50Ms)} p99 ${ms(g.p99Ms)} ` +
-    `max ${ms(g.maxMs)} ms, ${g.over40} over 40 ms; ${g.packets} packets (PT ${g.payloadTypes}), ${g.lost} lost, ` +
-    `${g.reordered} reordered, first ${ms(g.firstMs)} ms after the ACK, level ${m.levelDbfs.toFixed(1)} dBFS`;
+  const usage = Number.isNaN(m.cpuShare) ? '' : `CPU ${share(m.cpuShare)} of a core, VmHWM ${kb(m.peakKb)}, RSS ${kb(m.rssKb)}; `;
+  const level = Number.isNaN(m.levelDbfs) ? '' : `, first ${ms(g.firstMs)} ms after the ACK, level ${m.levelDbfs.toFixed(1)} dBFS`;
+  const arrival = useWire ? ` (arrival p99 ${ms(g.arrivalP99Ms)})` : '';
+  return `${usage}gaps p50 ${ms(g.p50Ms)} p99 ${ms(g.p99Ms)}${arrival} max ${ms(g.maxMs)} ms, ${g.over40} over 40 ms; ` +
+    `${g.packets} packets (PT ${g.payloadTypes}), ${g.lost} lost, ${g.reordered} reordered${level}`;
 }
 
 interface Summary {
@@ -165,19 +219,21 @@ function summarize(outcomes: readonly Outcome[]): Summary | undefined {
   };
 }
 
-function printTable(title: string, ours: Summary | undefined, peer: Summary | undefined): void {
+function printTable(title: string, rows: ReadonlyArray<readonly [string, Summary | undefined]>): void {
   console.log(`\n${title}`);
   const header = ['door side', 'runs', 'CPU/call-s', 'peak RSS', 'RSS at end', 'gap p50', 'gap p99', 'gap max'];
   const row = (name: string, s: Summary | undefined): string[] =>
     s === undefined ? [name, '0', '—', '—', '—', '—', '—', '—']
-      : [name, `${s.runs}${s.failed > 0 ? ` (+${s.failed} failed)` : ''}`, percent(s.cpuShare), kb(s.peakKb), kb(s.rssKb), `${ms(s.p50Ms)} ms`, `${ms(s.p99Ms)} ms`, `${ms(s.maxMs)} ms`];
-  const lines = [header, row('ours', ours), row('baresip', peer)];
+      : [name, `${s.runs}${s.failed > 0 ? ` (+${s.failed} failed)` : ''}`, share(s.cpuShare), kb(s.peakKb), kb(s.rssKb), `${ms(s.p50Ms)} ms`, `${ms(s.p99Ms)} ms`, `${ms(s.maxMs)} ms`];
+  const lines = rows.map(([name, s]) => row(name, s));
+  const ours = rows.find(([name]) => name === 'ours')?.[1];
+  const peer = rows.find(([name]) => name === 'baresip')?.[1];
   if (ours !== undefined && peer !== undefined) {
     const r = (a: number, b: number): string => (b > 0 ? times(a / b) : '—');
     lines.push(['ours/baresip', '', r(ours.cpuShare, peer.cpuShare), r(ours.peakKb, peer.peakKb), r(ours.rssKb, peer.rssKb),
       r(ours.p50Ms, peer.p50Ms), r(ours.p99Ms, peer.p99Ms), r(ours.maxMs, peer.maxMs)]);
   }
-  console.log(table(lines, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
+  console.log(table([header, ...lines], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
 }
 
 function baresipVersion(): string {
@@ -194,30 +250,34 @@ async function main(): Promise<void> {
   const started = Date.now();
   const root = repoRoot();
   const bundle = await buildDoor(root);
-  const wanted = (process.env.BENCH_MEDIA_SIDES ?? 'ours,baresip').split(',').map((n) => n.trim());
-  const sides = [oursSide(bundle), baresipSide].filter((side) => wanted.includes(side.name));
-  console.log(`media benchmark: node ${process.version}, baresip ${baresipVersion()}, ${availableParallelism()} CPUs; ` +
-    `${SECONDS} s PCMU calls to one peer (node UAS + RTP capture on 127.0.0.1), ${RUNS} quiet and ${RUNS} busy run(s) per door side ` +
-    `(busy: ${BUSY} spinning process(es)); medians reported`);
   const sip = await SipPeer.open();
   const rtp = await RtpPeer.open();
+  const timing = await wireTiming(rtp);
+  const wanted = (process.env.BENCH_MEDIA_SIDES ?? 'ours,baresip,floor').split(',').map((n) => n.trim());
+  const subjects: ReadonlyArray<{ readonly name: string; readonly call: () => Promise<Outcome> }> = [
+    ...[oursSide(bundle), baresipSide].map((side) => ({ name: side.name, call: () => oneCall(side, sip, rtp) })),
+    { name: 'floor', call: () => floorCall(rtp) },
+  ].filter((subject) => wanted.includes(subject.name));
+  console.log(`media benchmark: node ${process.version}, baresip ${baresipVersion()}, ${availableParallelism()} CPUs; ` +
+    `${SECONDS} s PCMU calls to one peer (node UAS + RTP capture on 127.0.0.1), ${RUNS} quiet and ${RUNS} busy run(s) per door side ` +
+    `(busy: ${BUSY} spinning process(es)); medians reported; ${timing}`);
   const results = new Map<string, Outcome[]>();
   try {
     for (let run = 0; run < RUNS; run++) {
       for (const variant of ['quiet', 'busy'] as const satisfies readonly Variant[]) {
         // Alternate which side goes first, so a slow drift of the machine does not always favour the same one.
-        const order = run % 2 === 0 ? sides : [...sides].reverse();
-        for (const side of order) {
+        const order = run % 2 === 0 ? subjects : [...subjects].reverse();
+        for (const subject of order) {
           const busy = variant === 'busy' ? busyCores(BUSY) : undefined;
           let outcome: Outcome;
           try {
-            outcome = await oneCall(side, sip, rtp);
+            outcome = await subject.call();
           } finally {
             await busy?.stop();
           }
-          const key = `${side.name}/${variant}`;
+          const key = `${subject.name}/${variant}`;
           results.set(key, [...(results.get(key) ?? []), outcome]);
-          const label = `  run ${run + 1}/${RUNS} ${variant.padEnd(5)} ${side.name.padEnd(7)}`;
+          const label = `  run ${run + 1}/${RUNS} ${variant.padEnd(5)} ${subject.name.padEnd(7)}`;
           console.log(outcome.ok ? `${label} ${describe(outcome.m)}` : `${label} FAILED: ${outcome.error.replace(/\n/g, '\n      ')}`);
           await sleep(500); // let the stopped door's sockets and exit settle before the next one starts
         }
@@ -229,8 +289,9 @@ async function main(): Promise<void> {
   }
 
   const s = (key: string): Summary | undefined => summarize(results.get(key) ?? []);
-  printTable('Quiet (nothing else running), medians', s('ours/quiet'), s('baresip/quiet'));
-  printTable(`Busy (${BUSY} spinning process(es) during the call), medians`, s('ours/busy'), s('baresip/busy'));
+  const rowsOf = (variant: Variant): Array<[string, Summary | undefined]> => subjects.map((subject) => [subject.name, s(`${subject.name}/${variant}`)]);
+  printTable('Quiet (nothing else running), medians', rowsOf('quiet'));
+  printTable(`Busy (${BUSY} spinning process(es) during the call), medians`, rowsOf('busy'));
 
   console.log('\nTargets');
   const mark = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
@@ -250,6 +311,14 @@ async function main(): Promise<void> {
   targets.push(p99Target(oursQuiet, TARGET_P99_QUIET_MS, '(quiet)'));
   targets.push(p99Target(oursBusy, TARGET_P99_BUSY_MS, `(${BUSY} core(s) busy)`));
   for (const line of targets) console.log(`  ${line}`);
+
+  // Not targets: how much of each p99 limit the harness itself uses (the floor's gaps).
+  console.log('\nReach (not a target): the floor, a node sender spinning to each 20 ms boundary, through the same capture');
+  for (const [variant, limit] of [['quiet', TARGET_P99_QUIET_MS], ['busy', TARGET_P99_BUSY_MS]] as const) {
+    const floor = s(`floor/${variant}`);
+    console.log(floor === undefined ? `  —     ${variant}: no floor run`
+      : `  ${floor.p99Ms <= limit ? 'under' : 'OVER '} ${limit} ms ${variant}: floor p99 ${ms(floor.p99Ms)} ms, max ${ms(floor.maxMs)} ms`);
+  }
   const misses = targets.filter((t) => t.startsWith('MISS')).length;
   console.log(`\n${targets.length - misses}/${targets.length} targets met; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

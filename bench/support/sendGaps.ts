@@ -18,6 +18,8 @@ export interface GapStats {
   readonly maxMs: number;
   /** Gaps over 40 ms (two packet times), a glitch a listener may hear. */
   readonly over40: number;
+  /** p99 of the gaps between arrival times in this process (equal to p99Ms when there are no wire stamps). */
+  readonly arrivalP99Ms: number;
 }
 
 /** Nearest-rank percentile (`p` in 0…1) of sorted values. */
@@ -26,11 +28,21 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/** Statistics of the arrivals between `from` and `to` (hrtime ns); undefined when fewer than two packets came. */
-export function sendGaps(arrivals: readonly Arrival[], from: bigint, to: bigint): GapStats | undefined {
-  const inside = arrivals.filter((a) => a.at >= from && a.at <= to);
-  if (inside.length < 2) return undefined;
+function sortedGapsMs(times: readonly bigint[]): number[] {
   const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) gaps.push(Number(times[i]! - times[i - 1]!) / 1e6);
+  return gaps.sort((x, y) => x - y);
+}
+
+/**
+ * Statistics of the packets between `from` and `to` (hrtime ns); undefined when fewer than two came. Sequence
+ * numbers and payload types come from the arrivals; the timing from `stamps` (the same packets' send times on the
+ * wire, hrtime domain) when given, else from the arrival times.
+ */
+export function sendGaps(arrivals: readonly Arrival[], from: bigint, to: bigint, stamps?: readonly bigint[]): GapStats | undefined {
+  const inside = arrivals.filter((a) => a.at >= from && a.at <= to);
+  const times = stamps?.filter((t) => t >= from && t <= to) ?? inside.map((a) => a.at);
+  if (inside.length < 2 || times.length < 2) return undefined;
   let lost = 0;
   let reordered = 0;
   let highest = inside[0]!.seq;
@@ -39,7 +51,6 @@ export function sendGaps(arrivals: readonly Arrival[], from: bigint, to: bigint)
     const a = inside[i]!;
     types.set(a.payloadType, (types.get(a.payloadType) ?? 0) + 1);
     if (i === 0) continue;
-    gaps.push(Number(a.at - inside[i - 1]!.at) / 1e6);
     const step = (a.seq - highest) & 0xffff;
     if (step === 0 || step >= 0x8000) reordered++;
     else {
@@ -47,16 +58,17 @@ export function sendGaps(arrivals: readonly Arrival[], from: bigint, to: bigint)
       highest = a.seq;
     }
   }
-  gaps.sort((x, y) => x - y);
+  const gaps = sortedGapsMs(times);
   return {
     packets: inside.length,
     lost,
     reordered,
     payloadTypes: [...types].map(([pt, n]) => `${pt}×${n}`).join(' '),
-    firstMs: Number(inside[0]!.at - from) / 1e6,
+    firstMs: Number(times[0]! - from) / 1e6,
     p50Ms: percentile(gaps, 0.5),
     p99Ms: percentile(gaps, 0.99),
     maxMs: gaps[gaps.length - 1]!,
     over40: gaps.filter((g) => g > 40).length,
+    arrivalP99Ms: percentile(sortedGapsMs(inside.map((a) => a.at)), 0.99),
   };
 }
