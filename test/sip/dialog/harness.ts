@@ -67,6 +67,18 @@ export class FakeSdh implements SessionDescriptionHandler {
   close(): void {
     this.closed++;
   }
+
+  /** SDPs of 18x responses (early media), and 180s without one (local ringback). */
+  readonly earlyAnswers: string[] = [];
+  alerted = 0;
+
+  earlyAnswer(answer: SessionBody): void {
+    this.earlyAnswers.push(text(answer.bytes));
+  }
+
+  alerting(): void {
+    this.alerted++;
+  }
 }
 
 /** What a call reported, as short strings in order: `ringing 180 early`, `established`, `ended rejected 486` … */

@@ -58,6 +58,31 @@ describe('an outgoing call (§13.2)', () => {
     expect(sdh.offersMade).toBe(1);
   });
 
+  it('plays early media from a 183 with SDP (RFC 3960) and keeps the 2xx as the answer of record', async () => {
+    const s = scenario();
+    const { sdh, invite, log } = await invited(s);
+    const early = sdp('203.0.113.9');
+    await s.peer.respond(invite, 183, { toTag: 'p1', headers: [['Contact', PHONE_CONTACT]], body: early });
+    expect(sdh.earlyAnswers).toEqual([early]);
+    expect(sdh.alerted).toBe(0);
+    expect(sdh.answersReceived).toEqual([]);
+    await s.peer.respond(invite, 200, { toTag: 'p1', headers: [['Contact', PHONE_CONTACT]], body: sdp(PEER.host) });
+    await settle();
+    expect(sdh.answersReceived).toEqual([sdp(PEER.host)]);
+    expect(log).toEqual(['ringing 183 early', 'established']);
+  });
+
+  it('asks for local ringback on a 180 without SDP, and not on 100 Trying or a 183 without SDP', async () => {
+    const s = scenario();
+    const { sdh, invite } = await invited(s);
+    await s.peer.respond(invite, 100);
+    await s.peer.respond(invite, 183, { toTag: 'p1', headers: [['Contact', PHONE_CONTACT]] });
+    expect(sdh.alerted).toBe(0);
+    await s.peer.respond(invite, 180, { toTag: 'p1', headers: [['Contact', PHONE_CONTACT]] });
+    expect(sdh.alerted).toBe(1);
+    expect(sdh.earlyAnswers).toEqual([]);
+  });
+
   it('leaves session timers out when sessionExpires is 0', async () => {
     const s = scenario();
     s.call({ sessionExpires: 0 });
