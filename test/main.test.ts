@@ -83,6 +83,8 @@ describe('main.ts', () => {
     expect((await run.exited).code).toBe(0);
     expect(run.stdout()).toMatch(/^Usage: sip-doorbell/);
     expect(run.stdout()).toContain('--simulate');
+    expect(run.stdout()).toContain('--sim-mic <wav>');
+    expect(run.stdout()).toContain('--sim-speaker <wav>');
   });
 
   it.each([['--bogus'], ['--config'], ['stray-argument']])('rejects %s with exit code 2 and no stack trace', async (arg) => {
@@ -132,6 +134,25 @@ describe('main.ts', () => {
       expect(errors).toContain(`error configInvalid file=${config} issue="sip.users.0.password: at least 8 characters"`);
       expect(errors).toContain(`error configInvalid file=${config} issue="sip.account: registered mode needs an account"`);
       expect(run.stderr()).not.toContain('short');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes --sim-mic and --sim-speaker only with --simulate, and refuses a --sim-mic that is no WAV file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] } } }));
+    const notWav = path.join(dir, 'notes.wav');
+    writeFileSync(notWav, 'not a wav file at all');
+    try {
+      const device = runMain('--config', config, '--state', dir, '--sim-speaker', path.join(dir, 'out.wav'));
+      expect((await device.exited).code).toBe(2);
+      expect(events(device.stderr())).toEqual(['error flagsInvalid detail="--sim-mic and --sim-speaker need --simulate"']);
+      const badMic = runMain('--simulate', '--config', config, '--state', dir, '--sim-mic', notWav);
+      expect((await badMic.exited).code).toBe(1);
+      expect(badMic.stderr()).toMatch(/error halFailed error="--sim-mic .*notes\.wav: .+"/);
+      expect(badMic.stderr()).not.toMatch(/\n\s+at /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
