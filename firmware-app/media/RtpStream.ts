@@ -248,6 +248,8 @@ export class RtpStream {
   /** Playout slot: the next frame decoded, or concealment for a gap; played only while we hold the speaker. */
   #play(): void {
     const next = this.#jitter.get();
+    // Another call's early media may hold the devices for a moment (parallel ringing): take them once it lets go.
+    this.#lease ??= this.#o.claimAudio();
     const lease = this.#lease;
     if (lease === undefined) return;
     const decoder = this.#o.decoder;
