@@ -1,7 +1,8 @@
 // Interop, end to end: real audio between the door station (run from its command line in simulator mode, its
-// microphone a 440 Hz tone, its speaker recorded with --sim-speaker) and the real baresip as the flat's phone
-// (playing 1 kHz, recording what it hears), over each codec and over SRTP. Both recordings must hold the other
-// side's tone: frequency within 2 %, SNR at least 20 dB, at the codec's sample rate.
+// microphone its default 440 Hz tone or a WAV file given with --sim-mic, its speaker recorded with --sim-speaker)
+// and the real baresip as the flat's phone (playing 1 kHz, recording what it hears), over each codec and over SRTP,
+// in both call directions. Both recordings must hold the other side's tone: frequency within 2 %, SNR at least
+// 20 dB, at the codec's sample rate. A first test checks the rig itself with two baresips.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
