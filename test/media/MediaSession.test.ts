@@ -8,7 +8,7 @@ import { MediaNegotiationError } from '../../firmware-app/media/MediaSession.ts'
 import type { CodecName } from '../../firmware-app/media/sdp/codecs.ts';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { FakeNetwork } from './support/fakeMediaPorts.ts';
-import { connect, lastPlayed, makeSide, rms, rtpOf, run, sdpBody, sdpText, settle, type Side, type SideOptions, zeroCrossingHz } from './support/mediaRig.ts';
+import { connect, lastPlayed, makeSide, rms, rtcpTypes, rtpOf, run, sdpBody, sdpText, settle, type Side, type SideOptions, zeroCrossingHz } from './support/mediaRig.ts';
 
 const DOOR = '192.0.2.10';
 const PHONE = '192.0.2.20';
@@ -110,13 +110,6 @@ describe('MediaSession: two sessions talking', () => {
     expect(door.session.sendDigits('1')).toBe(false);
   });
 });
-
-/** The RTCP packet types in one compound packet (RFC 3550 §6.1: each packet's length word says where the next starts). */
-function rtcpTypes(compound: Uint8Array): number[] {
-  const types: number[] = [];
-  for (let at = 0; at + 4 <= compound.length; at += (((compound[at + 2]! << 8) | compound[at + 3]!) + 1) * 4) types.push(compound[at + 1]!);
-  return types;
-}
 
 describe('MediaSession: hold, inactivity', () => {
   it('a sendonly re-offer is answered recvonly: we stop sending, no timeout while held; resume sends again', async () => {

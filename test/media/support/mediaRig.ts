@@ -139,6 +139,13 @@ export function rtpOf(bytes: Uint8Array): RtpPacket {
   return parsed.packet;
 }
 
+/** The RTCP packet types in one compound packet (RFC 3550 §6.1: each packet's length word says where the next starts). */
+export function rtcpTypes(compound: Uint8Array): number[] {
+  const types: number[] = [];
+  for (let at = 0; at + 4 <= compound.length; at += (((compound[at + 2]! << 8) | compound[at + 3]!) + 1) * 4) types.push(compound[at + 1]!);
+  return types;
+}
+
 /** The frequency of a steady tone, from the number of sign changes (rough, but independent of any FFT). */
 export function zeroCrossingHz(samples: Int16Array, sampleRate: number): number {
   let crossings = 0;
