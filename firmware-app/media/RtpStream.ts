@@ -182,8 +182,9 @@ export class RtpStream {
       if (!result.ok) return void this.#dropped++;
       plain = result.packet;
     }
-    // Only from the address the RTP comes from: a stray RTCP packet must not redirect ours or keep a dead call up.
-    if (from.address !== this.#latch.target.address || this.#latch.state !== 'latched') return void this.#dropped++;
+    // Only from the far end's host (the SDP's until RTP latched, then the RTP's source): a stray RTCP packet must not
+    // redirect ours or keep a dead call up.
+    if (from.address !== this.#latch.target.address) return void this.#dropped++;
     if (!this.#rtcp.received(plain).ok) return void this.#dropped++;
     this.#rtcpTarget = from;
     this.#watchdog.heard();

@@ -81,6 +81,8 @@ export interface UserAgentParts {
 
 export class UserAgent {
   readonly events: Emitter<UserAgentEvents>;
+  /** The group (one bell press) each outgoing call belongs to. */
+  readonly #groupOf = new WeakMap<Call, Call>();
   readonly policy: IncomingPolicy;
   readonly #ctx: SipContext;
   readonly #options: UserAgentOptions;
@@ -157,6 +159,7 @@ export class UserAgent {
     const members: Call[] = [];
     for (const target of targets) members.push(...(await this.#invites(target)));
     const group = new CallGroup(`call-${randomToken(6)}`, members, this.#onListenerError, (fn) => this.#ctx.clock.setTimer(0, fn));
+    for (const member of members) this.#groupOf.set(member, group);
     // Nobody to ring (no phone registered for a user, no route to the PBX): say so, or the bell seems dead.
     if (members.length === 0) this.#ctx.logger.warn('callNobodyToRing', { call: group.id, targets: targets.join(',') });
     this.#forward(group);
@@ -371,28 +374,33 @@ export class UserAgent {
 
   /** The media side of a call about to be made: what it reports reaches the UA once the call exists (`bind`). */
   #mediaFor(local: Address, protocol: TransportProtocol): { readonly sdh: SessionDescriptionHandler; bind<C extends Call>(call: C): C } {
-    let bound: Call | undefined;
+    let member: Call | undefined;
+    // Media events name the call the application placed (the group of a bell press), as its other events do.
+    const app = (): Call | undefined => (member === undefined ? undefined : (this.#groupOf.get(member) ?? member));
     const sdh = this.#parts.media(local, {
       secureSignalling: protocol === 'tls',
       started: (report) => {
-        if (bound !== undefined) this.events.emit('mediaStarted', bound, report);
+        const call = app();
+        if (call !== undefined) this.events.emit('mediaStarted', call, report);
       },
       stopped: (report) => {
-        if (bound !== undefined) this.events.emit('mediaStopped', bound, report);
+        const call = app();
+        if (call !== undefined) this.events.emit('mediaStopped', call, report);
       },
       dtmf: (info) => {
-        if (bound !== undefined && bound.state !== 'ended') this.events.emit('dtmfReceived', bound, { ...info, source: 'rfc4733' });
+        const call = app();
+        if (call !== undefined && member?.state !== 'ended') this.events.emit('dtmfReceived', call, { ...info, source: 'rfc4733' });
       },
       failed: (reason) => {
-        if (bound === undefined || bound.state === 'ended') return;
-        this.#ctx.logger.warn('mediaFailed', { call: bound.id, reason });
-        bound.hangup();
+        if (member === undefined || member.state === 'ended') return;
+        this.#ctx.logger.warn('mediaFailed', { call: app()!.id, reason });
+        member.hangup();
       },
     });
     return {
       sdh,
       bind: (call) => {
-        bound = call;
+        member = call;
         return call;
       },
     };
