@@ -213,6 +213,30 @@ describe('MediaSession: early media and ringback', () => {
   });
 });
 
+describe('MediaSession: parallel forks of one door', () => {
+  it('the fork that answers gets the door\'s devices once the fork with early media is closed', async () => {
+    // OutgoingCall runs setAnswer, then establish; CallGroup then hangs up the other forks. So the answering fork's
+    // stream starts while the early-media fork still holds the devices ("busy") and must take them when they free.
+    const { clock, network, door, phone } = call();
+    const door2 = makeSide(clock, { address: DOOR, network, seed: 33, firstPort: 42000, devices: door });
+    const phone2 = makeSide(clock, { address: PHONE, network, seed: 44, firstPort: 52000, sound: { kind: 'tone', frequencyHz: 700 } });
+    const offer1 = await door.session.createOffer();
+    const offer2 = await door2.session.createOffer();
+    door.session.earlyAnswer(await phone.session.createAnswer(offer1));
+    await settle();
+    expect(door.audio.holder).toBe(door.session);
+    await door2.session.setAnswer(await phone2.session.createAnswer(offer2));
+    door.session.close(); // "call completed elsewhere"
+    await settle();
+    expect(door2.events.starts[0]).toMatchObject({ audio: 'busy' });
+    run(clock, 2000);
+    expect(door.audio.holder).toBe(door2.session);
+    expect(door.mic.state).toBe('running');
+    expect(heard(door).hz).toBeGreaterThan(680);
+    expect(heard(door).hz).toBeLessThan(720);
+  });
+});
+
 describe('MediaSession: close', () => {
   it('closes the pair, releases microphone and speaker, reports stopped once, says RTCP BYE, sends nothing after', async () => {
     const { clock, door, phone } = call();

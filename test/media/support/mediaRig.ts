@@ -72,6 +72,8 @@ export interface SideOptions {
   readonly sound?: FakeSound;
   readonly seed?: number;
   readonly firstPort?: number;
+  /** Another side's microphone, speaker and DoorAudio: two calls of one door (parallel forks) share them. */
+  readonly devices?: Pick<Side, 'mic' | 'speaker' | 'audio'>;
 }
 
 /** One end of a call: the door's media as main.ts wires it, with fakes for sockets and devices. */
@@ -86,9 +88,9 @@ export interface Side {
 }
 
 export function makeSide(clock: FakeClock, options: SideOptions): Side {
-  const mic = new FakeMicrophone({ clock, ...(options.sound !== undefined ? { sound: options.sound } : {}) });
-  const speaker = new FakeSpeaker();
-  const audio = new DoorAudio({ clock, microphone: mic, speaker, logger: collectingLogger() });
+  const mic = options.devices?.mic ?? new FakeMicrophone({ clock, ...(options.sound !== undefined ? { sound: options.sound } : {}) });
+  const speaker = options.devices?.speaker ?? new FakeSpeaker();
+  const audio = options.devices?.audio ?? new DoorAudio({ clock, microphone: mic, speaker, logger: collectingLogger() });
   const ports = new FakeMediaPorts({ ...(options.network !== undefined ? { network: options.network } : {}), firstPort: options.firstPort ?? 40000 });
   const events = recordEvents(options.secureSignalling ?? false);
   const settings: MediaSettings = { codecs: ['PCMU', 'PCMA', 'G722'], srtp: 'off', rtpTimeoutMs: 30_000, ...options.settings };
