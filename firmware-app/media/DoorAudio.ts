@@ -20,6 +20,8 @@ export interface AudioLease {
   readonly sampleRate: SampleRate;
   /** The oldest microphone frame not yet taken, or undefined when none is waiting (the caller sends silence). */
   takeMicFrame(): Int16Array | undefined;
+  /** Microphone frames waiting. */
+  readonly queuedMicFrames: number;
   /** Plays one 20 ms frame of the far end; a tone playing now is mixed into it (the array is modified). */
   play(frame: Int16Array): void;
   release(): void;
@@ -37,8 +39,8 @@ interface Tone {
   rate: SampleRate;
 }
 
-/** Microphone frames kept for the sender at most (60 ms): a slow sender drops the oldest, latency stays bounded. */
-const MIC_QUEUE = 3;
+/** Microphone frames kept for the sender at most (120 ms, two 60 ms packets): beyond that the oldest is dropped. */
+const MIC_QUEUE = 6;
 /** Tones alone play at this rate. */
 const TONE_RATE: SampleRate = 8000;
 
@@ -76,10 +78,14 @@ export class DoorAudio {
       sampleRate,
       mic,
       takeMicFrame: () => mic.shift(),
+      get queuedMicFrames() {
+        return mic.length;
+      },
       play: (frame) => {
         if (this.#lease !== lease) return;
         const tone = this.#tone;
-        if (tone !== undefined) {
+        // Tones come in 20 ms frames; a frame of another length (never from RtpStream) plays without one.
+        if (tone !== undefined && frame.length === sampleRate / 50) {
           const part = this.#toneAt(tone, sampleRate, frame.length);
           if (part === undefined) this.#endTone();
           else mixInto(frame, part);

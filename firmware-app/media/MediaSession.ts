@@ -9,7 +9,7 @@ import { createCodec } from './codecs/registry.ts';
 import type { DoorAudio } from './DoorAudio.ts';
 import type { MediaPorts, MediaSocketPair } from './ports.ts';
 import type { Random } from './rtp/random.ts';
-import { RtpStream, type RtpStreamStats } from './RtpStream.ts';
+import { RtpStream, type RtpStreamStats, sendPacketMs } from './RtpStream.ts';
 import type { CryptoAttribute } from './sdp/attributes.ts';
 import type { CodecName } from './sdp/codecs.ts';
 import type { LocalMedia, LocalSrtp } from './sdp/local.ts';
@@ -269,6 +269,7 @@ function isSdp(body: Body): boolean {
 /** The same RTP stream: codec and payload types, and SRTP keys unchanged (direction and address may differ). */
 function sameStream(a: NegotiatedAudio, b: NegotiatedAudio): boolean {
   return a.codec.name === b.codec.name && a.codec.payloadType === b.codec.payloadType && a.receivePayloadType === b.receivePayloadType &&
+    sendPacketMs(a) === sendPacketMs(b) &&
     a.telephoneEvent?.payloadType === b.telephoneEvent?.payloadType && a.srtp?.local.keyParams === b.srtp?.local.keyParams &&
     a.srtp?.remote.keyParams === b.srtp?.remote.keyParams;
 }

@@ -7,6 +7,7 @@ import type { AudioLease } from './DoorAudio.ts';
 import type { Codec } from './codecs/Codec.ts';
 import { JitterBuffer } from './jitter/JitterBuffer.ts';
 import { PacketLossConcealer } from './jitter/PacketLossConcealer.ts';
+import { PcmFifo } from './PcmFifo.ts';
 import type { MediaSocketPair } from './ports.ts';
 import { DtmfReceiver, type ReceivedDigit } from './rtp/DtmfReceiver.ts';
 import { DtmfSender } from './rtp/DtmfSender.ts';
@@ -57,6 +58,14 @@ export interface RtpStreamStats {
 
 /** Largest payload we decode: 60 ms of G.722 (a peer may send longer packets than it was asked to). */
 const MAX_PAYLOAD = 480;
+/** Most 20 ms frames one packet of ours carries (a peer's a=ptime:60). */
+const MAX_FRAMES_PER_PACKET = 3;
+
+/** The packet time we send with: the peer's wish when it is a whole number of our 20 ms frames, else 20 ms. */
+export function sendPacketMs(audio: NegotiatedAudio): number {
+  const ms = audio.sendPtime;
+  return ms % 20 === 0 && ms >= 20 && ms <= 20 * MAX_FRAMES_PER_PACKET ? ms : 20;
+}
 
 export class RtpStream {
   readonly #o: RtpStreamOptions;
@@ -74,9 +83,15 @@ export class RtpStream {
   #stats: ReceiverStats | undefined;
   #rtcpTarget: Endpoint;
   #lease: AudioLease | undefined;
-  readonly #silence: Int16Array;
+  /** Our packets carry this many 20 ms microphone frames. */
+  readonly #framesPerPacket: number;
+  readonly #micPcm: Int16Array;
   readonly #encoded = new Uint8Array(MAX_PAYLOAD);
   readonly #pcm = new Int16Array(MAX_PAYLOAD * 2);
+  /** Decoded audio waiting for the speaker, which takes 20 ms a tick. */
+  readonly #fifo: PcmFifo;
+  /** The SSRC of the far end's audio: a new one (a PBX switching sources) starts the jitter buffer afresh. */
+  #audioSsrc: number | undefined;
   #dropped = 0;
   #concealed = 0;
   #stopped = false;
@@ -86,9 +101,13 @@ export class RtpStream {
     const audio = options.audio;
     this.#audio = audio;
     const { clock } = options;
-    this.#silence = new Int16Array(options.encoder.samplesPerFrame);
-    this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: options.encoder.clockRate, random: options.random });
-    this.#sendPacer = new Pacer({ clock, send: (index) => this.#send(index) });
+    const packetMs = sendPacketMs(audio);
+    this.#framesPerPacket = packetMs / 20;
+    this.#micPcm = new Int16Array(options.encoder.samplesPerFrame * this.#framesPerPacket);
+    this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: options.encoder.clockRate, packetMs, random: options.random });
+    this.#sendPacer = new Pacer({ clock, intervalMs: packetMs, send: (index) => this.#send(index) });
+    // Room for the jitter buffer's largest packet plus a frame: 80 ms.
+    this.#fifo = new PcmFifo(options.decoder.samplesPerFrame * 4);
     this.#playPacer = new Pacer({ clock, send: () => this.#play() });
     this.#latch = new RtpLatch({ target: { address: audio.remoteAddress, port: audio.remotePort } });
     this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
@@ -165,11 +184,18 @@ export class RtpStream {
     const te = this.#audio.telephoneEvent;
     const isAudio = packet.payloadType === this.#audio.receivePayloadType;
     const isEvent = te !== undefined && packet.payloadType === te.receivePayloadType;
-    if ((!isAudio && !isEvent) || !this.#latch.packetFrom(from, packet.ssrc, packet.sequenceNumber)) return void this.#dropped++;
-    const now = this.#o.clock.now();
-    if (this.#stats === undefined || this.#stats.ssrc !== packet.ssrc) this.#stats = new ReceiverStats(packet.ssrc, this.#jitterClockRate());
-    this.#stats.packetReceived(packet.sequenceNumber, now, isAudio ? packet.timestamp : undefined);
+    if (!isAudio && !isEvent) return void this.#dropped++;
+    if (!this.#latch.packetFrom(from, packet.ssrc, packet.sequenceNumber)) return; // counted by the latch
     this.#watchdog.heard();
+    if (isAudio && packet.ssrc !== this.#audioSsrc) {
+      // A new source (early media → the phone that answered, a transfer): new numbering, new statistics.
+      if (this.#audioSsrc !== undefined) this.#jitter.reset();
+      this.#audioSsrc = packet.ssrc;
+      this.#stats = new ReceiverStats(packet.ssrc, this.#jitterClockRate());
+    }
+    if (this.#stats !== undefined && packet.ssrc === this.#stats.ssrc) {
+      this.#stats.packetReceived(packet.sequenceNumber, this.#o.clock.now(), isAudio ? packet.timestamp : undefined);
+    }
     if (isEvent) this.#dtmfIn?.packet(packet);
     else if (packet.payload.length <= MAX_PAYLOAD) this.#jitter.put(packet.sequenceNumber, packet.timestamp, packet.payload);
   }
@@ -224,13 +250,23 @@ export class RtpStream {
     return this.#audio.codec.rtpClockRate;
   }
 
-  /** Pacer slot `index`: the oldest microphone frame (silence when none), unless on hold or a digit is playing. */
+  /**
+   * Pacer slot `index`: the oldest microphone frames (silence for a missing one), unless on hold or a digit is
+   * playing. Frames beyond one packet's worth are dropped, so a sender that fell behind does not add latency.
+   */
   #send(index: number): void {
-    const frame = this.#lease?.takeMicFrame();
-    if (!sends(this.#audio) || this.#dtmfOut?.active === true) return;
+    const lease = this.#lease;
     const encoder = this.#o.encoder;
-    const pcm = frame !== undefined && frame.length === encoder.samplesPerFrame ? frame : this.#silence;
-    const length = encoder.encode(pcm, this.#encoded);
+    const size = encoder.samplesPerFrame;
+    for (let i = 0; i < this.#framesPerPacket; i++) {
+      const frame = lease?.takeMicFrame();
+      const part = this.#micPcm.subarray(i * size, (i + 1) * size);
+      if (frame !== undefined && frame.length === size) part.set(frame);
+      else part.fill(0);
+    }
+    while (lease !== undefined && lease.queuedMicFrames > this.#framesPerPacket) lease.takeMicFrame();
+    if (!sends(this.#audio) || this.#dtmfOut?.active === true) return;
+    const length = encoder.encode(this.#micPcm, this.#encoded);
     this.#transmit(this.#sender.audio(index, this.#encoded.subarray(0, length), { marker: index === 0 }));
   }
 
@@ -246,26 +282,32 @@ export class RtpStream {
     this.#o.sockets.sendRtcp(this.#o.srtp?.sender.protectRtcp(compound) ?? compound, this.#rtcpTarget);
   }
 
-  /** Playout slot: the next frame decoded, or concealment for a gap; played only while we hold the speaker. */
+  /**
+   * Playout tick (20 ms): packets are taken from the jitter buffer, decoded (or concealed) into the FIFO until it
+   * holds 20 ms, which the speaker gets while we hold it. A far end sending 30 ms packets is thus asked for one
+   * two ticks out of three, and the speaker is fed in real time.
+   */
   #play(): void {
-    const next = this.#jitter.get();
+    const decoder = this.#o.decoder;
+    const need = decoder.samplesPerFrame;
+    for (let pulls = 0; this.#fifo.available < need && pulls < 4; pulls++) {
+      const next = this.#jitter.get();
+      if (next.kind === 'frame') {
+        const samples = decoder.decode(next.payload, this.#pcm);
+        if (samples >= need) this.#plc.played(this.#pcm.subarray(samples - need, samples));
+        this.#fifo.push(this.#pcm.subarray(0, samples));
+      } else {
+        if (next.reason !== 'buffering') this.#concealed++;
+        const gap = this.#pcm.subarray(0, need);
+        this.#plc.conceal(gap);
+        this.#fifo.push(gap);
+      }
+    }
+    const frame = new Int16Array(need);
+    this.#fifo.read(frame);
     // Another call's early media may hold the devices for a moment (parallel ringing): take them once it lets go.
     this.#lease ??= this.#o.claimAudio();
-    const lease = this.#lease;
-    if (lease === undefined) return;
-    const decoder = this.#o.decoder;
-    let samples = decoder.samplesPerFrame;
-    if (next.kind === 'frame') {
-      samples = decoder.decode(next.payload, this.#pcm);
-      const frame = this.#pcm.subarray(0, samples);
-      this.#plc.played(frame);
-      lease.play(frame.slice());
-      return;
-    }
-    if (next.reason !== 'buffering') this.#concealed++;
-    const frame = new Int16Array(samples);
-    this.#plc.conceal(frame);
-    lease.play(frame);
+    this.#lease?.play(frame);
   }
 }
 

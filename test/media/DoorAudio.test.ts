@@ -90,12 +90,15 @@ describe('DoorAudio: leases', () => {
     expect(Array.from(speaker.samples.subarray(0, 3))).toEqual([7, 7, 7]);
   });
 
-  it('the microphone queue keeps the newest 3 frames; taking empties it; release drops what is left', () => {
+  it('the microphone queue keeps the newest 6 frames (two 60 ms packets); taking empties it; release drops what is left', () => {
     const { audio, microphone } = rig();
     const lease = audio.claim({}, 8000)!;
-    for (let i = 1; i <= 5; i++) microphone.push(i);
-    expect([lease.takeMicFrame()?.[0], lease.takeMicFrame()?.[0], lease.takeMicFrame()?.[0], lease.takeMicFrame()]).toEqual([3, 4, 5, undefined]);
-    microphone.push(6);
+    for (let i = 1; i <= 8; i++) microphone.push(i);
+    expect(lease.queuedMicFrames).toBe(6);
+    const taken = Array.from({ length: 7 }, () => lease.takeMicFrame()?.[0]);
+    expect(taken).toEqual([3, 4, 5, 6, 7, 8, undefined]);
+    expect(lease.queuedMicFrames).toBe(0);
+    microphone.push(9);
     lease.release();
     expect(lease.takeMicFrame()).toBeUndefined();
   });
@@ -211,9 +214,8 @@ describe('DoorAudio: tones', () => {
     expect(audio.tone).toBeUndefined();
   });
 
-  it.fails('BUG: a frame shorter than 20 ms (a peer sending 10 ms packets) played while a tone mixes does not throw', () => {
-    // DoorAudio.#toneAt hands the tone a buffer of the frame's length; ToneSource.next throws TONE_BUFFER when it is
-    // shorter than 20 ms. Thrown from the RTP playout pacer's callback, it ends that pacer: no more audio in the call.
+  it('a frame shorter than 20 ms played while a tone mixes plays unmixed and does not throw', () => {
+    // ToneSource.next throws on a buffer shorter than 20 ms; thrown from the playout pacer it would end the call's audio.
     const { audio } = rig();
     const lease = audio.claim({}, 8000)!;
     audio.startTone({}, 'doorOpened');

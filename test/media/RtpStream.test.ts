@@ -231,8 +231,8 @@ describe('RtpStream: symmetric RTP', () => {
     expect(stream.stats.received).toBe(1);
   });
 
-  it.fails('BUG: a packet the latch refuses is counted twice in stats.dropped', () => {
-    // RtpStream.rtpIn counts it in its own #dropped and RtpLatch counts it again; stats adds both.
+  it('a packet the latch refuses is counted once in stats.dropped', () => {
+    // The latch counts what it refuses; the stream must not count it again.
     const { stream, peer } = rig();
     stream.start();
     peer.send(NAT);
@@ -304,10 +304,10 @@ describe('RtpStream: playout and stop', () => {
     expect(hz).toBeLessThan(1030);
   });
 
-  it.fails('BUG: a new SSRC whose sequence numbers lie behind the old stream\'s is played, not dropped as late', () => {
+  it('a new SSRC whose sequence numbers lie behind the old stream\'s is played, not dropped as late', () => {
     // A PBX that switches sources (early media → the answering phone, a transfer) starts a new SSRC with a new
-    // random sequence number. RtpStream renews its ReceiverStats on the new SSRC but never resets the jitter buffer,
-    // so a new stream less than 3000 numbers behind the old one is "late" for up to a minute: silence at the door.
+    // random sequence number. Without a jitter buffer reset on the new SSRC, a new stream less than 3000 numbers
+    // behind the old one would be "late" for up to a minute: silence at the door.
     const { stream, speaker, peer } = rig();
     stream.start();
     peer.talk(1000);
@@ -318,8 +318,8 @@ describe('RtpStream: playout and stop', () => {
     expect(hz).toBeGreaterThan(970);
   });
 
-  it.fails('BUG: 30 ms packets from the peer play as much audio as real time, not 4/3 of it', () => {
-    // The playout pacer takes one packet per 20 ms slot whatever its length: 30 ms packets every 30 ms give
+  it('30 ms packets from the peer play as much audio as real time, not 4/3 of it', () => {
+    // Were one packet played per 20 ms slot whatever its length, 30 ms packets every 30 ms would give
     // 30 + 30 + 20 ms (a "concealed" stall) per 60 ms, so the speaker's backlog (aplay's latency) grows without end.
     const { clock, speaker, stream, pair } = rig();
     stream.start();
