@@ -64,6 +64,10 @@ export interface Baresip {
   heardFile(): string | undefined;
   /** Settles when the process has exited (by itself or stopped). */
   readonly exited: Promise<void>;
+  /** Freezes it (SIGSTOP): a phone that vanished without a BYE, its sockets silent; `stop` still ends it. */
+  freeze(): void;
+  /** Lets a frozen baresip run on (SIGCONT): it reads what queued up on its sockets meanwhile. */
+  thaw(): void;
   /** Stops it (SIGTERM, SIGKILL after 3 s) and removes its directory, recordings included. */
   stop(): Promise<void>;
 }
@@ -187,8 +191,11 @@ export function startBaresip(options: BaresipOptions): Baresip {
       return names.length === 0 ? undefined : path.join(heard, names.at(-1)!);
     },
     exited,
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
     stop: () => {
       stopping ??= (async () => {
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
         const forced = setTimeout(() => child.kill('SIGKILL'), 3000);
         await exited;
