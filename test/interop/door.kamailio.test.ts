@@ -100,7 +100,11 @@ describe('the door station at a Kamailio PBX', () => {
       // Kamailio checks the auth user against the From user: From is the account's AoR, the token only in Contact.
       expect(header(invite, 'From')).toMatch(/<sip:door@127\.0\.0\.1>/);
       expect(startLine(invite)).toBe('INVITE sip:flat@127.0.0.1 SIP/2.0');
+      // SRTP policy `optional` (the default): SDES keys are offered only where the signalling is encrypted.
+      expect(invite.text.includes('a=crypto:'), 'a=crypto only over TLS').toBe(transport === 'tls');
     }
+    // baresip (no srtp module) takes the plain RTP/AVP part of the offer: audio flows unencrypted.
+    expect(await rig.door.waitForLine(/ info mediaStarted /, 1000, mark)).toMatch(/ codec=PCMU .* srtp=no /);
     const contactUser = /<sip:([^@>]+)@/.exec(header(invites[0]!, 'Contact') ?? '')?.[1] ?? '(no Contact)';
     for (const m of fromDoor(rig)) {
       const end = m.text.indexOf('\r\n\r\n');
