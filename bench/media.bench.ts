@@ -11,13 +11,15 @@
 //   - send gaps: the time between consecutive RTP packets from the door, p50, p99, max: from tcpdump's kernel
 //     stamps on lo (bench/support/wireCapture.ts: the door's send times) when tcpdump can capture here, else from
 //     the arrival times in this process (the door's send times plus this process's own wake-up jitter).
+//     `apt-get install tcpdump`; capturing needs root or CAP_NET_RAW.
 // Each side runs BENCH_MEDIA_RUNS calls in quiet conditions and as many with BENCH_MEDIA_BUSY spinning processes
 // (default: one per core but one, "the other core busy"), interleaved so drift hits both sides alike; medians.
-// A floor row (bench/support/floorSender.ts: a node sender spinning to each 20 ms boundary, no SIP) shows what
-// the harness itself adds to the gaps. BENCH_MEDIA_SIDES=ours,baresip,floor (the default) picks what runs.
+// A floor row (bench/support/floorSender.ts: a node process that only sends, on an absolute timer schedule, no SIP)
+// shows what node's timers allow on this machine in the same conditions.
+// BENCH_MEDIA_SIDES=ours,baresip,floor (the default) picks what runs.
 
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -170,7 +172,7 @@ async function floorCall(rtp: RtpPeer): Promise<Outcome> {
     // Its whole stream (no SIP, no ACK): from just before the first arrival to the last.
     const gaps = arrivals.length < 2 ? undefined : sendGaps(arrivals, arrivals[0]!.at - 1_000_000_000n, arrivals[arrivals.length - 1]!.at, stamps);
     if (gaps === undefined) return { ok: false, error: `the floor sender's packets did not arrive (${arrivals.length})` };
-    // Its spinning sender's CPU and memory say nothing about a door: not measured.
+    // A sender with nothing else to do: its CPU and memory say nothing about a door, and are not measured.
     return { ok: true, m: { cpuShare: NaN, peakKb: NaN, rssKb: NaN, gaps, levelDbfs: NaN } };
   } catch (error) {
     await wire?.stop().catch(() => {});
@@ -236,6 +238,11 @@ function printTable(title: string, rows: ReadonlyArray<readonly [string, Summary
   console.log(table([header, ...lines], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
 }
 
+/** The 1, 5 and 15 minute load averages. */
+function loadText(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
 function baresipVersion(): string {
   try {
     const text = execFileSync('baresip', ['-h'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
@@ -260,7 +267,7 @@ async function main(): Promise<void> {
   ].filter((subject) => wanted.includes(subject.name));
   console.log(`media benchmark: node ${process.version}, baresip ${baresipVersion()}, ${availableParallelism()} CPUs; ` +
     `${SECONDS} s PCMU calls to one peer (node UAS + RTP capture on 127.0.0.1), ${RUNS} quiet and ${RUNS} busy run(s) per door side ` +
-    `(busy: ${BUSY} spinning process(es)); medians reported; ${timing}`);
+    `(busy: ${BUSY} spinning process(es)); medians reported; ${timing}; load average ${loadText()}`);
   const results = new Map<string, Outcome[]>();
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -290,7 +297,7 @@ async function main(): Promise<void> {
 
   const s = (key: string): Summary | undefined => summarize(results.get(key) ?? []);
   const rowsOf = (variant: Variant): Array<[string, Summary | undefined]> => subjects.map((subject) => [subject.name, s(`${subject.name}/${variant}`)]);
-  printTable('Quiet (nothing else running), medians', rowsOf('quiet'));
+  printTable('Quiet (no load started by the benchmark), medians', rowsOf('quiet'));
   printTable(`Busy (${BUSY} spinning process(es) during the call), medians`, rowsOf('busy'));
 
   console.log('\nTargets');
@@ -312,13 +319,14 @@ async function main(): Promise<void> {
   targets.push(p99Target(oursBusy, TARGET_P99_BUSY_MS, `(${BUSY} core(s) busy)`));
   for (const line of targets) console.log(`  ${line}`);
 
-  // Not targets: how much of each p99 limit the harness itself uses (the floor's gaps).
-  console.log('\nReach (not a target): the floor, a node sender spinning to each 20 ms boundary, through the same capture');
+  // Not targets: whether each p99 limit is within reach of a node sender at all on this machine (the floor's gaps).
+  console.log('\nReach (not a target): the floor, a node process that only sends RTP on an absolute timer schedule');
   for (const [variant, limit] of [['quiet', TARGET_P99_QUIET_MS], ['busy', TARGET_P99_BUSY_MS]] as const) {
     const floor = s(`floor/${variant}`);
     console.log(floor === undefined ? `  —     ${variant}: no floor run`
       : `  ${floor.p99Ms <= limit ? 'under' : 'OVER '} ${limit} ms ${variant}: floor p99 ${ms(floor.p99Ms)} ms, max ${ms(floor.maxMs)} ms`);
   }
+  console.log(`\nload average at the end: ${loadText()} (anything else running on the machine shares its cores with the calls)`);
   const misses = targets.filter((t) => t.startsWith('MISS')).length;
   console.log(`\n${targets.length - misses}/${targets.length} targets met; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

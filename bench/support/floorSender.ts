@@ -1,6 +1,8 @@
-// The media benchmark's floor: a node process that sends 20 ms PCMU packets as evenly as node can (a timer to 2 ms
-// before each boundary, then a spin to it), measured by the same capture as the door sides. Its gaps are what the
-// harness itself adds (the capture's wake-ups, loopback, scheduling): no door side can be measured below it.
+// The media benchmark's floor: a node process that does nothing but send 20 ms PCMU packets on an absolute schedule
+// (a timer to each boundary, as a door written in node would), measured by the same capture as the door sides. Its
+// gaps are what node's timers and this machine's scheduling allow a node sender at best, in the same conditions.
+// (A sender that spins to each boundary does better on an idle machine and far worse with a core busy: the
+// scheduler penalises its spinning, so a spinning floor is no floor there.)
 
 import { spawn } from 'node:child_process';
 
@@ -13,8 +15,6 @@ const start = process.hrtime.bigint() + 20000000n;
 const count = Math.round(seconds * 50);
 let n = 0;
 function tick() {
-  const due = start + BigInt(n) * 20000000n;
-  while (process.hrtime.bigint() < due);
   const header = Buffer.alloc(12);
   header[0] = 0x80;
   header.writeUInt16BE(n & 0xffff, 2);
@@ -22,10 +22,10 @@ function tick() {
   header.writeUInt32BE(0x466c6f6f, 8);
   socket.send([header, payload], port, host);
   if (++n >= count) return setTimeout(() => socket.close(), 100);
-  const wait = Number(start + BigInt(n) * 20000000n - process.hrtime.bigint()) / 1e6 - 2;
+  const wait = Number(start + BigInt(n) * 20000000n - process.hrtime.bigint()) / 1e6;
   setTimeout(tick, Math.max(0, wait));
 }
-setTimeout(tick, 18);
+setTimeout(tick, 20);
 `;
 
 /** Runs the floor sender toward `host:port` for `seconds`; resolves when it has sent everything (rejects when it fails). */
