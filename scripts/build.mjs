@@ -9,8 +9,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Where the bundle is written. */
 export const OUTFILE = path.join(root, 'dist', 'sip-doorbell.js');
 
-// Native add-ons and hardware access stay real `node_modules` packages on the device.
-const EXTERNAL_PACKAGES = ['onoff', 'epoll', 'node-record-lpcm16'];
+// Native add-ons stay real `node_modules` packages on the device (onoff needs epoll's); node-record-lpcm16 is plain
+// JavaScript and goes into the bundle.
+const EXTERNAL_PACKAGES = ['onoff', 'epoll'];
 
 // Bundled CommonJS dependencies call require(), which an ES module does not have until we give it one.
 const BANNER = "import { createRequire as __sipDoorbellCreateRequire } from 'node:module';\n" +
