@@ -92,6 +92,8 @@ export class RtpStream {
   readonly #fifo: PcmFifo;
   /** The SSRC of the far end's audio: a new one (a PBX switching sources) starts the jitter buffer afresh. */
   #audioSsrc: number | undefined;
+  /** The pacer's latest slot. */
+  #slot = 0;
   #dropped = 0;
   #concealed = 0;
   #stopped = false;
@@ -118,7 +120,9 @@ export class RtpStream {
     this.#dtmfOut = te === undefined ? undefined : new DtmfSender({
       clock,
       clockRate: te.clockRate,
-      timestampNow: () => this.#sender.lastTimestamp,
+      // The schedule's timestamp of the current slot, not the last packet's: on hold no audio goes out, and two
+      // digits must still carry two timestamps (RFC 4733 §2.5.1: one timestamp is one event).
+      timestampNow: () => this.#sender.timestampAt(this.#slot),
       transmit: (packet) => this.#transmit(this.#sender.build({ payloadType: te.payloadType, timestamp: packet.timestamp, marker: packet.marker }, packet.payload)),
     });
     this.#rtcp = new RtcpReporter({
@@ -163,9 +167,9 @@ export class RtpStream {
     else if (!audio.remoteHold && before.remoteHold) this.#watchdog.resume();
   }
 
-  /** Queues digits to send as RFC 4733 events; false when the far end did not offer telephone-event. */
+  /** Queues digits to send as RFC 4733 events; false without a telephone-event, or while we must not send (held). */
   sendDigits(digits: readonly DtmfDigit[]): boolean {
-    if (this.#dtmfOut === undefined) return false;
+    if (this.#dtmfOut === undefined || !sends(this.#audio)) return false;
     this.#dtmfOut.send(digits);
     return true;
   }
@@ -255,6 +259,7 @@ export class RtpStream {
    * playing. Frames beyond one packet's worth are dropped, so a sender that fell behind does not add latency.
    */
   #send(index: number): void {
+    this.#slot = index;
     const lease = this.#lease;
     const encoder = this.#o.encoder;
     const size = encoder.samplesPerFrame;
@@ -297,7 +302,8 @@ export class RtpStream {
         if (samples >= need) this.#plc.played(this.#pcm.subarray(samples - need, samples));
         this.#fifo.push(this.#pcm.subarray(0, samples));
       } else {
-        if (next.reason !== 'buffering') this.#concealed++;
+        // A lost packet is concealed; so is a stall, unless the far end holds us and rightly sends nothing.
+        if (next.reason === 'lost' || (next.reason === 'stall' && !this.#audio.remoteHold)) this.#concealed++;
         const gap = this.#pcm.subarray(0, need);
         this.#plc.conceal(gap);
         this.#fifo.push(gap);

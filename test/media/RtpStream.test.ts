@@ -288,19 +288,32 @@ describe('RtpStream: inactivity and hold', () => {
 });
 
 describe('RtpStream: hold, open questions', () => {
-  it.fails('BUG: held (recvonly for us), sendDigits sends nothing; else both digits share one timestamp', () => {
-    // #transmit has no direction check, and DtmfSender takes the last audio timestamp for each event: with no
-    // audio between two digits they carry one timestamp, which RFC 4733 receivers read as one event.
+  it('held (recvonly for us), sendDigits refuses and sends nothing', () => {
     const { clock, pair, stream } = rig({ audio: negotiated({ direction: 'recvonly', remoteHold: true }) });
     stream.start();
     run(clock, 500);
-    stream.sendDigits(['1', '2']);
+    expect(stream.sendDigits(['1', '2'])).toBe(false);
     run(clock, 2000);
     expect(pair.rtp).toEqual([]);
   });
 
-  it.fails('BUG: a hold with nothing received counts no frame as concealed', () => {
-    // Every 20 ms playout tick with an empty jitter buffer counts as concealed ("stall"): 60 s of hold → 3000.
+  it('two digits carry two timestamps, each on a 20 ms slot of the audio timeline', () => {
+    const { clock, pair, stream } = rig();
+    stream.start();
+    run(clock, 200, 20);
+    expect(stream.sendDigits(['1', '2'])).toBe(true);
+    run(clock, 2000, 20);
+    const events = pair.rtp.map((d) => rtpOf(d.bytes)).filter((p) => p.payloadType === TE_SEND);
+    const stamps = [...new Set(events.map((p) => p.timestamp))];
+    expect(stamps).toHaveLength(2);
+    const audio = pair.rtp.map((d) => rtpOf(d.bytes)).filter((p) => p.payloadType === 0);
+    const first = audio[0]!.timestamp;
+    // Each event starts on a 20 ms slot of the audio's timeline.
+    for (const stamp of stamps) expect(((stamp - first) >>> 0) % 160).toBe(0);
+  });
+
+  it('a hold with nothing received counts no frame as concealed', () => {
+    // Nothing arrives on hold, rightly: those empty playout ticks are not losses.
     const { clock, stream, peer } = rig();
     stream.start();
     peer.talk(1000);
