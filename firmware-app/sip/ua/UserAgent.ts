@@ -14,6 +14,7 @@ import { bareHost } from '../transport/flows.ts';
 import type { Address, Inbound, Target, TransportProtocol } from '../transport/types.ts';
 import type { DigestClientApi } from '../auth/types.ts';
 import { CallGroup } from './CallGroup.ts';
+import { CallMedia } from './CallMedia.ts';
 import { IncomingPolicy, type RefusalCounters, type RefusalReason, type TrustState } from './policy.ts';
 
 /** Option tags an out-of-dialog request may require: the dialog layer's, and RFC 5626 outbound (our REGISTER's). */
@@ -81,8 +82,7 @@ export interface UserAgentParts {
 
 export class UserAgent {
   readonly events: Emitter<UserAgentEvents>;
-  /** The group (one bell press) each outgoing call belongs to. */
-  readonly #groupOf = new WeakMap<Call, Call>();
+  readonly #media: CallMedia;
   readonly policy: IncomingPolicy;
   readonly #ctx: SipContext;
   readonly #options: UserAgentOptions;
@@ -98,6 +98,7 @@ export class UserAgent {
     this.#parts = parts;
     this.#onListenerError = (event, error) => ctx.logger.error('listenerFailed', { event, error: String(error) });
     this.events = new Emitter(this.#onListenerError);
+    this.#media = new CallMedia(this.events, ctx.logger, parts.media);
     this.policy = new IncomingPolicy({ clock: ctx.clock, logger: ctx.logger, ...(options.allowList !== undefined ? { allowList: options.allowList } : {}) });
     const registrar = parts.registrar;
     this.#registrarTrust = registrar === undefined ? undefined : {
@@ -159,7 +160,7 @@ export class UserAgent {
     const members: Call[] = [];
     for (const target of targets) members.push(...(await this.#invites(target)));
     const group = new CallGroup(`call-${randomToken(6)}`, members, this.#onListenerError, (fn) => this.#ctx.clock.setTimer(0, fn));
-    for (const member of members) this.#groupOf.set(member, group);
+    this.#media.group(group, members);
     // Nobody to ring (no phone registered for a user, no route to the PBX): say so, or the bell seems dead.
     if (members.length === 0) this.#ctx.logger.warn('callNobodyToRing', { call: group.id, targets: targets.join(',') });
     this.#forward(group);
@@ -177,7 +178,7 @@ export class UserAgent {
           this.#ctx.logger.warn('callTargetUnreachable', { user: target, target: `${next.host}:${next.port}`, protocol: next.protocol });
           return undefined;
         }
-        const media = this.#mediaFor(local, next.protocol);
+        const media = this.#media.forCall(local, next.protocol);
         return media.bind(dialogs.invite({
           uri: binding.contact,
           target: next,
@@ -194,7 +195,7 @@ export class UserAgent {
     const uri = /^sips?:/i.test(target) ? target : `sip:${target.includes('@') ? target : `${target}@${this.#options.domain}`}`;
     const hop = await this.#pbxHop(uri);
     if (hop === undefined) return [];
-    const media = this.#mediaFor(hop.local, hop.targets[0]?.protocol ?? 'udp');
+    const media = this.#media.forCall(hop.local, hop.targets[0]?.protocol ?? 'udp');
     return [media.bind(dialogs.invite({
       uri,
       target: hop.targets,
@@ -362,7 +363,7 @@ export class UserAgent {
   }
 
   #ring(tx: InviteServerTransaction, contact: string, local: Address): void {
-    const media = this.#mediaFor(local, tx.inbound.flow.protocol);
+    const media = this.#media.forCall(local, tx.inbound.flow.protocol);
     const call = media.bind(this.#parts.dialogs.incoming(tx, { contact, sdh: media.sdh }));
     this.#forward(call);
     if (this.events.listenerCount('callIncoming') === 0) {
@@ -372,45 +373,11 @@ export class UserAgent {
     this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source });
   }
 
-  /** The media side of a call about to be made: what it reports reaches the UA once the call exists (`bind`). */
-  #mediaFor(local: Address, protocol: TransportProtocol): { readonly sdh: SessionDescriptionHandler; bind<C extends Call>(call: C): C } {
-    let member: Call | undefined;
-    // Media events name the call the application placed (the group of a bell press), as its other events do.
-    const app = (): Call | undefined => (member === undefined ? undefined : (this.#groupOf.get(member) ?? member));
-    const sdh = this.#parts.media(local, {
-      secureSignalling: protocol === 'tls',
-      started: (report) => {
-        const call = app();
-        if (call !== undefined) this.events.emit('mediaStarted', call, report);
-      },
-      stopped: (report) => {
-        const call = app();
-        if (call !== undefined) this.events.emit('mediaStopped', call, report);
-      },
-      dtmf: (info) => {
-        const call = app();
-        if (call !== undefined && member?.state !== 'ended') this.events.emit('dtmfReceived', call, { ...info, source: 'rfc4733' });
-      },
-      failed: (reason) => {
-        if (member === undefined || member.state === 'ended') return;
-        this.#ctx.logger.warn('mediaFailed', { call: app()!.id, reason });
-        member.hangup();
-      },
-    });
-    return {
-      sdh,
-      bind: (call) => {
-        member = call;
-        return call;
-      },
-    };
-  }
-
   /** Re-emits a call's events as the UA's call events. */
   #forward(call: Call): void {
     call.events.on('ringing', () => this.events.emit('callRinging', call));
     call.events.on('established', () => this.events.emit('callEstablished', call));
-    call.events.on('dtmfReceived', (info) => this.events.emit('dtmfReceived', call, { ...info, source: 'info' }));
+    call.events.on('dtmfReceived', (info) => this.#media.digit(call, { ...info, source: 'info' }));
     call.events.on('ended', (info) => this.events.emit('callClosed', call, info));
   }
 }
