@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { listenerPort } from './ports.ts';
@@ -33,6 +33,11 @@ export interface SippOptions {
   readonly localHost?: string;
   /** Request-URI user for UAC scenarios (`[service]`). */
   readonly service?: string;
+  /**
+   * Files written into sipp's working directory before it starts, by name: what a scenario names relative to it,
+   * such as the audio of `<exec rtp_stream="tone.ulaw,-1,0"/>` (sipp reads that when it loads the scenario).
+   */
+  readonly files?: Readonly<Record<string, Uint8Array>>;
 }
 
 const SCENARIOS = path.resolve(import.meta.dirname, '../interop/scenarios');
@@ -48,6 +53,7 @@ export function freePort(): Promise<number> {
 /** Starts sipp; the promise settles when it exits (it is killed after timeoutSeconds + 5 s). */
 export function runSipp(options: SippOptions): { done: Promise<SippRun>; stop(): void } {
   const workDir = mkdtempSync(path.join(tmpdir(), 'sipp-'));
+  for (const [name, bytes] of Object.entries(options.files ?? {})) writeFileSync(path.join(workDir, path.basename(name)), bytes);
   const timeoutSeconds = options.timeoutSeconds ?? 20;
   const args = [
     ...(options.remote !== undefined ? [`${options.remote.host}:${options.remote.port}`] : []),
