@@ -46,7 +46,8 @@ export function createHal(config: HalConfig, platform: { readonly clock: HalCloc
     } else {
       microphone = new FakeMicrophone({ clock });
     }
-    speaker = new FakeSpeaker({ ...(config.simSpeaker !== undefined ? { wavPath: config.simSpeaker } : {}), logger });
+    // Without --sim-speaker nothing is kept: a long simulated call costs no memory.
+    speaker = new FakeSpeaker({ ...(config.simSpeaker !== undefined ? { wavPath: config.simSpeaker } : { retain: false }), logger });
   } else {
     const mic = config.audio.microphone.device;
     const out = config.audio.speaker.device;

@@ -71,8 +71,8 @@ export class RtpStream {
   readonly #o: RtpStreamOptions;
   #audio: NegotiatedAudio;
   readonly #sender: RtpSender;
-  readonly #sendPacer: Pacer;
-  readonly #playPacer: Pacer;
+  /** One timer per call: every 20 ms slot plays a frame, and every `framesPerPacket`-th also sends a packet. */
+  readonly #pacer: Pacer;
   readonly #latch: RtpLatch;
   readonly #jitter: JitterBuffer;
   readonly #plc: PacketLossConcealer;
@@ -92,6 +92,8 @@ export class RtpStream {
   readonly #fifo: PcmFifo;
   /** The SSRC of the far end's audio: a new one (a PBX switching sources) starts the jitter buffer afresh. */
   #audioSsrc: number | undefined;
+  /** The RTP socket is tied to the latched far end. */
+  #locked = false;
   /** The pacer's latest slot. */
   #slot = 0;
   #dropped = 0;
@@ -107,10 +109,9 @@ export class RtpStream {
     this.#framesPerPacket = packetMs / 20;
     this.#micPcm = new Int16Array(options.encoder.samplesPerFrame * this.#framesPerPacket);
     this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: options.encoder.clockRate, packetMs, random: options.random });
-    this.#sendPacer = new Pacer({ clock, intervalMs: packetMs, send: (index) => this.#send(index) });
+    this.#pacer = new Pacer({ clock, send: (slot) => this.#tick(slot) });
     // Room for the jitter buffer's largest packet plus a frame: 80 ms.
     this.#fifo = new PcmFifo(options.decoder.samplesPerFrame * 4);
-    this.#playPacer = new Pacer({ clock, send: () => this.#play() });
     this.#latch = new RtpLatch({ target: { address: audio.remoteAddress, port: audio.remotePort } });
     this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
     this.#jitter = new JitterBuffer({ clock, clockRate: options.decoder.clockRate });
@@ -148,8 +149,7 @@ export class RtpStream {
 
   start(): void {
     this.#lease = this.#o.claimAudio();
-    this.#sendPacer.start();
-    this.#playPacer.start();
+    this.#pacer.start();
     this.#rtcp.start();
     this.#watchdog.start();
     if (this.#audio.remoteHold) this.#watchdog.hold();
@@ -161,6 +161,8 @@ export class RtpStream {
     this.#audio = audio;
     if (audio.remoteAddress !== before.remoteAddress || audio.remotePort !== before.remotePort) {
       this.#latch.retarget({ address: audio.remoteAddress, port: audio.remotePort });
+      this.#locked = false;
+      this.#o.sockets.lockRtp(undefined);
       this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
     }
     if (audio.remoteHold && !before.remoteHold) this.#watchdog.hold();
@@ -190,6 +192,10 @@ export class RtpStream {
     const isEvent = te !== undefined && packet.payloadType === te.receivePayloadType;
     if (!isAudio && !isEvent) return void this.#dropped++;
     if (!this.#latch.packetFrom(from, packet.ssrc, packet.sequenceNumber)) return; // counted by the latch
+    if (!this.#locked) {
+      this.#locked = true;
+      this.#o.sockets.lockRtp(this.#latch.target);
+    }
     this.#watchdog.heard();
     if (isAudio && packet.ssrc !== this.#audioSsrc) {
       // A new source (early media → the phone that answered, a transfer): new numbering, new statistics.
@@ -224,13 +230,13 @@ export class RtpStream {
   stop(): RtpStreamStats {
     if (!this.#stopped) {
       this.#stopped = true;
-      this.#sendPacer.stop();
-      this.#playPacer.stop();
+      this.#pacer.stop();
       this.#dtmfIn?.stop();
       this.#dtmfOut?.stop();
       this.#watchdog.stop();
       this.#rtcp.stop({ bye: sends(this.#audio) });
       this.#lease?.release();
+      if (this.#locked) this.#o.sockets.lockRtp(undefined);
       this.#lease = undefined;
     }
     return this.stats;
@@ -254,8 +260,15 @@ export class RtpStream {
     return this.#audio.codec.rtpClockRate;
   }
 
+  /** Slot `slot` of the 20 ms schedule: a packet when it completes one (packet n ends with slot (n + 1)·k − 1), then playout. */
+  #tick(slot: number): void {
+    const k = this.#framesPerPacket;
+    if ((slot + 1) % k === 0) this.#send((slot + 1) / k - 1);
+    this.#play();
+  }
+
   /**
-   * Pacer slot `index`: the oldest microphone frames (silence for a missing one), unless on hold or a digit is
+   * Packet `index`: the oldest microphone frames (silence for a missing one), unless on hold or a digit is
    * playing. Frames beyond one packet's worth are dropped, so a sender that fell behind does not add latency.
    */
   #send(index: number): void {

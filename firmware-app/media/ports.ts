@@ -14,6 +14,11 @@ export interface MediaSocketPair {
   /** Sends one datagram; a send error (no route, the far end gone) is counted, never thrown. */
   sendRtp(bytes: Uint8Array, to: Endpoint): void;
   sendRtcp(bytes: Uint8Array, to: Endpoint): void;
+  /**
+   * Ties the RTP socket to the far end once symmetric RTP latched it (the kernel then drops datagrams from anyone
+   * else, and sends need no address), or frees it again (`undefined`) when a new SDP moves the far end.
+   */
+  lockRtp(peer: Endpoint | undefined): void;
   /** Closes both sockets; safe to call more than once. */
   close(): void;
 }

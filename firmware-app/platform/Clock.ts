@@ -27,7 +27,7 @@ export function createSystemClock(onError: (error: unknown) => void = () => {}):
         } catch (error) {
           onError(error);
         }
-      }, Math.max(0, ms));
+      }, Math.max(0, Math.ceil(ms)));
       return { cancel: () => clearTimeout(timer) };
     },
   };

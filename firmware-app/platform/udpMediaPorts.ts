@@ -80,21 +80,56 @@ function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers
   };
   rtp.on('error', onError);
   rtcp.on('error', onError);
-  const sent = (error: Error | null): void => {
-    if (error !== null) onError(error);
-  };
+  // Without a callback a failed send is an 'error' event (handled above); with an address, node resolves it first.
   const send = (socket: Socket, bytes: Uint8Array, to: Endpoint): void => {
     if (closed) return;
     try {
-      socket.send(bytes, to.port, to.address, sent);
+      socket.send(bytes, to.port, to.address);
     } catch (error) {
       onError(error as Error);
     }
   };
+  // The RTP socket's tie to the far end: while connecting, a packet is dropped (one 20 ms frame, once per call).
+  let lock: { readonly peer: Endpoint; connected: boolean } | undefined;
+  const sendRtp = (bytes: Uint8Array, to: Endpoint): void => {
+    if (lock === undefined) return send(rtp, bytes, to);
+    if (lock.peer.address !== to.address || lock.peer.port !== to.port) {
+      unlock();
+      return send(rtp, bytes, to);
+    }
+    if (!lock.connected || closed) return;
+    try {
+      rtp.send(bytes);
+    } catch (error) {
+      onError(error as Error);
+    }
+  };
+  const unlock = (): void => {
+    if (lock === undefined) return;
+    lock = undefined;
+    try {
+      rtp.disconnect();
+    } catch {
+      // not connected yet: the connect callback sees the lock is gone and undoes it
+    }
+  };
+  const lockRtp = (peer: Endpoint | undefined): void => {
+    if (closed) return;
+    if (peer === undefined) return unlock();
+    if (lock !== undefined && lock.peer.address === peer.address && lock.peer.port === peer.port) return;
+    unlock();
+    const mine = { peer, connected: false };
+    lock = mine;
+    rtp.connect(peer.port, peer.address, () => {
+      if (lock === mine && !closed) mine.connected = true;
+      else if (!closed) rtp.disconnect();
+    });
+  };
   return {
     port,
-    sendRtp: (bytes, to) => send(rtp, bytes, to),
+    sendRtp,
     sendRtcp: (bytes, to) => send(rtcp, bytes, to),
+    lockRtp,
     close() {
       if (closed) return;
       closed = true;

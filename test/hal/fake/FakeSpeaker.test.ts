@@ -55,6 +55,20 @@ describe('FakeSpeaker', () => {
     expect(speaker.played && Array.from(speaker.played.samples)).toEqual([4]);
   });
 
+  it('joins frames that straddle its one-second chunks, in order; with retain: false it keeps nothing', () => {
+    const speaker = new FakeSpeaker();
+    speaker.start({ sampleRate: 8000 });
+    const frames = Array.from({ length: 7 }, (_, f) => Int16Array.from({ length: 3000 }, (_, i) => (f * 3000 + i) % 30000));
+    for (const frame of frames) speaker.write(frame);
+    const played = speaker.played!;
+    expect(played.samples.length).toBe(21000);
+    expect(Array.from(played.samples).every((v, i) => v === i % 30000)).toBe(true);
+    const forgetful = new FakeSpeaker({ retain: false });
+    forgetful.start({ sampleRate: 8000 });
+    for (const frame of frames) forgetful.write(frame);
+    expect(forgetful.played!.samples.length).toBe(0);
+  });
+
   it('a WAV file it cannot write is logged, not thrown', () => {
     const logger = collectingLogger();
     const speaker = new FakeSpeaker({ wavPath: path.join(tempDir(), 'missing-dir', 'out.wav'), logger });

@@ -84,6 +84,13 @@ export class FakeSocketPair implements MediaSocketPair {
     this.#send('rtcp', bytes, to);
   }
 
+  /** Every lockRtp call, in order (undefined: unlocked). */
+  readonly locks: Array<Endpoint | undefined> = [];
+
+  lockRtp(peer: Endpoint | undefined): void {
+    this.locks.push(peer === undefined ? undefined : { address: peer.address, port: peer.port });
+  }
+
   close(): void {
     this.closeCalls++;
     if (this.closeCalls > 1) return;
