@@ -89,47 +89,16 @@ function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers
       onError(error as Error);
     }
   };
-  // The RTP socket's tie to the far end: while connecting, a packet is dropped (one 20 ms frame, once per call).
-  let lock: { readonly peer: Endpoint; connected: boolean } | undefined;
-  const sendRtp = (bytes: Uint8Array, to: Endpoint): void => {
-    if (lock === undefined) return send(rtp, bytes, to);
-    if (lock.peer.address !== to.address || lock.peer.port !== to.port) {
-      unlock();
-      return send(rtp, bytes, to);
-    }
-    if (!lock.connected || closed) return;
-    try {
-      rtp.send(bytes);
-    } catch (error) {
-      onError(error as Error);
-    }
-  };
-  const unlock = (): void => {
-    if (lock === undefined) return;
-    lock = undefined;
-    try {
-      rtp.disconnect();
-    } catch {
-      // not connected yet: the connect callback sees the lock is gone and undoes it
-    }
-  };
-  const lockRtp = (peer: Endpoint | undefined): void => {
-    if (closed) return;
-    if (peer === undefined) return unlock();
-    if (lock !== undefined && lock.peer.address === peer.address && lock.peer.port === peer.port) return;
-    unlock();
-    const mine = { peer, connected: false };
-    lock = mine;
-    rtp.connect(peer.port, peer.address, () => {
-      if (lock === mine && !closed) mine.connected = true;
-      else if (!closed) rtp.disconnect();
-    });
-  };
+  const rtpTie = tieOf(rtp, (datagram, to) => send(rtp, datagram, to), onError);
   return {
     port,
-    sendRtp,
+    sendRtp: (bytes, to) => {
+      if (!closed) rtpTie.send(bytes, to);
+    },
     sendRtcp: (bytes, to) => send(rtcp, bytes, to),
-    lockRtp,
+    lockRtp: (peer) => {
+      if (!closed) rtpTie.lock(peer);
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -137,6 +106,79 @@ function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers
       rtp.close();
       rtcp.close();
       release();
+    },
+  };
+}
+
+type Tie =
+  | { readonly kind: 'free' }
+  /** `wanted`: what the last lock or send asked for meanwhile; the connect's callback reconciles. */
+  | { readonly kind: 'connecting'; readonly peer: Endpoint; wanted: Endpoint | undefined }
+  | { readonly kind: 'connected'; readonly peer: Endpoint };
+
+function same(a: Endpoint | undefined, b: Endpoint | undefined): boolean {
+  return a !== undefined && b !== undefined && a.address === b.address && a.port === b.port;
+}
+
+/**
+ * The RTP socket's tie to the far end (connect/disconnect). Node's dgram cannot disconnect while a connect is in
+ * flight, so requests made meanwhile are remembered and settled when it completes; a packet for the peer being
+ * connected is dropped (one 20 ms frame, once per call), one for another endpoint frees the socket first.
+ */
+function tieOf(socket: Socket, sendTo: (bytes: Uint8Array, to: Endpoint) => void, onError: (error: Error) => void) {
+  const ipv6 = socket.address().family === 'IPv6';
+  let tie: Tie = { kind: 'free' };
+  const free = (): void => {
+    tie = { kind: 'free' };
+    try {
+      socket.disconnect();
+    } catch (error) {
+      onError(error as Error);
+    }
+  };
+  const connect = (peer: Endpoint): void => {
+    // Only a peer a packet came from is locked: same family, a real port. Anything else stays unconnected.
+    if (isIPv6(peer.address) !== ipv6 || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) return;
+    const mine: Tie = { kind: 'connecting', peer, wanted: peer };
+    tie = mine;
+    try {
+      socket.connect(peer.port, peer.address, () => {
+        if (tie !== mine) return;
+        tie = { kind: 'connected', peer };
+        if (!same(mine.wanted, peer)) {
+          free();
+          if (mine.wanted !== undefined) connect(mine.wanted);
+        }
+      });
+    } catch (error) {
+      tie = { kind: 'free' };
+      onError(error as Error);
+    }
+  };
+  return {
+    lock(peer: Endpoint | undefined): void {
+      if (tie.kind === 'connecting') tie.wanted = peer;
+      else if (tie.kind === 'connected') {
+        if (same(tie.peer, peer)) return;
+        free();
+        if (peer !== undefined) connect(peer);
+      } else if (peer !== undefined) connect(peer);
+    },
+    send(bytes: Uint8Array, to: Endpoint): void {
+      if (tie.kind === 'connected' && same(tie.peer, to)) {
+        try {
+          socket.send(bytes);
+        } catch (error) {
+          onError(error as Error);
+        }
+        return;
+      }
+      if (tie.kind === 'connecting') {
+        if (!same(tie.peer, to)) tie.wanted = undefined;
+        return;
+      }
+      if (tie.kind === 'connected') free();
+      sendTo(bytes, to);
     },
   };
 }

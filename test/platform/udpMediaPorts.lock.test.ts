@@ -244,12 +244,9 @@ describe('udpMediaPorts: lockRtp ties the RTP socket to the far end', () => {
     expect(peer.inbox.length).toBe(before);
   });
 
-  // BUG (firmware-app/platform/udpMediaPorts.ts, lockRtp): node's dgram keeps a socket "connecting" until the
-  // address lookup's next tick, and disconnect() throws until then, so unlock() leaves it connecting and the next
-  // rtp.connect() throws ERR_SOCKET_DGRAM_IS_CONNECTED out of lockRtp. The lock is then left on the new peer,
-  // never connected, so every RTP packet to it is dropped until something unlocks. RtpStream does not do two locks in
-  // one tick today (a latch and a retarget arrive in separate events), but the interface promises nothing of the kind.
-  it.fails('locking another peer while the first connect is still pending neither throws nor loses the RTP', async () => {
+  // Node's dgram keeps a socket "connecting" until the address lookup's next tick and cannot disconnect until then:
+  // requests made meanwhile are settled when the connect completes.
+  it('locking another peer while the first connect is still pending neither throws nor loses the RTP', async () => {
     const { pair } = await openPair();
     const first = await far();
     const second = await far();
@@ -261,7 +258,7 @@ describe('udpMediaPorts: lockRtp ties the RTP socket to the far end', () => {
   });
 
   // The same bug by the other ways to unlock inside the connect's tick: lockRtp(undefined), or a send elsewhere.
-  it.fails('unlocking and locking again while the connect is pending neither throws nor loses the RTP', async () => {
+  it('unlocking and locking again while the connect is pending neither throws nor loses the RTP', async () => {
     const { pair } = await openPair();
     const peer = await far();
     const other = await far();
