@@ -71,6 +71,8 @@ export class MediaSession {
   /** Our SRTP keys, one per suite, made once per call (what we send with). */
   readonly #keys = new Map<SrtpSuiteName, string>();
   #sockets: Promise<MediaSocketPair> | undefined;
+  /** The pair once bound. */
+  #pair: MediaSocketPair | undefined;
   #stream: RtpStream | undefined;
   #closed = false;
 
@@ -94,7 +96,7 @@ export class MediaSession {
     if (!isSdp(offer)) throw new MediaNegotiationError('SDP_NOT_ACCEPTABLE', `not an SDP body: ${offer.contentType.slice(0, 60)}`);
     const answered = this.#negotiation.createAnswer(offer.bytes, local);
     if (!answered.ok) throw new MediaNegotiationError(answered.error.code, answered.error.detail);
-    this.#apply(answered.value.audio);
+    this.#apply(answered.value.audio, true);
     return { contentType: SDP, bytes: answered.value.body };
   }
 
@@ -103,24 +105,28 @@ export class MediaSession {
       this.#negotiation.cancelOffer();
       throw new MediaNegotiationError('SDP_NOT_ACCEPTABLE', `not an SDP body: ${answer.contentType.slice(0, 60)}`);
     }
-    const accepted = this.#negotiation.setAnswer(answer.bytes);
+    // No offer of ours outstanding: the answer to our last SDP sent again (an RFC 4028 refresh re-INVITE).
+    const accepted = this.#negotiation.state.kind === 'offerSent' ? this.#negotiation.setAnswer(answer.bytes) : this.#negotiation.answerToRepeat(answer.bytes);
     if (!accepted.ok) throw new MediaNegotiationError(accepted.error.code, accepted.error.detail);
     this.#o.audio.stopTone(this);
-    this.#apply(accepted.value);
+    this.#apply(accepted.value, true);
   }
 
-  /** Early media: the far end's audio (an announcement, its own ringback) plays until the answer. */
+  /**
+   * Early media: the far end's audio (an announcement, its own ringback) plays until the answer. Our ringback goes
+   * on until its first packet arrives (RFC 3960: many PBXs send SDP in a 183 and no RTP), and silence before the
+   * answer ends nothing.
+   */
   earlyAnswer(answer: Body): void {
     if (this.#closed || !isSdp(answer)) return;
     const preview = this.#negotiation.previewAnswer(answer.bytes);
     if (!preview.ok) return;
-    this.#o.audio.stopTone(this);
-    this.#apply(preview.value);
+    this.#apply(preview.value, false);
   }
 
-  /** The far end rings without early media: the visitor hears our ringback. */
+  /** The far end rings, and no early audio of its own has arrived: the visitor hears our ringback. */
   alerting(): void {
-    if (this.#closed || this.#stream !== undefined) return;
+    if (this.#closed || this.#stream?.heardAudio === true) return;
     this.#o.audio.startTone(this, 'ringback');
   }
 
@@ -150,6 +156,7 @@ export class MediaSession {
       sockets.close();
       throw new MediaNegotiationError('CALL_ENDED', 'the call is over');
     }
+    this.#pair = sockets;
     const srtp = this.#srtp(offering);
     return { address: this.#o.address, port: sockets.port, codecs: this.#o.settings.codecs, ...(srtp !== undefined ? { srtp } : {}) };
   }
@@ -160,7 +167,9 @@ export class MediaSession {
    */
   #srtp(offering: boolean): LocalSrtp | undefined {
     const policy = this.#o.settings.srtp;
-    if (policy === 'off' || (offering && policy === 'optional' && !this.#o.events.secureSignalling)) return undefined;
+    // A re-offer keeps SRTP that the call already runs, whatever carries the signalling.
+    const running = this.#negotiation.current?.srtp !== undefined;
+    if (policy === 'off' || (offering && policy === 'optional' && !this.#o.events.secureSignalling && !running)) return undefined;
     const names: SrtpSuiteName[] = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
     return {
       policy,
@@ -186,20 +195,24 @@ export class MediaSession {
     return { contentType: SDP, bytes: result.value };
   }
 
-  /** Starts the stream for a completed exchange, updates it, or replaces it when codec or keys changed. */
-  #apply(audio: NegotiatedAudio): void {
-    if (this.#closed) return;
+  /**
+   * Starts the stream for an exchange (`final`: an answer, not early media), updates it, or replaces it when codec or
+   * keys changed. Synchronous (the ports were bound for the SDP), so a 183 and a 200 read together apply in order.
+   */
+  #apply(audio: NegotiatedAudio, final: boolean): void {
+    const sockets = this.#pair;
+    if (this.#closed || sockets === undefined) return;
     const current = this.#stream;
     if (current !== undefined && sameStream(current.audio, audio)) {
       current.update(audio);
+      if (final) current.watch();
       return;
     }
     this.#stopStream();
-    void this.#sockets?.then((sockets) => this.#start(sockets, audio), () => {});
+    this.#start(sockets, audio, final);
   }
 
-  #start(sockets: MediaSocketPair, audio: NegotiatedAudio): void {
-    if (this.#closed || this.#stream !== undefined) return;
+  #start(sockets: MediaSocketPair, audio: NegotiatedAudio, final: boolean): void {
     const encoder = createCodec(audio.codec.name);
     const decoder = createCodec(audio.codec.name);
     const srtp = audio.srtp === undefined ? undefined : this.#srtpPair(audio.srtp.local, audio.srtp.remote);
@@ -222,9 +235,10 @@ export class MediaSession {
       timeoutMs: this.#o.settings.rtpTimeoutMs,
       digit: (digit) => events.dtmf({ digit: digit.digit, durationMs: digit.durationMs }),
       inactive: (silentMs) => events.failed(`no RTP for ${Math.round(silentMs / 1000)} s`),
+      heard: () => this.#o.audio.stopTone(this),
     });
     this.#stream = stream;
-    stream.start();
+    stream.start({ watch: final });
     events.started({
       codec: audio.codec.name,
       remote: `${audio.remoteAddress}:${audio.remotePort}`,

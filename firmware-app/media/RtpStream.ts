@@ -42,6 +42,8 @@ export interface RtpStreamOptions {
   readonly timeoutMs: number;
   readonly digit: (digit: ReceivedDigit) => void;
   readonly inactive: (silentMs: number) => void;
+  /** The far end's first audio packet arrived (early media is real: the local ringback can stop). */
+  readonly heard?: () => void;
 }
 
 /** Counters for the call's summary line and the status page. */
@@ -108,13 +110,15 @@ export class RtpStream {
     const packetMs = sendPacketMs(audio);
     this.#framesPerPacket = packetMs / 20;
     this.#micPcm = new Int16Array(options.encoder.samplesPerFrame * this.#framesPerPacket);
-    this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: options.encoder.clockRate, packetMs, random: options.random });
+    // The RTP clock the SDP declared (G722/8000 per RFC 3551, or /16000 from a peer that wrote so), for our timestamps
+    // and for reading theirs.
+    this.#sender = new RtpSender({ payloadType: audio.codec.payloadType, clockRate: audio.codec.rtpClockRate, packetMs, random: options.random });
     this.#pacer = new Pacer({ clock, send: (slot) => this.#tick(slot) });
     // Room for the jitter buffer's largest packet plus a frame: 80 ms.
     this.#fifo = new PcmFifo(options.decoder.samplesPerFrame * 4);
     this.#latch = new RtpLatch({ target: { address: audio.remoteAddress, port: audio.remotePort } });
     this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
-    this.#jitter = new JitterBuffer({ clock, clockRate: options.decoder.clockRate });
+    this.#jitter = new JitterBuffer({ clock, clockRate: audio.codec.rtpClockRate });
     this.#plc = new PacketLossConcealer(options.decoder.samplesPerFrame);
     const te = audio.telephoneEvent;
     this.#dtmfIn = te === undefined ? undefined : new DtmfReceiver({ clock, clockRate: te.clockRate, received: options.digit });
@@ -142,15 +146,27 @@ export class RtpStream {
     return this.#audio;
   }
 
+  /** Whether the far end's audio has arrived. */
+  get heardAudio(): boolean {
+    return this.#audioSsrc !== undefined;
+  }
+
   /** Whether this stream holds the door's microphone and speaker. */
   get hasAudio(): boolean {
     return this.#lease !== undefined;
   }
 
-  start(): void {
+  /** Starts sending and playing; `watch`: arm the inactivity timeout now (an answered call; early media waits). */
+  start(options: { readonly watch?: boolean } = {}): void {
     this.#lease = this.#o.claimAudio();
     this.#pacer.start();
     this.#rtcp.start();
+    if (options.watch ?? true) this.watch();
+  }
+
+  /** The call is answered: from now on silence from the far end (not on hold) ends it. */
+  watch(): void {
+    if (this.#watchdog.state !== 'idle') return;
     this.#watchdog.start();
     if (this.#audio.remoteHold) this.#watchdog.hold();
   }
@@ -159,14 +175,18 @@ export class RtpStream {
   update(audio: NegotiatedAudio): void {
     const before = this.#audio;
     this.#audio = audio;
-    if (audio.remoteAddress !== before.remoteAddress || audio.remotePort !== before.remotePort) {
+    // A new address, or a resume: learn the source again (a phone behind NAT may come back from a long hold on a
+    // new public port with the same SDP).
+    if (audio.remoteAddress !== before.remoteAddress || audio.remotePort !== before.remotePort || (before.remoteHold && !audio.remoteHold)) {
       this.#latch.retarget({ address: audio.remoteAddress, port: audio.remotePort });
       this.#locked = false;
       this.#o.sockets.lockRtp(undefined);
       this.#rtcpTarget = { address: audio.remoteAddress, port: audio.remoteRtcpPort };
     }
-    if (audio.remoteHold && !before.remoteHold) this.#watchdog.hold();
-    else if (!audio.remoteHold && before.remoteHold) this.#watchdog.resume();
+    if (this.#watchdog.state !== 'idle') {
+      if (audio.remoteHold && !before.remoteHold) this.#watchdog.hold();
+      else if (!audio.remoteHold && before.remoteHold) this.#watchdog.resume();
+    }
   }
 
   /** Queues digits to send as RFC 4733 events; false without a telephone-event, or while we must not send (held). */
@@ -197,6 +217,7 @@ export class RtpStream {
       this.#o.sockets.lockRtp(this.#latch.target);
     }
     this.#watchdog.heard();
+    if (isAudio && this.#audioSsrc === undefined) this.#o.heard?.();
     if (isAudio && packet.ssrc !== this.#audioSsrc) {
       // A new source (early media → the phone that answered, a transfer): new numbering, new statistics.
       if (this.#audioSsrc !== undefined) this.#jitter.reset();
@@ -322,8 +343,10 @@ export class RtpStream {
         this.#fifo.push(gap);
       }
     }
+    // Packets shorter than a frame (a peer's tiny or empty packets) may leave the FIFO short: the rest is silence.
     const frame = new Int16Array(need);
-    this.#fifo.read(frame);
+    const have = Math.min(need, this.#fifo.available);
+    if (have > 0) this.#fifo.read(frame.subarray(0, have));
     // Another call's early media may hold the devices for a moment (parallel ringing): take them once it lets go.
     this.#lease ??= this.#o.claimAudio();
     this.#lease?.play(frame);

@@ -204,11 +204,25 @@ describe('MediaSession: early media and ringback', () => {
     expect(door.audio.tone).toBeUndefined();
   });
 
-  it('an early answer stops the ringback', async () => {
-    const { door, phone } = call();
+  it('an early answer stops the ringback once its first packet arrives (RFC 3960), not before', async () => {
+    const { clock, door, phone } = call();
     const offer = await door.session.createOffer();
     door.session.alerting();
     door.session.earlyAnswer(await phone.session.createAnswer(offer));
+    expect(door.audio.tone).toBe('ringback');
+    // A 183 with SDP and no RTP (a PBX's Progress()): nothing heard, the ringback goes on, and no timeout while ringing.
+    phone.session.close();
+    clock.advance(40_000);
+    expect(door.audio.tone).toBe('ringback');
+    expect(door.events.failures).toEqual([]);
+  });
+
+  it('early audio that does arrive stops the ringback', async () => {
+    const { clock, door, phone } = call();
+    const offer = await door.session.createOffer();
+    door.session.alerting();
+    door.session.earlyAnswer(await phone.session.createAnswer(offer));
+    clock.advance(200);
     expect(door.audio.tone).toBeUndefined();
   });
 });

@@ -149,14 +149,17 @@ describe('RtpStream: locking the RTP socket to the latched far end', () => {
     expect(allSentTo(pair, lockedAt, MOVED)).toBe(true);
   });
 
-  it('update() that keeps the address (hold, resume, a new RTCP port) leaves the lock alone', () => {
+  it('update() that keeps the address leaves the lock alone (hold, a new RTCP port); a resume learns the source again', () => {
     const { pair, send, stream } = rig();
     send(PEER);
     stream.update(negotiated({ direction: 'recvonly', remoteHold: true }));
-    stream.update(negotiated());
-    stream.update(negotiated({ remoteRtcpPort: PEER.port + 7 }));
-    send(PEER);
+    stream.update(negotiated({ direction: 'recvonly', remoteHold: true, remoteRtcpPort: PEER.port + 7 }));
     expect(pair.locks).toEqual([PEER]);
+    // A phone behind NAT may come back from a long hold on a new public port: the resume unlocks, its packets relock.
+    stream.update(negotiated());
+    expect(pair.locks).toEqual([PEER, undefined]);
+    send(PEER);
+    expect(pair.locks).toEqual([PEER, undefined, PEER]);
   });
 
   it('update() moving only the port unlocks too, and the new port locks', () => {

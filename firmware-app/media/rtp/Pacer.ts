@@ -69,11 +69,15 @@ export class Pacer {
       this.#skipped(state.next, count);
       state.next += count;
     }
-    while (state.next < due) {
-      const index = state.next++;
-      this.#send(index);
-      if (this.#state !== state) return; // stopped by the send callback
+    try {
+      while (state.next < due) {
+        const index = state.next++;
+        this.#send(index);
+        if (this.#state !== state) return; // stopped by the send callback
+      }
+    } finally {
+      // A send that throws (a bug) costs its slot, never the schedule: the next timer is set whatever happened.
+      if (this.#state === state) state.timer = this.#clock.setTimer(state.startedAt + state.next * this.#interval - this.#clock.now(), () => this.#fire());
     }
-    state.timer = this.#clock.setTimer(state.startedAt + state.next * this.#interval - this.#clock.now(), () => this.#fire());
   }
 }

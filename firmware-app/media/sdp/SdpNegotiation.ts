@@ -22,6 +22,8 @@ export class SdpNegotiation {
   #origin: OriginState;
   #state: NegotiationState = { kind: 'stable' };
   #current: NegotiatedAudio | undefined;
+  /** The last SDP we sent, offer or answer. */
+  #lastSent: SessionDescription | undefined;
 
   /** `sessionId`: digits chosen once per dialog by the caller (random, or NTP time as RFC 8866 §5.2 suggests). */
   constructor(sessionId: string) {
@@ -45,6 +47,7 @@ export class SdpNegotiation {
     const stamped = stampOrigin(this.#origin, built.value);
     this.#origin = stamped.state;
     this.#state = { kind: 'offerSent', offer: stamped.description };
+    this.#lastSent = stamped.description;
     return ok(encoder.encode(stamped.text));
   }
 
@@ -71,6 +74,19 @@ export class SdpNegotiation {
     return acceptAnswer(this.#state.offer, parsed.value);
   }
 
+  /**
+   * The peer's answer to our last SDP sent again unchanged (an RFC 4028 refresh re-INVITE carries it without a new
+   * offer being made): read against that SDP, as an answer to it. Fails when we never sent one.
+   */
+  answerToRepeat(body: Uint8Array | string): SdpResult<NegotiatedAudio> {
+    if (this.#state.kind !== 'stable' || this.#lastSent === undefined) return fail('SDP_OUT_OF_ORDER', 'an answer without an SDP of ours');
+    const parsed = parseSdp(body);
+    if (!parsed.ok) return parsed;
+    const accepted = acceptAnswer(this.#lastSent, parsed.value);
+    if (accepted.ok) this.#current = accepted.value;
+    return accepted;
+  }
+
   /** Our offer went unanswered (the request failed, e.g. 488 or 491): back to stable, the running session stays. */
   cancelOffer(): void {
     this.#state = { kind: 'stable' };
@@ -88,6 +104,7 @@ export class SdpNegotiation {
     if (!answered.ok) return answered;
     const stamped = stampOrigin(this.#origin, answered.value.answer);
     this.#origin = stamped.state;
+    this.#lastSent = stamped.description;
     this.#current = answered.value.audio;
     return ok({ body: encoder.encode(stamped.text), audio: answered.value.audio });
   }
