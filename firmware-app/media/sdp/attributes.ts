@@ -85,11 +85,14 @@ const READERS: ReadonlyMap<string, (value: string) => unknown> = new Map<string,
   ['fmtp', parseFmtp],
   ['ptime', parseMilliseconds],
   ['maxptime', parseMilliseconds],
-  ['crypto', parseCrypto],
   ['rtcp', parseRtcp],
 ]);
 
-/** Why a known attribute is malformed, or undefined when it is fine (unknown attributes are always fine). */
+/**
+ * Why a known attribute is malformed, or undefined when it is fine (unknown attributes are always fine). a=crypto is
+ * not checked here: a line we cannot read is one we cannot use (the SRTP policy decides), and its text holds a key,
+ * which must never be quoted into a log line.
+ */
 export function attributeProblem(attribute: Attribute): string | undefined {
   const { name, value } = attribute;
   const reader = READERS.get(name);

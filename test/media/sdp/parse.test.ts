@@ -145,7 +145,6 @@ describe('parseSdp', () => {
     ['an rtpmap payload type over 127', crlf([...MINIMAL, 'a=rtpmap:300 PCMU/8000']), 'SDP_MALFORMED'],
     ['a ptime of zero', crlf([...MINIMAL, 'a=ptime:0']), 'SDP_MALFORMED'],
     ['a ptime that is not a number', crlf([...MINIMAL, 'a=ptime:twenty']), 'SDP_MALFORMED'],
-    ['a crypto line without inline key', crlf([...MINIMAL, 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 key']), 'SDP_MALFORMED'],
     ['a bad IPv4 address', crlf([...MINIMAL.slice(0, 3), 'c=IN IP4 300.1.1.1', ...MINIMAL.slice(4)]), 'SDP_MALFORMED'],
     ['a bad IPv6 address', crlf([...MINIMAL.slice(0, 3), 'c=IN IP6 2001:db8:::1', ...MINIMAL.slice(4)]), 'SDP_MALFORMED'],
     ['a bad o= session id', crlf(['v=0', 'o=- abc 1 IN IP4 192.0.2.1', ...MINIMAL.slice(2)]), 'SDP_MALFORMED'],
@@ -157,6 +156,15 @@ describe('parseSdp', () => {
     ['an o= after m=', crlf([...MINIMAL, 'o=- 1 1 IN IP4 192.0.2.1']), 'SDP_MALFORMED'],
   ])('refuses %s with a typed error', (_name, text, code) => {
     expect(errorCode(text)).toBe(code);
+  });
+
+  it('keeps an a=crypto line it cannot read as it came (SRTP finds it unusable) and never quotes its key in an error', () => {
+    const key = 'inline:WVNfX19zZW1jdGwgKCkgewkyewkdKzU6Ly0';
+    const parsed = parseSdp(crlf([...MINIMAL, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 ${key}|bad|`, 'a=ptime:0']));
+    expect(parsed.ok).toBe(false);
+    expect(JSON.stringify(parsed)).not.toContain('WVNfX19');
+    const kept = parseSdp(crlf([...MINIMAL, 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 key']));
+    expect(kept.ok && kept.value.media[0]!.attributes).toContainEqual({ name: 'crypto', value: '1 AES_CM_128_HMAC_SHA1_80 key' });
   });
 
   it('refuses bytes that are not UTF-8', () => {
