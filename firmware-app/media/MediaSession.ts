@@ -2,7 +2,7 @@
 // (media/srtp) and the door's devices (DoorAudio): ports are bound at the first offer or answer, the stream starts
 // when an exchange completes (or a 18x brings early media), re-offers update it, and `close` releases everything.
 
-import { DoorbellError } from '../errors.ts';
+import { DoorbellError, errorMessage } from '../errors.ts';
 import type { SrtpCrypto } from '../platform/srtpCrypto.ts';
 import type { Clock } from '../platform/Clock.ts';
 import { createCodec } from './codecs/registry.ts';
@@ -59,6 +59,9 @@ export interface MediaSessionOptions {
   readonly settings: MediaSettings;
   readonly events: MediaSessionEvents;
 }
+
+/** The SIP layer's code for "no resources now" (503 instead of 488); media does not import SIP, so it is restated. */
+export const SESSION_RESOURCES = 'SESSION_RESOURCES';
 
 /** An SDP we cannot use: the SIP layer answers 488 (or ends the call it placed). */
 export class MediaNegotiationError extends DoorbellError {}
@@ -151,7 +154,13 @@ export class MediaSession {
       rtp: (bytes, from) => this.#stream?.rtpIn(bytes, from),
       rtcp: (bytes, from) => this.#stream?.rtcpIn(bytes, from),
     });
-    const sockets = await this.#sockets;
+    let sockets: MediaSocketPair;
+    try {
+      sockets = await this.#sockets;
+    } catch (error) {
+      this.#sockets = undefined; // the next offer or answer tries again
+      throw new MediaNegotiationError(SESSION_RESOURCES, errorMessage(error));
+    }
     if (this.#closed) {
       sockets.close();
       throw new MediaNegotiationError('CALL_ENDED', 'the call is over');

@@ -1,10 +1,15 @@
 // What real peers send that our own MediaSession never would: a 183 and a 200 read in one go (TCP/TLS), a session
 // refresh answered with a new o= version, G722 written as G722/16000, tiny packets, SRTP kept across a re-offer.
 import { describe, expect, it } from 'vitest';
+import { DoorAudio } from '../../firmware-app/media/DoorAudio.ts';
+import { MediaSession } from '../../firmware-app/media/MediaSession.ts';
 import { Pacer } from '../../firmware-app/media/rtp/Pacer.ts';
+import { createNodeSrtpCrypto } from '../../firmware-app/platform/srtpCrypto.ts';
+import { FakeMicrophone } from '../../hal/fake/FakeMicrophone.ts';
+import { FakeSpeaker } from '../../hal/fake/FakeSpeaker.ts';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
-import { FakeNetwork } from './support/fakeMediaPorts.ts';
-import { makeSide, rtpOf, run, sdpBody, sdpText, settle, type SideOptions } from './support/mediaRig.ts';
+import { FakeMediaPorts, FakeNetwork } from './support/fakeMediaPorts.ts';
+import { collectingLogger, makeSide, recordEvents, rtpOf, run, scriptedRandom, sdpBody, sdpText, settle, type SideOptions } from './support/mediaRig.ts';
 
 const DOOR = '192.0.2.10';
 const PHONE = '192.0.2.20';
@@ -87,6 +92,27 @@ describe('MediaSession against what real peers send', () => {
     const ours = await door.session.createAnswer(sdpBody(theirs));
     expect(sdpText(ours)).toContain('a=crypto:');
     expect(sdpText(await door.session.createOffer())).toContain('a=crypto:');
+  });
+});
+
+describe('MediaSession without RTP ports', () => {
+  it('every pair taken: the offer fails with SESSION_RESOURCES (the SIP layer answers 503, not 488), and a later one tries again', async () => {
+    const clock = new FakeClock();
+    const ports = new FakeMediaPorts({ capacity: 0 });
+    const session = new MediaSession({
+      address: DOOR,
+      clock,
+      random: scriptedRandom(1),
+      wallClockMs: () => clock.now(),
+      ports,
+      audio: new DoorAudio({ clock, microphone: new FakeMicrophone({ clock }), speaker: new FakeSpeaker(), logger: collectingLogger() }),
+      crypto: createNodeSrtpCrypto(),
+      settings: { codecs: ['PCMU'], srtp: 'off', rtpTimeoutMs: 30_000 },
+      events: recordEvents(),
+    });
+    await expect(session.createAnswer(answer())).rejects.toMatchObject({ code: 'SESSION_RESOURCES' });
+    await expect(session.createOffer()).rejects.toMatchObject({ code: 'SESSION_RESOURCES' });
+    expect(ports.requested).toHaveLength(2);
   });
 });
 

@@ -11,6 +11,7 @@ import { offerHolds } from './content.ts';
 import { Retransmit2xx } from './Retransmit2xx.ts';
 import type { LayerServices } from './services.ts';
 import { Session } from './Session.ts';
+import { SESSION_RESOURCES } from './types.ts';
 import { type SessionTimerTerms, intervalTooSmall, termsForAnswer } from './sessionTimer.ts';
 import type { CallEndReason, CallEvents, CallState, IncomingCallOptions, IncomingCall as IncomingCallApi, SessionBody } from './types.ts';
 
@@ -108,6 +109,11 @@ export class IncomingCall implements IncomingCallApi {
         if (session.ended || this.#finalSent) return;
         this.#svc.ctx.logger.info('offerRejected', { call: this.id, error: errorMessage(error) });
         this.#finalSent = true;
+        if ((error as { code?: unknown } | undefined)?.code === SESSION_RESOURCES) {
+          this.#respond(503, 'Service Unavailable', [['Retry-After', '30']]);
+          session.end('failed', 503);
+          return;
+        }
         this.#respond(488, 'Not Acceptable Here', [['Accept', 'application/sdp']]);
         session.end('failed', 488);
       },

@@ -45,6 +45,8 @@ export class FakeSdh implements SessionDescriptionHandler {
   offersMade = 0;
   closed = 0;
   failCreateAnswer = false;
+  /** The `code` of the error createAnswer fails with (SESSION_RESOURCES: no ports left). */
+  failCode: string | undefined;
   failSetAnswer = false;
   version = 1;
 
@@ -55,7 +57,7 @@ export class FakeSdh implements SessionDescriptionHandler {
 
   createAnswer(offer: SessionBody): Promise<SessionBody> {
     this.offersReceived.push(text(offer.bytes));
-    if (this.failCreateAnswer) return Promise.reject(new Error('no common codec'));
+    if (this.failCreateAnswer) return Promise.reject(Object.assign(new Error('no common codec'), this.failCode === undefined ? {} : { code: this.failCode }));
     return Promise.resolve(sdpBody(DEVICE.host, 'sendrecv', this.version++));
   }
 

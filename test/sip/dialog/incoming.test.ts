@@ -118,6 +118,17 @@ describe('an incoming call (§13.3)', () => {
     expect(s.layer.size).toBe(0);
   });
 
+  it('answers 503 with Retry-After when the media has no resources now (no RTP ports left), not 488', async () => {
+    const s = scenario();
+    const c = await peerInvites(s);
+    c.entry.sdh.failCreateAnswer = true;
+    c.entry.sdh.failCode = 'SESSION_RESOURCES';
+    await expect(c.entry.call.answer()).rejects.toMatchObject({ code: 'CALL_ENDED' });
+    await settle();
+    expect(s.peer.lastResponse(503).header('retry-after')).toBe('30');
+    expect(c.entry.log).toEqual(['ended failed 503']);
+  });
+
   it('ends remoteBye on the peer\'s BYE, with a 200', async () => {
     const s = scenario();
     const c = await establishedIncoming(s);
