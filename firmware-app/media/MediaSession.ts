@@ -99,7 +99,9 @@ export class MediaSession {
     if (!isSdp(offer)) throw new MediaNegotiationError('SDP_NOT_ACCEPTABLE', `not an SDP body: ${offer.contentType.slice(0, 60)}`);
     const answered = this.#negotiation.createAnswer(offer.bytes, local);
     if (!answered.ok) throw new MediaNegotiationError(answered.error.code, answered.error.detail);
-    this.#apply(answered.value.audio, true);
+    const audio = answered.value.audio;
+    if (audio === undefined) this.#stopStream(); // the peer removed the audio stream: no RTP until one comes back
+    else this.#apply(audio, true);
     return { contentType: SDP, bytes: answered.value.body };
   }
 

@@ -80,6 +80,23 @@ describe('MediaSession against what real peers send', () => {
     expect(pair.rtp.length - before).toBeGreaterThanOrEqual(49);
   });
 
+  it('a re-offer that removes the audio (port 0, RFC 3264 §8.2) is answered with port 0 and stops RTP; a later offer brings it back', async () => {
+    const { clock, door } = call();
+    const running = await door.session.createAnswer(answer());
+    expect(sdpText(running)).toMatch(/^m=audio [1-9]\d* RTP\/AVP 0/m);
+    run(clock, 200, 20);
+    const removed = await door.session.createAnswer(answer({ version: 2, port: 0 }));
+    expect(sdpText(removed)).toMatch(/^m=audio 0 RTP\/AVP 0/m);
+    expect(door.events.stops).toHaveLength(1);
+    const sent = door.ports.pair.rtp.length;
+    run(clock, 1000, 20);
+    expect(door.ports.pair.rtp.length).toBe(sent);
+    await door.session.createAnswer(answer({ version: 3 }));
+    run(clock, 200, 20);
+    expect(door.events.starts).toHaveLength(2);
+    expect(door.ports.pair.rtp.length).toBeGreaterThan(sent);
+  });
+
   it('a re-offer keeps SRTP that the call runs, even when signalling is not TLS (policy optional)', async () => {
     const { door, phone } = call({ settings: { srtp: 'optional' } });
     const first = await door.session.createOffer();

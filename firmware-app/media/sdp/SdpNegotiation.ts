@@ -2,7 +2,7 @@
 // last completed exchange agreed. A failed exchange (a re-offer we cannot use, a bad answer) leaves the running
 // session as it was (§8: "the old session remains in effect"). Bodies in and out as bytes, nothing else.
 import { acceptAnswer } from './acceptAnswer.ts';
-import { answerOffer } from './answer.ts';
+import { answerOffer, answerRemoval } from './answer.ts';
 import type { LocalMedia } from './local.ts';
 import type { NegotiatedAudio } from './negotiated.ts';
 import { buildOffer } from './offer.ts';
@@ -95,13 +95,23 @@ export class SdpNegotiation {
   /**
    * Our answer to the peer's offer (initial or re-offer; the running codec is kept when it is still offered).
    * SDP_NOT_ACCEPTABLE / SDP_MALFORMED / SDP_TOO_LARGE → the caller answers 488; SDP_OUT_OF_ORDER (glare) → 491.
+   * `audio` is undefined when the peer removed the audio of a running call (every m-line answered with port 0).
    */
-  createAnswer(offer: Uint8Array | string, local: LocalMedia): SdpResult<{ readonly body: Uint8Array; readonly audio: NegotiatedAudio }> {
+  createAnswer(offer: Uint8Array | string, local: LocalMedia): SdpResult<{ readonly body: Uint8Array; readonly audio: NegotiatedAudio | undefined }> {
     if (this.#state.kind === 'offerSent') return fail('SDP_OUT_OF_ORDER', 'an offer while ours awaits its answer');
     const parsed = parseSdp(offer);
     if (!parsed.ok) return parsed;
     const answered = answerOffer(parsed.value, local, this.#current);
-    if (!answered.ok) return answered;
+    if (!answered.ok) {
+      // A running call's peer removed the audio (port 0, RFC 3264 §8.2): answer the removal, the call goes on silent.
+      const removal = this.#current === undefined ? undefined : answerRemoval(parsed.value, local);
+      if (removal === undefined || !removal.ok) return answered;
+      const stamped = stampOrigin(this.#origin, removal.value);
+      this.#origin = stamped.state;
+      this.#lastSent = stamped.description;
+      this.#current = undefined;
+      return ok({ body: encoder.encode(stamped.text), audio: undefined });
+    }
     const stamped = stampOrigin(this.#origin, answered.value.answer);
     this.#origin = stamped.state;
     this.#lastSent = stamped.description;

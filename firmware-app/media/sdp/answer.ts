@@ -95,6 +95,18 @@ function answerMedia(offered: MediaDescription, local: CheckedLocal, audio: Nego
 }
 
 /** RFC 3264 §6: a refused stream keeps its media type and proto, port 0, and at least one format. */
+/**
+ * RFC 3264 §8.2: a re-offer that disables every audio stream (port 0) of a running call is answered with every
+ * m-line at port 0; the call stays up without media until an offer brings a stream back. Undefined for anything else.
+ */
+export function answerRemoval(offer: SessionDescription, localMedia: LocalMedia): SdpResult<SessionDescription> | undefined {
+  const audio = offer.media.filter((m) => m.media === 'audio');
+  if (audio.length === 0 || audio.some((m) => m.port !== 0)) return undefined;
+  const checked = checkLocal(localMedia);
+  if (!checked.ok) return checked;
+  return ok({ ...ourSession(checked.value), media: offer.media.map(refused) });
+}
+
 function refused(offered: MediaDescription): MediaDescription {
   return { media: offered.media, port: 0, proto: offered.proto, formats: [offered.formats[0]!], connections: [], attributes: [], otherLines: [] };
 }

@@ -152,8 +152,8 @@ describe('whole SDES exchanges between two of us, with srtp choosing and making 
     expect(decoder.decode(answered.body)).toContain(`m=audio 5000 ${proto} `);
     expect(agreed.proto).toBe(proto);
     // Each side receives with the key the other sends with, under one tag and suite.
-    expect(agreed.srtp?.local).toEqual(answered.audio.srtp?.remote);
-    expect(agreed.srtp?.remote).toEqual(answered.audio.srtp?.local);
+    expect(agreed.srtp?.local).toEqual(answered.audio?.srtp?.remote);
+    expect(agreed.srtp?.remote).toEqual(answered.audio?.srtp?.local);
     expect(agreed.srtp?.local).toMatchObject({ tag, suite });
     expect(agreed.srtp?.local.keyParams).not.toBe(agreed.srtp?.remote.keyParams);
     for (const line of [agreed.srtp!.local, agreed.srtp!.remote]) expect(acceptCryptoLine(line)?.suite.name).toBe(suite);
