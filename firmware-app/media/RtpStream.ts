@@ -136,6 +136,8 @@ export class RtpStream {
       wallClockMs: options.wallClockMs,
       cname: options.cname,
       sender: this.#sender,
+      // The audio timeline's now (after a digit, the last packet's timestamp is the event's start, not now).
+      rtpTimestampNow: () => this.#sender.timestampAt(this.#slot),
       receiver: () => this.#stats,
       transmit: (compound) => this.#transmitRtcp(compound),
     });
