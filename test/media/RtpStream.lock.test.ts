@@ -9,7 +9,7 @@ import { RtpStream } from '../../firmware-app/media/RtpStream.ts';
 import type { NegotiatedAudio } from '../../firmware-app/media/sdp/negotiated.ts';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { FakeSocketPair } from './support/fakeMediaPorts.ts';
-import { run, scriptedRandom } from './support/mediaRig.ts';
+import { negotiatedAudio, run, scriptedRandom } from './support/mediaRig.ts';
 
 const PEER: Endpoint = { address: '192.0.2.20', port: 50000 };
 const NAT: Endpoint = { address: '203.0.113.7', port: 61000 };
@@ -17,21 +17,7 @@ const MOVED: Endpoint = { address: '192.0.2.30', port: 52000 };
 const TE = 101;
 
 function negotiated(overrides: Partial<NegotiatedAudio> = {}): NegotiatedAudio {
-  return {
-    mediaIndex: 0,
-    proto: 'RTP/AVP',
-    remoteAddress: PEER.address,
-    remotePort: PEER.port,
-    remoteRtcpPort: PEER.port + 1,
-    codec: { name: 'PCMU', payloadType: 0, rtpClockRate: 8000, sampleRate: 8000 },
-    receivePayloadType: 0,
-    telephoneEvent: { payloadType: TE, clockRate: 8000, events: new Set([...Array(16).keys()]), receivePayloadType: TE },
-    sendPtime: 20,
-    direction: 'sendrecv',
-    remoteHold: false,
-    remoteCrypto: [],
-    ...overrides,
-  };
+  return negotiatedAudio(PEER, { send: TE, receive: TE }, overrides);
 }
 
 /** A started stream on a fake clock and a fake pair (no devices: the stream sends silence, which is enough here). */

@@ -15,7 +15,7 @@ import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { FakeMicrophone } from '../../hal/fake/FakeMicrophone.ts';
 import { FakeSpeaker } from '../../hal/fake/FakeSpeaker.ts';
 import { FakeSocketPair } from './support/fakeMediaPorts.ts';
-import { collectingLogger, lastPlayed, rtcpTypes, rtpOf, run, scriptedRandom, zeroCrossingHz } from './support/mediaRig.ts';
+import { collectingLogger, lastPlayed, negotiatedAudio, rtcpTypes, rtpOf, run, scriptedRandom, zeroCrossingHz } from './support/mediaRig.ts';
 
 const PEER: Endpoint = { address: '192.0.2.20', port: 50000 };
 const NAT: Endpoint = { address: '203.0.113.7', port: 61000 };
@@ -24,21 +24,7 @@ const TE_SEND = 96;
 const TE_RECEIVE = 101;
 
 function negotiated(overrides: Partial<NegotiatedAudio> = {}): NegotiatedAudio {
-  return {
-    mediaIndex: 0,
-    proto: 'RTP/AVP',
-    remoteAddress: PEER.address,
-    remotePort: PEER.port,
-    remoteRtcpPort: PEER.port + 1,
-    codec: { name: 'PCMU', payloadType: 0, rtpClockRate: 8000, sampleRate: 8000 },
-    receivePayloadType: 0,
-    telephoneEvent: { payloadType: TE_SEND, clockRate: 8000, events: new Set([...Array(16).keys()]), receivePayloadType: TE_RECEIVE },
-    sendPtime: 20,
-    direction: 'sendrecv',
-    remoteHold: false,
-    remoteCrypto: [],
-    ...overrides,
-  };
+  return negotiatedAudio(PEER, { send: TE_SEND, receive: TE_RECEIVE }, overrides);
 }
 
 function rig(options: { audio?: NegotiatedAudio; timeoutMs?: number; random?: Random } = {}) {

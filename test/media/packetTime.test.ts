@@ -9,22 +9,10 @@ import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { FakeMicrophone } from '../../hal/fake/FakeMicrophone.ts';
 import { FakeSpeaker } from '../../hal/fake/FakeSpeaker.ts';
 import { FakeSocketPair } from './support/fakeMediaPorts.ts';
-import { collectingLogger, rtpOf, run, scriptedRandom, zeroCrossingHz } from './support/mediaRig.ts';
+import { collectingLogger, negotiatedAudio, rtpOf, run, scriptedRandom, zeroCrossingHz } from './support/mediaRig.ts';
 
 function negotiated(sendPtime: number): NegotiatedAudio {
-  return {
-    mediaIndex: 0,
-    proto: 'RTP/AVP',
-    remoteAddress: '192.0.2.20',
-    remotePort: 50000,
-    remoteRtcpPort: 50001,
-    codec: { name: 'PCMU', payloadType: 0, rtpClockRate: 8000, sampleRate: 8000 },
-    receivePayloadType: 0,
-    sendPtime,
-    direction: 'sendrecv',
-    remoteHold: false,
-    remoteCrypto: [],
-  };
+  return negotiatedAudio({ address: '192.0.2.20', port: 50000 }, undefined, { sendPtime });
 }
 
 /** Sends for `ms` with the peer asking for `ptime`; returns the RTP packets the stream sent. */

@@ -5,6 +5,7 @@ import { DoorAudio } from '../../../firmware-app/media/DoorAudio.ts';
 import { type Body, MediaSession, type MediaSessionEvents, type MediaSettings } from '../../../firmware-app/media/MediaSession.ts';
 import { parseRtp, type RtpPacket } from '../../../firmware-app/media/rtp/packet.ts';
 import type { Random } from '../../../firmware-app/media/rtp/random.ts';
+import type { NegotiatedAudio } from '../../../firmware-app/media/sdp/negotiated.ts';
 import type { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import type { Logger, LogFields } from '../../../firmware-app/platform/Logger.ts';
 import { createNodeSrtpCrypto } from '../../../firmware-app/platform/srtpCrypto.ts';
@@ -167,4 +168,30 @@ export function lastPlayed(speaker: FakeSpeaker, seconds: number): { readonly sa
   if (played === undefined) throw new Error('the speaker never started');
   const count = Math.round(played.sampleRate * seconds);
   return { sampleRate: played.sampleRate, samples: played.samples.subarray(Math.max(0, played.samples.length - count)) };
+}
+
+/**
+ * A negotiated PCMU stream with the far end at `peer` (telephone-event `te`: the number we send with and the one we
+ * receive with), the way the SDP layer would hand it to RtpStream; `overrides` change any field.
+ */
+export function negotiatedAudio(
+  peer: { readonly address: string; readonly port: number },
+  te: { readonly send: number; readonly receive: number } | undefined,
+  overrides: Partial<NegotiatedAudio> = {},
+): NegotiatedAudio {
+  return {
+    mediaIndex: 0,
+    proto: 'RTP/AVP',
+    remoteAddress: peer.address,
+    remotePort: peer.port,
+    remoteRtcpPort: peer.port + 1,
+    codec: { name: 'PCMU', payloadType: 0, rtpClockRate: 8000, sampleRate: 8000 },
+    receivePayloadType: 0,
+    ...(te === undefined ? {} : { telephoneEvent: { payloadType: te.send, clockRate: 8000, events: new Set([...Array(16).keys()]), receivePayloadType: te.receive } }),
+    sendPtime: 20,
+    direction: 'sendrecv',
+    remoteHold: false,
+    remoteCrypto: [],
+    ...overrides,
+  };
 }
