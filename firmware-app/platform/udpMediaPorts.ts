@@ -71,8 +71,18 @@ function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers
   let closed = false;
   let sendErrors = 0;
   const from = (info: { address: string; port: number }): Endpoint => ({ address: info.address, port: info.port });
-  rtp.on('message', (bytes, info) => receivers.rtp(bytes, from(info)));
-  rtcp.on('message', (bytes, info) => receivers.rtcp(bytes, from(info)));
+  // A bug in the media path costs that datagram, never the process (a throw here would be an uncaught exception):
+  // the first is logged, later ones counted into the line at close.
+  let receiveFailures = 0;
+  const guarded = (deliver: (bytes: Uint8Array, from: Endpoint) => void) => (bytes: Uint8Array, info: { address: string; port: number }): void => {
+    try {
+      deliver(bytes, from(info));
+    } catch (error) {
+      if (receiveFailures++ === 0) logger.error('rtpReceiveFailed', { port, error: errorMessage(error) });
+    }
+  };
+  rtp.on('message', guarded((bytes, source) => receivers.rtp(bytes, source)));
+  rtcp.on('message', guarded((bytes, source) => receivers.rtcp(bytes, source)));
   // A socket error (ICMP unreachable surfaced on a later send, a dead interface) costs packets, never the call or
   // the process: the first one is logged, the rest counted into the line at close.
   const onError = (error: Error): void => {
@@ -103,6 +113,7 @@ function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers
       if (closed) return;
       closed = true;
       if (sendErrors > 1) logger.warn('rtpSocketErrors', { port, count: sendErrors });
+      if (receiveFailures > 1) logger.error('rtpReceiveFailures', { port, count: receiveFailures });
       rtp.close();
       rtcp.close();
       release();

@@ -150,6 +150,27 @@ describe('createUdpMediaPorts', () => {
     expect(await gotRtp).toBe(pair.port);
   });
 
+  it('a receiver that throws costs its datagram, never the process: logged once, later ones counted at close', async () => {
+    const r = await range(2);
+    const { media, logger } = ports(r);
+    const good = collector();
+    let calls = 0;
+    const pair = await open(media, {
+      rtp: (bytes, from) => {
+        calls++;
+        if (calls <= 3) throw new Error('a bug in the media path');
+        good.rtp(bytes, from);
+      },
+      rtcp: good.rtcp,
+    });
+    const peer = await bindPlain();
+    for (let i = 0; i < 4; i++) peer.send(Uint8Array.of(0x80, 0, 0, i), pair.port, HOST);
+    expect(Array.from((await good.next()).bytes)).toEqual([0x80, 0, 0, 3]);
+    expect(logger.lines.filter((l) => l.event === 'rtpReceiveFailed')).toHaveLength(1);
+    pair.close();
+    expect(logger.lines.filter((l) => l.event === 'rtpReceiveFailures').map((l) => l.fields.count)).toEqual([3]);
+  });
+
   it('send errors never throw: bad port, unresolvable name, wrong family, after close; logged once, counted at close', async () => {
     const r = await range(2);
     const { media, logger } = ports(r);
