@@ -47,7 +47,9 @@ export class CallMedia {
       },
       dtmf: (info) => {
         const call = app();
-        if (call !== undefined && member?.state !== 'ended') this.digit(call, { ...info, source: 'rfc4733' });
+        // Only in an answered call: events in early media (a PBX's announcement, a phone still ringing) are no key
+        // presses of the person who answers, and must not count toward a door code.
+        if (call !== undefined && member?.state === 'confirmed') this.digit(call, { ...info, source: 'rfc4733' });
       },
       failed: (reason) => {
         if (member === undefined || member.state === 'ended') return;

@@ -6,7 +6,7 @@ import type { Call, CallEvents, SessionDescriptionHandler, SessionMediaContext }
 import { CallMedia } from '../../../firmware-app/sip/ua/CallMedia.ts';
 import type { UserAgentEvents } from '../../../firmware-app/sip/ua/UserAgent.ts';
 
-function fakeCall(id: string): Call & { hangups: number } {
+function fakeCall(id: string): Call & { hangups: number; state: Call['state'] } {
   const call = {
     id,
     direction: 'outgoing' as const,
@@ -19,7 +19,7 @@ function fakeCall(id: string): Call & { hangups: number } {
       call.state = 'ended';
     },
   };
-  return call as Call & { hangups: number };
+  return call as unknown as Call & { hangups: number; state: Call['state'] };
 }
 
 function rig() {
@@ -67,6 +67,18 @@ describe('CallMedia', () => {
     const other = fakeCall('c2');
     media.digit(other, { digit: '9', source: 'info' });
     expect(seen.at(-1)).toBe('c2 9 info');
+  });
+
+  it('takes no RFC 4733 digit while the call is still early (early media is not the answering person)', () => {
+    const { media, contexts, seen } = rig();
+    const call = fakeCall('c1');
+    call.state = 'early';
+    media.forCall({ host: '192.0.2.10', port: 5060 }, 'udp').bind(call);
+    contexts[0]!.dtmf({ digit: '4', durationMs: 100 });
+    expect(seen).toEqual([]);
+    call.state = 'confirmed';
+    contexts[0]!.dtmf({ digit: '4', durationMs: 100 });
+    expect(seen).toEqual(['c1 4 rfc4733']);
   });
 
   it('hangs the call up once when its media fails, and ignores reports after the call ended', () => {
