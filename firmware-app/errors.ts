@@ -13,6 +13,12 @@ export class DoorbellError extends Error {
   }
 }
 
+/**
+ * The code of an error that means "no resources now" (no RTP ports left): the media layer raises it, the SIP layer
+ * answers 503 with Retry-After instead of 488. Here because both layers need it and neither may import the other.
+ */
+export const SESSION_RESOURCES = 'SESSION_RESOURCES';
+
 /** Bad input from a peer on the network (a malformed message, a hostile SDP …). */
 export class PeerInputError extends DoorbellError {}
 

@@ -2,7 +2,7 @@
 // (media/srtp) and the door's devices (DoorAudio): ports are bound at the first offer or answer, the stream starts
 // when an exchange completes (or a 18x brings early media), re-offers update it, and `close` releases everything.
 
-import { DoorbellError, errorMessage } from '../errors.ts';
+import { DoorbellError, SESSION_RESOURCES, errorMessage } from '../errors.ts';
 import type { SrtpCrypto } from '../platform/srtpCrypto.ts';
 import type { Clock } from '../platform/Clock.ts';
 import { createCodec } from './codecs/registry.ts';
@@ -59,9 +59,6 @@ export interface MediaSessionOptions {
   readonly settings: MediaSettings;
   readonly events: MediaSessionEvents;
 }
-
-/** The SIP layer's code for "no resources now" (503 instead of 488); media does not import SIP, so it is restated. */
-export const SESSION_RESOURCES = 'SESSION_RESOURCES';
 
 /** An SDP we cannot use: the SIP layer answers 488 (or ends the call it placed). */
 export class MediaNegotiationError extends DoorbellError {}

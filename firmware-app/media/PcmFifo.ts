@@ -49,11 +49,6 @@ export class PcmFifo {
     this.#length -= out.length;
   }
 
-  clear(): void {
-    this.#start = 0;
-    this.#length = 0;
-  }
-
   #skip(count: number): void {
     this.#start = (this.#start + count) % this.#buffer.length;
     this.#length -= count;

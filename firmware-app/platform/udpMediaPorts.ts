@@ -4,7 +4,7 @@ import { type Socket, createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DoorbellError, errorMessage } from '../errors.ts';
 import type { MediaPorts, MediaReceivers, MediaSocketPair } from '../media/ports.ts';
-import type { Endpoint } from '../media/rtp/RtpLatch.ts';
+import { type Endpoint, sameEndpoint } from '../media/rtp/RtpLatch.ts';
 import type { Logger } from './Logger.ts';
 
 export interface UdpMediaPortsOptions {
@@ -128,7 +128,7 @@ type Tie =
   | { readonly kind: 'connected'; readonly peer: Endpoint };
 
 function same(a: Endpoint | undefined, b: Endpoint | undefined): boolean {
-  return a !== undefined && b !== undefined && a.address === b.address && a.port === b.port;
+  return a !== undefined && b !== undefined && sameEndpoint(a, b);
 }
 
 /**

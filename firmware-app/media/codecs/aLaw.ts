@@ -38,15 +38,6 @@ const DECODE = new Int16Array(256);
 for (let bits = 0; bits < 65536; bits++) ENCODE[bits] = encodeSample((bits << 16) >> 16);
 for (let code = 0; code < 256; code++) DECODE[code] = decodeCode(code);
 
-/** A-law code of one sample (silence, 0, is 0xd5). */
-export function aLawEncodeSample(sample: number): number {
-  return ENCODE[sample & 0xffff]!;
-}
-
-/** Linear value of one A-law code (−32256 … 32256; never 0: the smallest values are ±8). */
-export function aLawDecodeSample(code: number): number {
-  return DECODE[code & 0xff]!;
-}
 
 /** Encodes `pcm` into `out` (one byte per sample); returns `pcm.length`. */
 export function aLawEncode(pcm: Int16Array, out: Uint8Array): number {

@@ -36,19 +36,10 @@ for (let bits = 0; bits < 65536; bits++) ENCODE[bits] = encodeSample((bits << 16
 for (let code = 0; code < 256; code++) DECODE[code] = decodeCode(code);
 
 /**
- * µ-law code of one sample. Both 0x7f ("−0") and 0xff ("+0") decode to 0; 0 encodes to 0xff, so 0x7f is
- * the one code that does not come back from decode → encode.
+ * Encodes `pcm` into `out` (one byte per sample); returns `pcm.length`. Both 0x7f ("−0") and 0xff ("+0") decode to
+ * 0; 0 encodes to 0xff, so 0x7f is the one code that does not come back from decode → encode. Decoded values lie in
+ * −32124 … 32124.
  */
-export function muLawEncodeSample(sample: number): number {
-  return ENCODE[sample & 0xffff]!;
-}
-
-/** Linear value of one µ-law code (−32124 … 32124). */
-export function muLawDecodeSample(code: number): number {
-  return DECODE[code & 0xff]!;
-}
-
-/** Encodes `pcm` into `out` (one byte per sample); returns `pcm.length`. */
 export function muLawEncode(pcm: Int16Array, out: Uint8Array): number {
   if (out.length < pcm.length) throw new InternalError('CODEC_BUFFER', `µ-law: ${pcm.length} samples, room for ${out.length}`);
   for (let i = 0; i < pcm.length; i++) out[i] = ENCODE[pcm[i]! & 0xffff]!;

@@ -92,6 +92,7 @@ export class RtpLatch {
   }
 }
 
-function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+/** The same address and port. */
+export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.address === b.address;
 }

@@ -1,10 +1,5 @@
 // Modular arithmetic on RTP's wrapping counters: 16-bit sequence numbers and 32-bit timestamps (RFC 3550 §5.1).
 
-/** `(a - b)` as a signed 16-bit distance: positive when `a` comes after `b` within half the sequence space. */
-export function sequenceDelta(a: number, b: number): number {
-  return (((a - b) & 0xffff) << 16) >> 16;
-}
-
 /** `(a - b)` as a signed 32-bit distance between RTP timestamps: positive when `a` is later. */
 export function timestampDelta(a: number, b: number): number {
   return (a - b) | 0;

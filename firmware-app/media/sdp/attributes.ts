@@ -137,15 +137,6 @@ export function fmtpTable(media: MediaDescription): ReadonlyMap<string, string> 
   return table;
 }
 
-/** The fmtp parameters of one format of a media section, if it has any. */
-export function fmtpOf(media: MediaDescription, format: string): string | undefined {
-  for (const value of attributeValues(media.attributes, 'fmtp')) {
-    const f = parseFmtp(value);
-    if (f?.format === format) return f.parameters;
-  }
-  return undefined;
-}
-
 /** The media section's `a=ptime`, if present and valid. */
 export function ptimeOf(media: MediaDescription, name: 'ptime' | 'maxptime' = 'ptime'): number | undefined {
   const value = attributeValues(media.attributes, name)[0];

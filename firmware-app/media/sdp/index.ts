@@ -1,6 +1,6 @@
 // The SDP module's public surface (RFC 8866 parse/serialize, RFC 3264 offer/answer): what media/MediaSession imports.
 export { parseSdp } from './parse.ts';
-export { serializeSdp, serializeSdpBytes } from './serialize.ts';
+export { serializeSdp } from './serialize.ts';
 export { buildOffer } from './offer.ts';
 export { answerOffer, type Answered } from './answer.ts';
 export { acceptAnswer } from './acceptAnswer.ts';

@@ -2,8 +2,6 @@
 // CRLF (§5: "MUST be CRLF" for what we send).
 import type { Attribute, Connection, MediaDescription, SdpLine, SessionDescription } from './types.ts';
 
-const encoder = new TextEncoder();
-
 /** The text of `description`, CRLF line ends. */
 export function serializeSdp(description: SessionDescription): string {
   const out: string[] = ['v=0'];
@@ -21,11 +19,6 @@ export function serializeSdp(description: SessionDescription): string {
   pushAttributes(out, description.attributes);
   for (const m of description.media) pushMedia(out, m);
   return `${out.join('\r\n')}\r\n`;
-}
-
-/** serializeSdp as UTF-8 bytes, ready to be a message body. */
-export function serializeSdpBytes(description: SessionDescription): Uint8Array {
-  return encoder.encode(serializeSdp(description));
 }
 
 function pushMedia(out: string[], m: MediaDescription): void {

@@ -1,7 +1,7 @@
 // An incoming call, UAS side (RFC 3261 §13.3, §12.1.1, §9.2 CANCEL, RFC 4028): ring, answer with the 2xx
 // retransmitted until the ACK, reject, and the BYE rules of §15 before and after the ACK.
 
-import { DoorbellError, errorMessage } from '../../errors.ts';
+import { DoorbellError, SESSION_RESOURCES, errorMessage } from '../../errors.ts';
 import type { Emitter } from '../../platform/Emitter.ts';
 import type { SipMessage } from '../message/index.ts';
 import { type InviteServerTransaction, type Party, hostport, randomToken } from '../transaction/index.ts';
@@ -11,7 +11,6 @@ import { offerHolds } from './content.ts';
 import { Retransmit2xx } from './Retransmit2xx.ts';
 import type { LayerServices } from './services.ts';
 import { Session } from './Session.ts';
-import { SESSION_RESOURCES } from './types.ts';
 import { type SessionTimerTerms, intervalTooSmall, termsForAnswer } from './sessionTimer.ts';
 import type { CallEndReason, CallEvents, CallState, IncomingCallOptions, IncomingCall as IncomingCallApi, SessionBody } from './types.ts';
 

@@ -12,9 +12,6 @@ export interface SessionBody {
   readonly bytes: Uint8Array;
 }
 
-/** A rejection of the media side with this `code` means "not now" (no RTP ports left): 503 with Retry-After, not 488. */
-export const SESSION_RESOURCES = 'SESSION_RESOURCES';
-
 /**
  * The media side of one call, injected: the SIP layers never import media. `sip/ua` plugs the
  * real one in; tests use a fake. Rejections become 488 (incoming; 503 for SESSION_RESOURCES) or a BYE/CANCEL (outgoing).

@@ -128,7 +128,6 @@ const DEFS: ReadonlyArray<readonly [id: number, canonical: string, list: boolean
 ];
 
 const ID_LIMIT = 64;
-const canonical: string[] = new Array<string>(ID_LIMIT).fill('');
 const listHeader = new Uint8Array(ID_LIMIT);
 const byLowerName = new Map<string, number>();
 
@@ -155,7 +154,6 @@ function addName(name: string, id: number): void {
 }
 
 for (const [id, name, list, compact] of DEFS) {
-  canonical[id] = name;
   listHeader[id] = list ? 1 : 0;
   addName(name, id);
   if (compact !== undefined) addName(compact, id);
@@ -189,13 +187,4 @@ export function headerIdOf(name: string): number {
 /** Whether values of this header may be joined by commas (and so are split by `headers()`). */
 export function isListHeader(id: number): boolean {
   return listHeader[id] === 1;
-}
-
-/**
- * Canonical spelling of any header name: known names (long or compact) get their RFC spelling,
- * unknown names are returned as given.
- */
-export function canonicalize(name: string): string {
-  const id = headerIdOf(name);
-  return id === 0 ? name : canonical[id]!;
 }

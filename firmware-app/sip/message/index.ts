@@ -7,6 +7,5 @@ export type { Via } from './via.ts';
 export type { NameAddr } from './nameAddr.ts';
 export { parseUri, type SipUri } from './uri.ts';
 export { parseChallenge, parseCredentials, type DigestChallenge, type DigestCredentials } from './auth.ts';
-export { canonicalize } from './headerNames.ts';
 export { serializeMessage, buildResponse, type SipMessageInit, type ResponseInit } from './serialize.ts';
 export { StreamFramer, type StreamFramerOptions, type FramerEvents } from './StreamFramer.ts';
