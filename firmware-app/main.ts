@@ -204,8 +204,9 @@ function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean
   createInterface({ input: process.stdin }).on('line', (line) => {
     const command = line.trim();
     if (command !== '' && command !== 'ring') return;
-    log.info('buttonPressed', { button: 'simulated', targets: config.doorbell.callTargets.join(',') });
-    ua.call(config.doorbell.callTargets).then(
+    const targets = config.buttons[0]?.plan[0]?.targets ?? [];
+    log.info('buttonPressed', { button: 'simulated', targets: targets.join(',') });
+    ua.call(targets).then(
       (call) => call.events.on('ended', (info) => {
         // Nobody answered: the visitor hears why (busy or declined, or nobody there), generated here, not by a PBX.
         if (info.reason === 'localBye' || info.reason === 'remoteBye' || info.reason === 'sessionExpired') return;

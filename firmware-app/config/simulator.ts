@@ -58,13 +58,19 @@ export function simulatorReadyFields(
   const protocol: Record<string, string> = listening.protocol === 'udp' ? {} : { transport: listening.protocol };
   if (config.sip.mode === 'registered' && config.sip.account !== undefined) {
     // The phones register with the PBX; the door calls them there.
-    return { registeredAt: config.sip.account.registrar, calls: config.doorbell.callTargets.join(','), ...ring };
+    return { registeredAt: config.sip.account.registrar, calls: bellTargets(config).join(','), ...ring };
   }
   const users = config.sip.users;
   // The user the bell calls first, so that the phone registered with the hint is the one that rings.
-  const user = users.find((u) => config.doorbell.callTargets.includes(u.username)) ?? users[0];
+  const targets = bellTargets(config);
+  const user = users.find((u) => targets.includes(u.username)) ?? users[0];
   if (user === undefined) return { addUserIn: configFile, detail: 'no indoor user under sip.users to register a softphone with', ...ring };
   return { register: `${user.username}@${hostPort(listening.host, listening.port)}`, ...protocol, passwordIn: configFile, ...ring };
+}
+
+/** Every target the buttons' plans ring, in order, each once. */
+function bellTargets(config: Config): string[] {
+  return [...new Set(config.buttons.flatMap((b) => b.plan.flatMap((step) => step.targets)))];
 }
 
 function hostPort(host: string, port: number): string {

@@ -20,7 +20,7 @@ describe('ConfigSchema', () => {
     const config = ConfigSchema.parse({});
     expect(config.sip.mode).toBe('standalone');
     expect(config.sip.listen).toEqual({ host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'] });
-    expect(config.doorbell.callTargets).toEqual(['flat']);
+    expect(config.buttons).toEqual([{ id: '1', activeLow: true, plan: [] }]);
   });
 
   it.each([
@@ -28,7 +28,7 @@ describe('ConfigSchema', () => {
     [{ sip: { listen: { Port: 5060 } } }, 'sip.listen.Port: unknown key (did you mean port?)'],
     [{ sip: { users: [{ username: 'flat', password: 'flat-secret', pasword: 'x' }] } }, 'sip.users.0.pasword: unknown key (did you mean password?)'],
     [{ sip: { mdoe: 'registered' } }, 'sip.mdoe: unknown key (did you mean mode?)'],
-    [{ doorbell: { callTargets: ['flat'], ringSeconds: 30 } }, 'doorbell.ringSeconds: unknown key'],
+    [{ doorbell: { debounceMs: 40, ringSeconds: 30 } }, 'doorbell.ringSeconds: unknown key'],
     [{ verison: 1 }, 'verison: unknown key (did you mean version?)'],
   ])('refuses an unknown key, naming it: %j', (input, line) => {
     expect(issues(input)).toEqual([line]);

@@ -25,8 +25,11 @@ export type UserAgentEvents = {
   registering(info: Parameters<RegistrationEvents['registering']>[0]): void;
   registered(info: Parameters<RegistrationEvents['registered']>[0]): void;
   registrationFailed(info: Parameters<RegistrationEvents['registrationFailed']>[0]): void;
-  /** An INVITE passed the policy: the application rings, answers or rejects it. */
-  callIncoming(call: IncomingCall, info: { readonly from: string; readonly source: Address }): void;
+  /**
+   * An INVITE passed the policy: the application rings, answers or rejects it. `user` is the built-in registrar's
+   * user whose phone registered from `source` (authenticated by digest, unlike From, which the caller writes).
+   */
+  callIncoming(call: IncomingCall, info: { readonly from: string; readonly source: Address; readonly user?: string }): void;
   callRinging(call: Call): void;
   callEstablished(call: Call): void;
   callClosed(call: Call, info: { readonly reason: CallEndReason; readonly status?: number }): void;
@@ -370,7 +373,8 @@ export class UserAgent {
       call.reject(480, 'Temporarily Unavailable');
       return;
     }
-    this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source });
+    const user = this.#parts.registrar?.bindingFor(tx.inbound.source)?.username;
+    this.events.emit('callIncoming', call, { from: tx.request.from.uri, source: tx.inbound.source, ...(user !== undefined ? { user } : {}) });
   }
 
   /** Re-emits a call's events as the UA's call events. */
