@@ -1,12 +1,11 @@
 // The composition root of sip-doorbell: command line → config → SIP stack → (app) → runs until SIGINT/SIGTERM.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import { parseConfigText } from './config/configText.ts';
-import { type Config, ConfigSchema, describeIssues, holdsPemCertificate, tlsCaSource } from './config/schema.ts';
+import type { Config } from './config/schema.ts';
 import { reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
 import { errorMessage } from './errors.ts';
 import { createHal, type Hal } from '../hal/createHal.ts';
@@ -16,6 +15,7 @@ import { createNodeSrtpCrypto } from './platform/srtpCrypto.ts';
 import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
 import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
+import { loadConfig } from './platform/configFile.ts';
 import { createNodeHasher } from './platform/hash.ts';
 import { loadIdentity, writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
@@ -71,51 +71,6 @@ function readFlags(args: readonly string[]): Flags | undefined {
     process.stderr.write(`sip-doorbell: ${(error as Error).message}\nRun 'sip-doorbell --help' for usage.\n`);
     return undefined;
   }
-}
-
-/**
- * Reads and validates the configuration, and the CA file `tlsCa` names. Each problem is one error line naming the
- * field (never a value); then it returns undefined and nothing else has been touched.
- */
-function loadConfig(file: string, log: Logger): Config | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    log.error('configUnreadable', { file, error: errorMessage(error) });
-    return undefined;
-  }
-  const json = parseConfigText(text);
-  if (!json.ok) {
-    log.error('configUnreadable', { file, problem: json.problem });
-    return undefined;
-  }
-  const parsed = ConfigSchema.safeParse(json.value);
-  if (!parsed.success) {
-    for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
-    return undefined;
-  }
-  return withTlsCaRead(parsed.data, file, log);
-}
-
-/** A `tlsCa` that is a file path (relative to the config file) is read here, so that the stack gets PEM text. */
-function withTlsCaRead(config: Config, file: string, log: Logger): Config | undefined {
-  const account = config.sip.account;
-  const source = account?.tlsCa === undefined ? undefined : tlsCaSource(account.tlsCa);
-  if (account === undefined || source === undefined || 'pem' in source) return config;
-  const caFile = path.resolve(path.dirname(file), source.file);
-  let pem: string;
-  try {
-    pem = readFileSync(caFile, 'utf8');
-  } catch (error) {
-    log.error('configUnreadable', { file, field: 'sip.account.tlsCa', error: errorMessage(error) });
-    return undefined;
-  }
-  if (!holdsPemCertificate(pem)) {
-    log.error('configInvalid', { file, issue: `sip.account.tlsCa: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
-    return undefined;
-  }
-  return { ...config, sip: { ...config.sip, account: { ...account, tlsCa: pem } } };
 }
 
 /** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */

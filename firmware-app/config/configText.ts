@@ -1,4 +1,5 @@
-// Reads a config file's text as JSON, and when it is not JSON says where, without quoting the text (it holds passwords).
+// Reads a config file's text as JSON (with // and /* */ comments, as in the commented example), and when it is not
+// JSON says where, without quoting the text (it holds passwords).
 
 export type ConfigTextResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string };
 
@@ -6,7 +7,8 @@ export type ConfigTextResult = { readonly ok: true; readonly value: unknown } | 
  * JSON.parse, with a failure told as `not JSON: a mistake at line 3, column 14` instead of V8's message, which
  * quotes the text around the mistake (`Unexpected token 'h', ..."assword": hunter2}"…`).
  */
-export function parseConfigText(text: string): ConfigTextResult {
+export function parseConfigText(source: string): ConfigTextResult {
+  const text = blankComments(source);
   if (text.trim() === '') return { ok: false, problem: 'empty, not JSON' };
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -51,4 +53,32 @@ function lineAndColumn(text: string, index: number): string {
   const line = before.split('\n').length;
   const column = index - before.lastIndexOf('\n');
   return `line ${line}, column ${column}`;
+}
+
+/**
+ * The text with every `//` and `/* *\/` comment outside strings replaced by spaces (line breaks kept), so that a
+ * mistake's line and column stay those of the file. An unterminated block comment runs to the end.
+ */
+export function blankComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      const block = text[i + 1] === '*';
+      const end = block ? text.indexOf('*/', i + 2) : text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : block ? end + 2 : end;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // parseConfigText: a file that is not JSON is refused with where the mistake is, never with the text around it.
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../firmware-app/config/configText.ts';
+import { blankComments, parseConfigText } from '../../firmware-app/config/configText.ts';
 
 describe('parseConfigText', () => {
   it('parses JSON', () => {
@@ -21,5 +21,24 @@ describe('parseConfigText', () => {
   it('never quotes the text, which may hold a password', () => {
     const result = parseConfigText('{"password": hunter2-secret}');
     expect(JSON.stringify(result)).not.toMatch(/hunter|secret/);
+  });
+});
+
+describe('comments in a config file', () => {
+  it('takes // and /* */ comments outside strings, and keeps // inside strings', () => {
+    const text = '{\n  // the PBX\n  "registrar": "sip://pbx", /* a block\n comment */ "n": 1\n}\n';
+    expect(parseConfigText(text)).toEqual({ ok: true, value: { registrar: 'sip://pbx', n: 1 } });
+  });
+
+  it('keeps a quote escaped inside a string from ending it', () => {
+    expect(parseConfigText('{ "a": "x\\" // y" }')).toEqual({ ok: true, value: { a: 'x" // y' } });
+  });
+
+  it('reports a mistake after a comment at the line and column of the file', () => {
+    expect(parseConfigText('{\n  // note\n  "a": 1,,\n}')).toEqual({ ok: false, problem: 'not JSON: a mistake at line 3, column 10' });
+  });
+
+  it('blanks comments with spaces, keeping line breaks', () => {
+    expect(blankComments('1 /* a\nb */ // c\n2')).toBe(`1     \n${' '.repeat(9)}\n2`);
   });
 });

@@ -1,0 +1,55 @@
+// Reads the configuration file a user gave on the command line: JSON (comments allowed), validated by the one schema,
+// with `tlsCa` file paths read relative to the file. Problems are log lines naming the field, never a value.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfigText } from '../config/configText.ts';
+import { type Config, ConfigSchema, describeIssues, holdsPemCertificate, tlsCaSource } from '../config/schema.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from './Logger.ts';
+
+/**
+ * Reads and validates the configuration, and the CA file `tlsCa` names. Each problem is one error line naming the
+ * field (never a value); then it returns undefined and nothing else has been touched.
+ */
+export function loadConfig(file: string, log: Logger): Config | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    log.error('configUnreadable', { file, error: errorMessage(error) });
+    return undefined;
+  }
+  const json = parseConfigText(text);
+  if (!json.ok) {
+    log.error('configUnreadable', { file, problem: json.problem });
+    return undefined;
+  }
+  const parsed = ConfigSchema.safeParse(json.value);
+  if (!parsed.success) {
+    for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
+    return undefined;
+  }
+  return withTlsCaRead(parsed.data, file, log);
+}
+
+/** A `tlsCa` that is a file path (relative to the config file) is read here, so that the stack gets PEM text. */
+function withTlsCaRead(config: Config, file: string, log: Logger): Config | undefined {
+  const account = config.sip.account;
+  const source = account?.tlsCa === undefined ? undefined : tlsCaSource(account.tlsCa);
+  if (account === undefined || source === undefined || 'pem' in source) return config;
+  const caFile = path.resolve(path.dirname(file), source.file);
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    log.error('configUnreadable', { file, field: 'sip.account.tlsCa', error: errorMessage(error) });
+    return undefined;
+  }
+  if (!holdsPemCertificate(pem)) {
+    log.error('configInvalid', { file, issue: `sip.account.tlsCa: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    return undefined;
+  }
+  return { ...config, sip: { ...config.sip, account: { ...account, tlsCa: pem } } };
+}
+
