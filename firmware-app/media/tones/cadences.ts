@@ -1,6 +1,6 @@
 // What each tone the door plays to the visitor is made of: frequencies and on/off cadences (ITU-T E.180, ETSI ES 201 970).
 
-export type ToneName = 'ringback' | 'busy' | 'unavailable' | 'doorOpened' | 'listening';
+export type ToneName = 'ringback' | 'busy' | 'unavailable' | 'doorOpened' | 'listening' | 'callEnding';
 
 /** Fade-in and fade-out of every tone burst unless a segment says otherwise: short enough not to blur the cadence. */
 export const DEFAULT_RAMP_MS = 5;
@@ -33,6 +33,8 @@ const BUSY_CYCLES = 4;
 const SIT_SEQUENCES = 2;
 const SIT_GAP_MS = 30;
 const SIT_PAUSE_MS = 1000;
+/** The call-time warning: this many short beeps. */
+const CALL_ENDING_BEEPS = 3;
 
 function busy(): ToneSegment[] {
   const cycle = [{ hz: 425, ms: 480 }, silence(480)];
@@ -47,6 +49,11 @@ function specialInformationTone(): ToneSegment[] {
     segments.push(...sequence);
   }
   return segments;
+}
+
+function callEnding(): ToneSegment[] {
+  const beep = { hz: 1400, ms: 160 };
+  return Array.from({ length: CALL_ENDING_BEEPS }, (_, i) => (i === 0 ? [beep] : [silence(160), beep])).flat();
 }
 
 /** Every tone by name. Finite tones end with their last segment; only ringback repeats. */
@@ -64,4 +71,6 @@ export const TONE_CADENCES: Readonly<Record<ToneName, ToneCadence>> = {
   },
   // Our own: the short beep that tells the visitor someone at the flat is listening in.
   listening: { segments: [{ hz: 1400, ms: 200 }], repeats: false },
+  // Our own: three short beeps, the listening tone's pitch, before the door ends a call at its maximum time.
+  callEnding: { segments: callEnding(), repeats: false },
 };

@@ -19,7 +19,8 @@ const burst = (hz: number, startMs: number, ms: number, releaseMs = 5): Burst =>
 /**
  * The bursts of each tone and, for a finite one, when it ends. Ringback repeats, so its list is its first 10 s.
  * Values from ITU-T E.180 (Suppl. 2 for Germany) and the brief: ringback 1 s on / 4 s off, busy 4 × 480/480 ms,
- * SIT 950/1400/1800 Hz × 330 ms with 30 ms gaps, twice with 1 s between.
+ * SIT 950/1400/1800 Hz × 330 ms with 30 ms gaps, twice with 1 s between; the call-time warning 3 × 160 ms of 1400 Hz,
+ * 160 ms apart.
  */
 export const EXPECTED: Readonly<Record<ToneName, { readonly bursts: readonly Burst[]; readonly endMs?: number }>> = {
   ringback: { bursts: [burst(425, 0, 1000), burst(425, 5000, 1000)] },
@@ -30,6 +31,7 @@ export const EXPECTED: Readonly<Record<ToneName, { readonly bursts: readonly Bur
   },
   doorOpened: { bursts: [burst(660, 0, 150, 20), burst(880, 150, 150, 80)], endMs: 300 },
   listening: { bursts: [burst(1400, 0, 200)], endMs: 200 },
+  callEnding: { bursts: [0, 320, 640].map((at) => burst(1400, at, 160)), endMs: 800 },
 };
 
 export const TONE_NAMES = Object.keys(EXPECTED) as ToneName[];
