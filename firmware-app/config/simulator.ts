@@ -10,15 +10,24 @@ export interface ConfigFiles {
   writePrivate(file: string, text: string): void;
 }
 
-/** Creates `file` unless it exists; returns the indoor user it made, or undefined when nothing was created. */
-export function simulatorConfig(file: string, files: ConfigFiles): { username: string } | undefined {
+/**
+ * Creates `file` unless it exists; returns the indoor user it made, or undefined when nothing was created. With
+ * `doorCodeHash` (the hash of a code main.ts made up and prints once), the config has that one door code for trying
+ * it out, opening the simulated relay `door`; a device's config has none until its owner sets one.
+ */
+export function simulatorConfig(file: string, files: ConfigFiles, trial: { readonly doorCodeHash?: string } = {}): { username: string } | undefined {
   if (files.exists(file)) return undefined;
   const raw = new Uint8Array(12);
   globalThis.crypto.getRandomValues(raw);
   const password = Array.from(raw, (b) => 'abcdefghjkmnpqrstuvwxyz23456789'[b % 31]).join('');
   const config: Config = ConfigSchema.parse({
     sip: { mode: 'standalone', users: [{ username: 'flat', password }] },
-    doorbell: { callTargets: ['flat'] },
+    buttons: [{ id: '1', plan: [{ targets: ['flat'], ringSec: 30 }] }],
+    doorbell: {
+      ...(trial.doorCodeHash !== undefined ? { doorCodes: [{ name: 'trial', hash: trial.doorCodeHash, relay: 'door', pulseMs: 3000 }] } : {}),
+      // The softphone the hint names may listen in at the door (with the listening tone).
+      incoming: { autoAnswer: [{ from: 'flat' }] },
+    },
   });
   files.writePrivate(file, `${JSON.stringify(config, null, 2)}\n`);
   return { username: 'flat' };
@@ -53,8 +62,9 @@ export function simulatorReadyFields(
   config: Config,
   configFile: string,
   listening: { readonly host: string; readonly port: number; readonly protocol: 'udp' | 'tcp' },
+  doorCode?: string,
 ): Record<string, string> {
-  const ring = { ring: 'type ring and Enter' };
+  const ring = { ring: 'type ring and Enter', ...(doorCode !== undefined ? { doorCode: `${doorCode}# on the phone in a call opens the door` } : {}) };
   const protocol: Record<string, string> = listening.protocol === 'udp' ? {} : { transport: listening.protocol };
   if (config.sip.mode === 'registered' && config.sip.account !== undefined) {
     // The phones register with the PBX; the door calls them there.
@@ -66,6 +76,13 @@ export function simulatorReadyFields(
   const user = users.find((u) => targets.includes(u.username)) ?? users[0];
   if (user === undefined) return { addUserIn: configFile, detail: 'no indoor user under sip.users to register a softphone with', ...ring };
   return { register: `${user.username}@${hostPort(listening.host, listening.port)}`, ...protocol, passwordIn: configFile, ...ring };
+}
+
+/** A door code: 6 random digits (the simulator's trial code, printed once at first start). */
+export function randomDoorCode(): string {
+  const raw = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(raw);
+  return String(raw[0]! % 1_000_000).padStart(6, '0');
 }
 
 /** Every target the buttons' plans ring, in order, each once. */

@@ -1,7 +1,7 @@
 // The simulator's first-start config and the one line that tells the user what to do next.
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../firmware-app/config/schema.ts';
-import { type InterfaceAddress, reachableHost, simulatorConfig, simulatorReadyFields } from '../../firmware-app/config/simulator.ts';
+import { type InterfaceAddress, randomDoorCode, reachableHost, simulatorConfig, simulatorReadyFields } from '../../firmware-app/config/simulator.ts';
 
 const lan = (name: string, address: string): InterfaceAddress => ({ name, family: 'IPv4', address, internal: false });
 const LOOPBACK: InterfaceAddress = { name: 'lo', family: 'IPv4', address: '127.0.0.1', internal: true };
@@ -15,6 +15,23 @@ describe('simulatorConfig', () => {
     expect(config.sip.mode).toBe('standalone');
     expect(config.sip.users).toEqual([{ username: 'flat', password: expect.stringMatching(/^[a-z2-9]{12}$/) }]);
     expect(simulatorConfig('/state/config.json', files)).toBeUndefined();
+  });
+
+  it('ships the trial door code as its hash only, on the relay door, and lets the hint\'s softphone listen in', () => {
+    const written = new Map<string, string>();
+    const files = { exists: (f: string) => written.has(f), writePrivate: (f: string, text: string) => void written.set(f, text) };
+    const hash = `scrypt$14$8$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
+    simulatorConfig('/c.json', files, { doorCodeHash: hash });
+    const config = ConfigSchema.parse(JSON.parse(written.get('/c.json')!));
+    expect(config.doorbell.doorCodes).toEqual([{ name: 'trial', hash, relay: 'door', pulseMs: 3000 }]);
+    expect(config.buttons).toEqual([{ id: '1', activeLow: true, plan: [{ targets: ['flat'], ringSec: 30 }] }]);
+    expect(config.doorbell.incoming.autoAnswer).toEqual([{ from: 'flat' }]);
+  });
+
+  it('makes trial codes of six digits that differ', () => {
+    const codes = Array.from({ length: 20 }, () => randomDoorCode());
+    expect(codes.every((c) => /^\d{6}$/.test(c))).toBe(true);
+    expect(new Set(codes).size).toBeGreaterThan(15);
   });
 });
 
@@ -51,6 +68,12 @@ describe('simulatorReadyFields', () => {
     expect(simulatorReadyFields(config, '/c.json', { host: 'fd00::20', port: 5062, protocol: 'tcp' })).toEqual({
       register: 'flat@[fd00::20]:5062', transport: 'tcp', passwordIn: '/c.json', ring: 'type ring and Enter',
     });
+  });
+
+  it('tells the trial door code when it was just made', () => {
+    const config = standalone([{ username: 'flat', password: 'flat-secret' }]);
+    expect(simulatorReadyFields(config, '/c.json', { host: '127.0.0.1', port: 5060, protocol: 'udp' }, '123456').doorCode)
+      .toBe('123456# on the phone in a call opens the door');
   });
 
   it('says where to add a user when there is none', () => {
