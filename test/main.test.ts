@@ -294,6 +294,7 @@ describe('main.ts', () => {
           mode: 'registered', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
           account: { registrar: `127.0.0.1:${port}`, transport: 'udp', user: 'flat', password: 'flat-secret-1' },
         },
+        doorbell: { incoming: { autoAnswer: [{ from: 'door' }] } }, // the other door may call this one, which answers
       }));
       const phone = runMain('--simulate', '--config', phoneConfig, '--state', path.join(dir, 'phone'));
       await outputContains(phone, ' registered ');

@@ -199,7 +199,10 @@ export function startDoor(options: DoorOptions): DoorProcess {
 /** The indoor user's password in the standalone doors the phone tests start. */
 export const PASSWORD = 'flat-Pa55word';
 
-/** The door station in standalone mode with one indoor user, `flat`, and the bell calling it; and its SIP port. */
+/**
+ * The door station in standalone mode with one indoor user, `flat`, the bell calling it, and calls from `flat`'s
+ * phone answered (listening in at the door); and its SIP port.
+ */
 export async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'): Promise<{ door: DoorProcess; port: number }> {
   const door = startDoor({
     simulate: true,
@@ -210,7 +213,8 @@ export async function startStandaloneDoor(host: string, transport: 'udp' | 'tcp'
         domain: 'doorbell.test',
         users: [{ username: 'flat', password: PASSWORD }],
       },
-      doorbell: { callTargets: ['flat'] },
+      buttons: [{ id: '1', plan: [{ targets: ['flat'] }] }],
+      doorbell: { incoming: { autoAnswer: [{ from: 'flat' }] } },
     },
   });
   return { door, port: await door.port(transport) };

@@ -59,7 +59,8 @@ export function doorConfig(kamailio: Kamailio, transport: Protocol, listenPort: 
         ...(transport === 'tls' ? { tlsCa: kamailio.ca } : {}),
       },
     },
-    doorbell: { callTargets: ['flat'] },
+    // The flat's phone (its From user, asserted by Kamailio's auth checks) may call the door and listen in.
+    doorbell: { callTargets: ['flat'], incoming: { autoAnswer: [{ from: 'flat' }] } },
   };
 }
 
