@@ -1,13 +1,19 @@
 // createHal: the simulator's fake microphone (440 Hz, or the --sim-mic WAV) and fake speaker (--sim-speaker WAV),
 // refused files reported as results, gain and volume applied; the device kind built without starting anything.
+// GPIO: fakes for every configured button, relay and LED in the simulator (pressButton), real drivers on a device
+// (a fake /sys and onoff here), a missing pin named in the error, releaseRelays and close.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SampleRate } from '../../hal/audio.ts';
-import { createHal, type Hal, type HalConfig } from '../../hal/createHal.ts';
+import { createHal, type GpioSystem, type Hal, type HalConfig } from '../../hal/createHal.ts';
+import { FakeLed } from '../../hal/fake/FakeLed.ts';
+import { FakeRelay } from '../../hal/fake/FakeRelay.ts';
 import { decodeWav, encodeWav } from '../../hal/fake/wav.ts';
+import type { ButtonEdge } from '../../hal/gpio.ts';
+import { fakePins, fakeSys } from './gpio/gpioRig.ts';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { collectingLogger, rms, zeroCrossingHz } from '../media/support/mediaRig.ts';
 
@@ -26,15 +32,28 @@ function config(overrides: Partial<HalConfig> & { gain?: number; volume?: number
   return {
     simulate: true,
     audio: { microphone: { gain: gain ?? 1 }, speaker: { volume: volume ?? 1 } },
+    gpio: { driver: 'auto' },
+    buttons: [],
+    relays: [],
+    leds: [],
     ...rest,
   };
 }
 
-function build(cfg: HalConfig) {
+function build(cfg: HalConfig, gpioSystem?: GpioSystem) {
   const clock = new FakeClock();
   const logger = collectingLogger();
-  return { clock, logger, result: createHal(cfg, { clock, logger }) };
+  return { clock, logger, result: createHal(cfg, { clock, logger, gpioSystem }) };
 }
+
+const GPIO: Pick<HalConfig, 'buttons' | 'relays' | 'leds'> = {
+  buttons: [
+    { id: '1', pin: 17, activeLow: true },
+    { id: '2', pin: 5, activeLow: true },
+  ],
+  relays: [{ id: 'door', pin: 27, activeLow: false, maxPulseMs: 3000 }],
+  leds: [{ id: 'status', pin: 23, activeLow: false }],
+};
 
 function hal(result: ReturnType<typeof createHal>): Hal {
   if (!result.ok) throw new Error(result.error);
@@ -153,5 +172,75 @@ describe('createHal (device)', () => {
     const h = hal(result);
     expect(h.kind).toBe('device');
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('createHal GPIO (simulator)', () => {
+  it('a fake for every configured button, relay and LED, pins ignored; pressButton presses it', () => {
+    const { clock, result } = build(config({ ...GPIO, buttons: [{ id: '1', activeLow: true }, { id: '2', pin: 999, activeLow: false }] }));
+    const h = hal(result);
+    expect([...h.buttons.keys()]).toEqual(['1', '2']);
+    expect(h.relays.get('door')).toBeInstanceOf(FakeRelay);
+    expect(h.leds.get('status')).toBeInstanceOf(FakeLed);
+    const edges: ButtonEdge[] = [];
+    h.buttons.get('2')?.onEdge((e) => edges.push(e));
+    clock.advance(10);
+    expect(h.simulator?.pressButton('2')).toBe(true);
+    clock.advance(1000);
+    expect(edges).toEqual([{ pressed: true, at: 10 }, { pressed: false, at: 110 }]);
+    expect(h.simulator?.pressButton('nope')).toBe(false);
+  });
+
+  it('relays keep their maximum; releaseRelays and close put them to rest; close turns LEDs off', () => {
+    const { result } = build(config(GPIO));
+    const h = hal(result);
+    const door = h.relays.get('door') as FakeRelay;
+    expect(door.pulse(9000)).toBe(3000);
+    h.releaseRelays();
+    h.releaseRelays();
+    expect(door.releases.map((r) => r.reason)).toEqual(['closed']);
+    h.leds.get('status')?.set('on');
+    door.pulse(100);
+    h.close();
+    expect(door.active).toBe(false);
+    expect((h.leds.get('status') as FakeLed).state).toBe('off');
+  });
+});
+
+describe('createHal GPIO (device)', () => {
+  const trees: (() => void)[] = [];
+  afterEach(() => trees.splice(0).forEach((c) => c()));
+  function pi4(pins = fakePins()): GpioSystem {
+    const tree = fakeSys([{ base: 512, label: 'pinctrl-bcm2711', ngpio: 58 }]);
+    trees.push(tree.cleanup);
+    return { sysRoot: tree.root, pins: pins.factory };
+  }
+
+  it('a button, relay or LED without a pin: not ok, the error names it', () => {
+    const noPin = build(config({ simulate: false, ...GPIO, buttons: [{ id: '1', activeLow: true }] }), pi4()).result;
+    expect(noPin).toEqual({ ok: false, error: 'buttons 1: no pin (a BCM GPIO number) configured' });
+    const relay = build(config({ simulate: false, ...GPIO, relays: [{ id: 'door', activeLow: false, maxPulseMs: 1000 }] }), pi4()).result;
+    expect(relay).toMatchObject({ ok: false, error: expect.stringContaining('relays door: no pin') });
+  });
+
+  it('real drivers on the fake sysfs: no simulator, relays pulse the pin, releaseRelays and close', () => {
+    const pins = fakePins();
+    const { result, logger, clock } = build(config({ simulate: false, ...GPIO }), pi4(pins));
+    const h = hal(result);
+    expect(h.simulator).toBeUndefined();
+    expect(logger.lines.find((l) => l.event === 'gpioDriver')?.fields).toMatchObject({ driver: 'sysfs', base: 512 });
+    const pin = pins.pins.get(539);
+    expect(h.relays.get('door')?.pulse(5000)).toBe(3000);
+    expect(pin?.value).toBe(1);
+    h.releaseRelays();
+    expect(pin?.value).toBe(0);
+    h.close();
+    expect([...pins.pins.values()].every((p) => p.unexported)).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a pin the chip lacks is not ok, naming it', () => {
+    const { result } = build(config({ simulate: false, ...GPIO, leds: [{ id: 'hall', pin: 70, activeLow: false }] }), pi4());
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^leds hall: GPIO 70 is not a line/) });
   });
 });
