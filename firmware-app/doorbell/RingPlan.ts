@@ -92,7 +92,7 @@ export class RingPlan {
         this.#o.logger.warn('callFailed', { button: this.#o.button, step, error: errorMessage(error) });
         this.#moveOn(undefined);
       },
-    );
+    ).catch((error: unknown) => this.#o.logger.error('doorbellFailed', { in: 'ringPlan', error: errorMessage(error) }));
   }
 
   #placedCall(placing: PlanState & { kind: 'placing' }, call: Call, routing: RoutingStep): void {
@@ -103,10 +103,6 @@ export class RingPlan {
       call.hangup();
       return;
     }
-    const fields = { call: call.id, button, step: placing.step, targets: routing.targets.join(',') };
-    logger.info('callStarted', fields);
-    events.record('callStarted', fields);
-    this.#o.placed(call);
     const offEstablished = call.events.on('established', () => this.#answered(call));
     const offEnded = call.events.on('ended', (info) => this.#attemptEnded(call, info));
     const unsubscribe = (): void => {
@@ -114,6 +110,10 @@ export class RingPlan {
       offEnded();
     };
     this.#state = { kind: 'ringing', step: placing.step, call, timer: placing.timer, unsubscribe };
+    const fields = { call: call.id, button, step: placing.step, targets: routing.targets.join(',') };
+    logger.info('callStarted', fields);
+    events.record('callStarted', fields);
+    this.#o.placed(call);
     if (call.state === 'confirmed') this.#answered(call);
     else if (call.state === 'ended') this.#attemptEnded(call, { reason: 'failed' });
   }
