@@ -24,7 +24,7 @@ export interface KeptProcessOptions {
 
 type State =
   | { readonly kind: 'idle' }
-  | { readonly kind: 'running'; readonly child: ToolProcess; readonly since: number; replace: boolean }
+  | { readonly kind: 'running'; readonly child: ToolProcess; readonly since: number; replace: boolean; escalate?: HalTimerHandle }
   | { readonly kind: 'backoff'; readonly timer: HalTimerHandle }
   | { readonly kind: 'gaveUp' }
   | { readonly kind: 'stopped' };
@@ -61,12 +61,17 @@ export class KeptProcess {
     if (state.kind !== 'running') return;
     if (!state.replace || signal === 'SIGKILL') this.#kill(state.child, signal);
     state.replace = true;
+    // A process that ignores SIGTERM must not freeze the outputs: it gets SIGKILL a second later.
+    state.escalate ??= this.#o.clock.setTimer(1000, () => {
+      if (this.#state === state) this.#kill(state.child, 'SIGKILL');
+    });
   }
 
   /** No more restarts; the running process gets `signal` synchronously (none: it is ending by itself). */
   stop(signal: NodeJS.Signals | null = 'SIGTERM'): void {
     const state = this.#state;
     this.#state = { kind: 'stopped' };
+    if (state.kind === 'running') state.escalate?.cancel();
     if (state.kind === 'running' && signal !== null) this.#kill(state.child, signal);
     else if (state.kind === 'backoff') state.timer.cancel();
   }
@@ -88,6 +93,7 @@ export class KeptProcess {
     const end = (reason: string, final: boolean): void => {
       if (over) return;
       over = true;
+      state.escalate?.cancel();
       if (this.#state !== state) return; // stopped, or replaced and already relaunched
       if (state.replace) {
         this.#launch();

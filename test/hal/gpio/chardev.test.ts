@@ -103,6 +103,19 @@ describe('chardev devices', () => {
     expect(set()?.args).toEqual(['-c', 'gpiochip4', '27=1', '23=0']);
   });
 
+  it('a gpioset that ignores SIGTERM when replaced gets SIGKILL a second later', () => {
+    const { clock, d, set, spawn } = rig(V2P);
+    const stuck = set();
+    d.leds.get('status')?.set('on');
+    clock.advance(999);
+    expect(stuck?.signals).toEqual(['SIGTERM']);
+    clock.advance(1);
+    expect(stuck?.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    stuck?.die(null, 'SIGKILL');
+    expect(spawn.of('gpioset')).toHaveLength(2);
+    expect(clock.pending).toBe(0); // the escalation is cancelled once the process is gone
+  });
+
   it('a dying gpiomon is restarted with doubling back-off, one log line per death, and never throws', () => {
     const { clock, logger, spawn, mon } = rig();
     mon()?.die(1, null, 'gpiomon: unable to request lines on chip /dev/gpiochip4: Device or resource busy\n');
