@@ -1,4 +1,5 @@
-// The composition root of sip-doorbell: command line → config → SIP stack → (app) → runs until SIGINT/SIGTERM.
+// The composition root of sip-doorbell: command line → config → hal → SIP stack → door application → runs until
+// SIGINT/SIGTERM (or `quit` in the simulator).
 import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -6,11 +7,17 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config/schema.ts';
-import { reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
+import { randomDoorCode, reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
+import { DoorCodes } from './doorbell/DoorCodes.ts';
+import { DoorStation } from './doorbell/DoorStation.ts';
+import { EventLog } from './doorbell/EventLog.ts';
+import { Schedules, systemTimeZone } from './doorbell/schedule.ts';
 import { errorMessage } from './errors.ts';
 import { createHal, type Hal } from '../hal/createHal.ts';
 import { DoorAudio } from './media/DoorAudio.ts';
 import { MediaSession } from './media/MediaSession.ts';
+import { createFileStore } from './platform/atomicFile.ts';
+import { createScryptCodeHasher } from './platform/doorCodeHash.ts';
 import { createNodeSrtpCrypto } from './platform/srtpCrypto.ts';
 import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
 import type { Clock } from './platform/Clock.ts';
@@ -26,11 +33,12 @@ const USAGE = `Usage: sip-doorbell [options]
 Options:
   --config <file>  configuration file (JSON); --simulate without it uses <state>/config.json
   --state <dir>    state directory (default: $STATE_DIRECTORY, else ./.sip-doorbell)
-  --simulate       run with simulated hardware (no GPIO, no sound card needed);
-                   type "ring" (or an empty line) to press the virtual bell button
+  --simulate       run with simulated hardware (no GPIO, no sound card needed); on stdin,
+                   "ring" (or an empty line) presses button 1, "ring <id>" that button, "quit" stops
   --sim-mic <wav>  simulator: the microphone plays this WAV file in a loop (default: a 440 Hz tone)
   --sim-speaker <wav>
                    simulator: the speaker writes each call's audio into this WAV file when the call ends
+  --hash-door-code read a door code (digits) from stdin, print its hash for doorbell.doorCodes, exit
   -h, --help       print this help and exit
   --version        print the version and exit
 `;
@@ -44,6 +52,7 @@ interface Flags {
   readonly simulate?: boolean;
   readonly 'sim-mic'?: string;
   readonly 'sim-speaker'?: string;
+  readonly 'hash-door-code'?: boolean;
   readonly help?: boolean;
   readonly version?: boolean;
 }
@@ -61,6 +70,7 @@ function readFlags(args: readonly string[]): Flags | undefined {
         simulate: { type: 'boolean' },
         'sim-mic': { type: 'string' },
         'sim-speaker': { type: 'string' },
+        'hash-door-code': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -76,6 +86,8 @@ function readFlags(args: readonly string[]): Flags | undefined {
 /** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
 interface MediaParts {
   readonly clock: Clock;
+  /** Wall-clock milliseconds (RTCP's NTP fields, schedules): the monotonic clock plus the offset at start. */
+  readonly wallClock: () => number;
   readonly audio: DoorAudio;
   readonly ports: ReturnType<typeof createUdpMediaPorts>;
 }
@@ -87,14 +99,12 @@ function secureRandom(): number {
 
 function mediaFactory(config: Config, parts: MediaParts): StackOptions['media'] {
   const srtpCrypto = createNodeSrtpCrypto();
-  // Wall-clock time for RTCP's NTP fields: the monotonic clock plus the offset at start.
-  const epochOffset = Date.now() - parts.clock.now();
   const settings = { codecs: config.media.codecs, srtp: config.media.srtp, rtpTimeoutMs: config.media.rtpTimeoutSec * 1000 };
   return (local, context) => new MediaSession({
     address: local.host,
     clock: parts.clock,
     random: secureRandom,
-    wallClockMs: () => epochOffset + parts.clock.now(),
+    wallClockMs: parts.wallClock,
     ports: parts.ports,
     audio: parts.audio,
     crypto: srtpCrypto,
@@ -135,7 +145,8 @@ function stackOptions(config: Config, stateDir: string, media: StackOptions['med
   };
 }
 
-function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean, audio: DoorAudio): void {
+/** Log lines for what the stack reports; the door application logs its own events (presses, doors, calls). */
+function wireEvents(stack: Stack, log: Logger, simulate: boolean): void {
   const ua = stack.ua;
   ua.events.on('mediaStarted', (call, report) => log.info('mediaStarted', { call: call.id, ...report }));
   ua.events.on('mediaStopped', (call, report) => log.info('mediaStopped', { call: call.id, ...report }));
@@ -145,41 +156,52 @@ function wireEvents(stack: Stack, config: Config, log: Logger, simulate: boolean
   // Digits make up door codes, which are secrets: the device logs that a digit came, the simulator which one.
   ua.events.on('dtmfReceived', (call, info) => log.info('dtmfReceived', { call: call.id, ...(simulate ? { digit: info.digit } : {}), source: info.source }));
   ua.events.on('callIncoming', (call, info) => {
-    log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}` });
-    // Until the door application ([5/8]) decides who may listen in at the door, only the simulator
-    // answers; a device declines rather than open its microphone to any caller.
-    if (!simulate) {
-      call.reject(486, 'Busy Here');
-      return;
-    }
-    call.ring();
-    call.answer().catch((error: unknown) => log.warn('answerFailed', { call: call.id, error: errorMessage(error) }));
-  });
-  if (!simulate) return;
-  createInterface({ input: process.stdin }).on('line', (line) => {
-    const command = line.trim();
-    if (command !== '' && command !== 'ring') return;
-    const targets = config.buttons[0]?.plan[0]?.targets ?? [];
-    log.info('buttonPressed', { button: 'simulated', targets: targets.join(',') });
-    ua.call(targets).then(
-      (call) => call.events.on('ended', (info) => {
-        // Nobody answered: the visitor hears why (busy or declined, or nobody there), generated here, not by a PBX.
-        if (info.reason === 'localBye' || info.reason === 'remoteBye' || info.reason === 'sessionExpired') return;
-        audio.startTone(call, info.status === 486 || info.status === 600 || info.status === 603 ? 'busy' : 'unavailable');
-      }),
-      (error: unknown) => log.warn('callFailed', { error: errorMessage(error) }),
-    );
+    log.info('callIncoming', { call: call.id, from: info.from, source: `${info.source.host}:${info.source.port}`, ...(info.user !== undefined ? { user: info.user } : {}) });
   });
 }
 
+/** The simulator's console: `ring` (or an empty line) presses button 1, `ring <id>` that button, `quit` stops. */
+function readSimulatorCommands(hal: Hal, config: Config, log: Logger, quit: () => void): void {
+  const press = hal.simulator;
+  if (press === undefined) return;
+  const first = config.buttons[0]?.id ?? '1';
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const [command = '', id, ...rest] = line.trim().split(/\s+/);
+    if ((command === '' || command === 'ring') && rest.length === 0) {
+      if (!press.pressButton(id ?? first)) log.warn('unknownButton', { button: id ?? first, buttons: config.buttons.map((b) => b.id).join(',') });
+    } else if (command === 'quit' && id === undefined) {
+      quit();
+    } else {
+      log.warn('unknownCommand', { command: command.slice(0, 32), commands: 'ring, ring <id>, quit' });
+    }
+  });
+}
+
+/** `--hash-door-code`: the hash of one code read from stdin (a line), for `doorbell.doorCodes[].hash`. */
+async function printDoorCodeHash(): Promise<number> {
+  if (process.stdin.isTTY) process.stderr.write('Door code (digits, then Enter): ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n') || text.length > 64) break;
+  }
+  const code = text.split('\n')[0]!.trim();
+  if (!/^[0-9]{1,16}$/.test(code)) {
+    process.stderr.write('sip-doorbell: a door code is 1 to 16 digits (0-9)\n');
+    return 2;
+  }
+  process.stdout.write(`${await createScryptCodeHasher().hash(code)}\n`);
+  return 0;
+}
+
 /** The one line that tells a simulator user what to do next: where to register a softphone, and how to ring. */
-function logSimulatorReady(stack: Stack, config: Config, configFile: string, log: Logger): void {
+function logSimulatorReady(stack: Stack, config: Config, configFile: string, log: Logger, doorCode: string | undefined): void {
   const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
   const bound = stack.transport.boundAddress(protocol);
   if (bound === undefined) return;
   const interfaces = Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).map((a) => ({ ...a, name })));
   const host = reachableHost(bound.host, interfaces);
-  log.info('simulatorReady', simulatorReadyFields(config, configFile, { host, port: bound.port, protocol }));
+  log.info('simulatorReady', simulatorReadyFields(config, configFile, { host, port: bound.port, protocol }, doorCode));
 }
 
 async function run(flags: Flags): Promise<number> {
@@ -188,21 +210,28 @@ async function run(flags: Flags): Promise<number> {
   // silent (Node's default would end the process).
   process.on('unhandledRejection', (reason) => log.error('unhandledRejection', { error: errorMessage(reason) }));
   // Listen for the stop signal from the start: one may arrive while the sockets are being opened.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  let requestStop: (reason: string) => void = () => {};
+  const stopRequested = new Promise<string>((resolve) => {
+    requestStop = resolve;
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   const simulate = flags.simulate === true;
   const stateDir = path.resolve(flags.state ?? process.env.STATE_DIRECTORY ?? '.sip-doorbell');
   let configFile = flags.config;
+  let trialCode: string | undefined;
   if (configFile === undefined) {
     if (!simulate) {
       log.error('configMissing', { detail: 'pass --config <file> (or --simulate for a local trial)' });
       return 2;
     }
     configFile = path.join(stateDir, 'config.json');
-    const created = simulatorConfig(configFile, { exists: existsSync, writePrivate });
-    if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
+    if (!existsSync(configFile)) {
+      // One door code to try the simulator with, printed once (only its hash is stored).
+      trialCode = randomDoorCode();
+      const created = simulatorConfig(configFile, { exists: existsSync, writePrivate }, { doorCodeHash: await createScryptCodeHasher().hash(trialCode) });
+      if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
+    }
   }
   const config = loadConfig(configFile, log);
   if (config === undefined) return 1;
@@ -211,27 +240,52 @@ async function run(flags: Flags): Promise<number> {
     return 2;
   }
   const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
-  const made = createHal({ simulate, audio: config.audio, simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'] }, { clock, logger: log });
+  const epochOffset = Date.now() - clock.now();
+  const wallClock = (): number => epochOffset + clock.now();
+  const made = createHal({
+    simulate, audio: config.audio, gpio: config.gpio, buttons: config.buttons, relays: config.relays, leds: config.leds,
+    simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'],
+  }, { clock, logger: log });
   if (!made.ok) {
     log.error('halFailed', { error: made.error });
     return 1;
   }
   const hal: Hal = made.hal;
+  // A relay must never stay driven when the process ends, however it ends: released synchronously on exit, and an
+  // uncaught error (a bug) is logged, the relays released, and the process ends for systemd to restart it.
+  process.on('exit', () => hal.releaseRelays());
+  process.on('uncaughtException', (error) => {
+    log.error('uncaughtException', { error: errorMessage(error) });
+    hal.releaseRelays();
+    process.exit(70);
+  });
   const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
   const ports = createUdpMediaPorts({ min: config.media.rtpPorts.min, max: config.media.rtpPorts.max, listenHost: config.sip.listen.host, logger: log });
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
   let stack: Stack;
   try {
-    const media = mediaFactory(config, { clock, audio, ports });
+    const media = mediaFactory(config, { clock, wallClock, audio, ports });
     stack = await createStack(stackOptions(config, stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
     log.error('startFailed', { error: errorMessage(error) });
     return 1;
   }
-  wireEvents(stack, config, log, simulate, audio);
-  if (simulate) logSimulatorReady(stack, config, configFile, log);
+  wireEvents(stack, log, simulate);
+  const events = new EventLog({ maxEntries: config.doorbell.eventLog.maxEntries, store: createFileStore(path.join(stateDir, 'events.json')), clock, wallClock, logger: log });
+  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone ?? systemTimeZone(), wallClock });
+  const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
+  const station = new DoorStation({
+    buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,
+    codes, schedules, events, platform: { clock, wallClock, logger: log },
+  });
+  station.start();
+  if (simulate) {
+    readSimulatorCommands(hal, config, log, () => requestStop('quit'));
+    logSimulatorReady(stack, config, configFile, log, trialCode);
+  }
   const signal = await stopRequested;
   log.info('stopping', { signal });
+  station.stop();
   // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
   // to 5 s, in parallel; this outer bound only catches a bug, and stays well inside systemd's stop timeout.
   let bound: NodeJS.Timeout | undefined;
@@ -243,6 +297,8 @@ async function run(flags: Flags): Promise<number> {
   ]);
   clearTimeout(bound);
   audio.close();
+  hal.close();
+  await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
   log.info('stopped');
   return 0;
 }
@@ -254,6 +310,11 @@ if (flags === undefined) {
   process.stdout.write(USAGE);
 } else if (flags.version === true) {
   process.stdout.write(`${packageJson.version}\n`);
+} else if (flags['hash-door-code'] === true) {
+  printDoorCodeHash().then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`sip-doorbell: ${errorMessage(error)}\n`);
+    process.exit(1);
+  });
 } else {
   run(flags).then((code) => process.exit(code), (error: unknown) => {
     process.stderr.write(`sip-doorbell: internal error: ${errorMessage(error)}\n`);
