@@ -24,6 +24,8 @@ export const BENCHMARKS = [
   { name: 'parser', entry: 'bench/parser.bench.ts', nodeFlags: ['--expose-gc'] },
   // Real calls, BENCH_MEDIA_RUNS × 2 × 2 × BENCH_MEDIA_SECONDS (default 3 × 2 × 2 × 60 s): see the file's header.
   { name: 'media', entry: 'bench/media.bench.ts', nodeFlags: [] },
+  // Button edge → INVITE: 2 × (5 + 100) presses, our door and baresip alternating (about 40 s): see the file's header.
+  { name: 'press', entry: 'bench/press.bench.ts', nodeFlags: [] },
 ];
 
 /** Output file of a bundled entry: bench/x/y.bench.ts → bench/.out/x/y.bench.mjs. */
