@@ -138,18 +138,16 @@ function simulatedGpio(config: HalConfig, clock: HalClock): GpioResult {
 }
 
 function deviceGpio(config: HalConfig, platform: HalPlatform): GpioResult {
-  const pinned = <T extends PinConfig>(kind: string, list: readonly T[]): (T & PinSpec)[] | string => {
+  // An item without a pin is not wired (the defaults name a relay `door` and an LED `status` without pins): one
+  // warning each, and the application finds it missing, rather than a device that refuses to start.
+  const pinned = <T extends PinConfig>(kind: string, list: readonly T[]): (T & PinSpec)[] => {
     const out: (T & PinSpec)[] = [];
     for (const item of list) {
-      if (item.pin === undefined) return `${kind} ${item.id}: no pin (a BCM GPIO number) configured`;
-      out.push({ ...item, pin: item.pin });
+      if (item.pin === undefined) platform.logger.warn('gpioNotWired', { [kind]: item.id, detail: 'no pin (a BCM GPIO number) configured' });
+      else out.push({ ...item, pin: item.pin });
     }
     return out;
   };
-  const buttons = pinned('buttons', config.buttons);
-  const relays = pinned('relays', config.relays);
-  const leds = pinned('leds', config.leds);
-  for (const list of [buttons, relays, leds]) if (typeof list === 'string') return { ok: false, error: list };
-  const specs = { buttons, relays, leds } as GpioSpecs;
+  const specs: GpioSpecs = { buttons: pinned('button', config.buttons), relays: pinned('relay', config.relays), leds: pinned('led', config.leds) };
   return openGpio({ driver: config.gpio.driver, chip: config.gpio.chip, specs, system: platform.gpioSystem, clock: platform.clock, logger: platform.logger });
 }

@@ -216,11 +216,21 @@ describe('createHal GPIO (device)', () => {
     return { sysRoot: tree.root, pins: pins.factory };
   }
 
-  it('a button, relay or LED without a pin: not ok, the error names it', () => {
-    const noPin = build(config({ simulate: false, ...GPIO, buttons: [{ id: '1', activeLow: true }] }), pi4()).result;
-    expect(noPin).toEqual({ ok: false, error: 'buttons 1: no pin (a BCM GPIO number) configured' });
-    const relay = build(config({ simulate: false, ...GPIO, relays: [{ id: 'door', activeLow: false, maxPulseMs: 1000 }] }), pi4()).result;
-    expect(relay).toMatchObject({ ok: false, error: expect.stringContaining('relays door: no pin') });
+  it('a button, relay or LED without a pin is not wired: one warning naming it, left out, the rest runs', () => {
+    const { result, logger } = build(config({ simulate: false, ...GPIO, buttons: [{ id: '1', activeLow: true }, { id: '2', pin: 22, activeLow: true }], relays: [{ id: 'door', activeLow: false, maxPulseMs: 1000 }] }), pi4());
+    const h = hal(result);
+    expect([...h.buttons.keys()]).toEqual(['2']);
+    expect(h.relays.has('door')).toBe(false);
+    expect(logger.lines.filter((l) => l.event === 'gpioNotWired').map((l) => l.fields)).toEqual([
+      { button: '1', detail: 'no pin (a BCM GPIO number) configured' },
+      { relay: 'door', detail: 'no pin (a BCM GPIO number) configured' },
+    ]);
+  });
+
+  it('nothing wired at all: no GPIO driver is opened (a laptop without GPIO starts)', () => {
+    const { result, logger } = build(config({ simulate: false, ...GPIO, buttons: [{ id: '1', activeLow: true }], relays: [], leds: [] }), { sysRoot: '/nonexistent', pins: fakePins().factory });
+    expect(hal(result).buttons.size).toBe(0);
+    expect(logger.lines.some((l) => l.event === 'gpioDriver')).toBe(false);
   });
 
   it('real drivers on the fake sysfs: no simulator, relays pulse the pin, releaseRelays and close', () => {
