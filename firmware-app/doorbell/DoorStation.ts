@@ -125,10 +125,13 @@ export class DoorStation {
     this.#state = { kind: 'stopped' };
   }
 
-  #enter(next: DoorState): void {
+  /** The one place the state changes; `first` runs before the LEDs follow (an INVITE must not wait for a GPIO write). */
+  #enter(next: DoorState, first?: () => void): void {
     this.#o.platform.logger.debug('doorState', { from: this.#state.kind, to: next.kind });
     this.#state = next;
-    this.#refresh();
+    first?.();
+    // A transition made inside `first` (a plan over at once) has shown its own state already.
+    if (this.#state === next) this.#refresh();
   }
 
   #refresh(): void {
@@ -178,8 +181,7 @@ export class DoorStation {
       placed: (call) => logCall(call, { clock: platform.clock, logger: platform.logger, events }, this.#liveCalls),
       finished: (outcome) => this.#planFinished(plan, button, outcome),
     });
-    this.#enter({ kind: 'calling', button, plan });
-    plan.start();
+    this.#enter({ kind: 'calling', button, plan }, () => plan.start());
   }
 
   #planFinished(plan: RingPlan, button: string, outcome: PlanOutcome): void {

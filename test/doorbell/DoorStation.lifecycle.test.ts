@@ -154,9 +154,17 @@ describe('DoorStation: stop()', () => {
 describe('DoorStation: bad input', () => {
   it('a configured button the hardware lacks is logged; a hardware button without a plan still chimes', async () => {
     const rig = doorRig({ buttons: [{ id: '1', plan: [{ targets: ['flat'] }] }, { id: 'garden', plan: [{ targets: ['flat'] }] }], manualStart: true });
+    const garden = rig.button('garden');
     rig.buttons.delete('garden');
+    rig.buttons.set('side', garden);
     rig.station.start();
     expect(rig.lines('buttonMissing')).toEqual(['warn buttonMissing button=garden']);
+    garden.press();
+    expect(rig.phone.calls).toEqual([]);
+    expect(rig.relay('gong').pulses).toHaveLength(1);
+    expect(rig.tones.started).toEqual(['unavailable']);
+    expect(rig.station.state.kind).toBe('idle');
+    expect(rig.led().pattern).toBe('on');
   });
 
   it('a failing event sink costs the press its log entry, not the call, and never throws into the button driver', async () => {

@@ -7,9 +7,17 @@ import { doorRig } from './support/doorRig.ts';
 describe('DoorStation: press → call → answer → code → relay', () => {
   it('rings the first step at the first edge, connects on answer and opens the door for the right code', async () => {
     const rig = doorRig();
+    const callsWhenLedChanged: number[] = [];
+    const led = rig.led();
+    const set = led.set.bind(led);
+    led.set = (pattern) => {
+      callsWhenLedChanged.push(rig.phone.calls.length);
+      set(pattern);
+    };
     rig.button().press();
-    // Leading edge: the call is placed in the same tick as the edge, no debounce wait.
+    // Leading edge: the call is placed in the same tick as the edge, no debounce wait, before the LEDs change.
     expect(rig.phone.calls).toHaveLength(1);
+    expect(callsWhenLedChanged).toEqual([1]);
     expect(rig.phone.last.targets).toEqual(['flat']);
     await rig.settle();
     expect(rig.station.state.kind).toBe('calling');
