@@ -122,7 +122,7 @@ export class DoorStation {
     this.#subscriptions = [];
     this.#relays.stop();
     this.#indicators.off();
-    this.#state = { kind: 'stopped' };
+    this.#enter({ kind: 'stopped' });
   }
 
   /** The one place the state changes; `first` runs before the LEDs follow (an INVITE must not wait for a GPIO write). */
