@@ -178,7 +178,7 @@ export class DoorStation {
       phone, schedules, events,
       clock: platform.clock,
       logger: platform.logger,
-      placed: (call) => logCall(call, { clock: platform.clock, logger: platform.logger, events }, this.#liveCalls),
+      placed: (call) => logCall(call, { clock: platform.clock, events }, this.#liveCalls),
       finished: (outcome) => this.#planFinished(plan, button, outcome),
     });
     this.#enter({ kind: 'calling', button, plan }, () => plan.start());
@@ -238,7 +238,7 @@ export class DoorStation {
         return;
       case 'autoAnswer':
         platform.logger.info('callAutoAnswered', { ...caller, entry: decision.entry.from });
-        logCall(call, { clock: platform.clock, logger: platform.logger, events }, this.#liveCalls);
+        logCall(call, { clock: platform.clock, events }, this.#liveCalls);
         call.ring();
         this.#answer(call, 'listening');
         return;
@@ -255,7 +255,7 @@ export class DoorStation {
   /** `others: ring`: the door rings (ringback as its ringer) until a press answers or `ringSec` passes. */
   #ringAtDoor(call: IncomingCall, caller: Readonly<Record<string, string>>): void {
     const { doorbell, platform, events, tones } = this.#o;
-    logCall(call, { clock: platform.clock, logger: platform.logger, events }, this.#liveCalls);
+    logCall(call, { clock: platform.clock, events }, this.#liveCalls);
     platform.logger.info('incomingRinging', { ...caller, ringSec: doorbell.incoming.ringSec });
     call.ring();
     tones.startTone(call, 'ringback');
