@@ -26,10 +26,11 @@ export interface MediaSocketPair {
 /** Hands out port pairs from the configured range. */
 export interface MediaPorts {
   /**
-   * Binds a free pair for the address family of `localAddress` (the address our SDP names). Rejects with a
-   * DoorbellError `RTP_PORTS_EXHAUSTED` when every pair of the range is taken.
+   * A bound pair for the address family of `localAddress` (the address our SDP names), with `receivers` attached
+   * from now on: one the driver bound ahead when it has one (then nothing waits on a bind), else a free pair bound
+   * now. Rejects with a DoorbellError `RTP_PORTS_EXHAUSTED` when every pair of the range is taken.
    */
   open(localAddress: string, receivers: MediaReceivers): Promise<MediaSocketPair>;
-  /** Pairs open now (for leak checks and the status page). */
+  /** Pairs held by calls now (for leak checks and the status page); a pair bound ahead for the next call is not one. */
   readonly inUse: number;
 }

@@ -1,4 +1,5 @@
-// The RTP/RTCP socket driver: UDP port pairs from the configured range (RTP even, RTCP + 1), bound per call.
+// The RTP/RTCP socket driver: UDP port pairs from the configured range (RTP even, RTCP + 1), one per call; one pair
+// is kept bound ahead as a spare, so a call's SDP offer needs no bind on its way to the INVITE.
 
 import { type Socket, createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -16,18 +17,55 @@ export interface UdpMediaPortsOptions {
   readonly logger: Logger;
   /** Where the search for a free pair starts (random by default, so consecutive calls do not reuse a port at once). */
   readonly random?: () => number;
+  /**
+   * Keep one pair bound ahead (default true): a call's offer takes it at once instead of waiting for two binds, and
+   * the next spare is bound once the work in progress (the call's INVITE) is done. False binds every pair on demand.
+   */
+  readonly spare?: boolean;
+}
+
+/** The driver: MediaPorts, plus the spare pair it keeps bound ahead. */
+export interface UdpMediaPorts extends MediaPorts {
+  /** The spare pair's RTP port while one is bound and not handed out (for tests and the status page). */
+  readonly sparePort: number | undefined;
+  /**
+   * Closes the spare (and one still being bound) and binds no more ahead; pairs held by calls stay theirs until they
+   * close. Resolves once the spare's sockets are closed.
+   */
+  close(): Promise<void>;
+}
+
+/** Two bound sockets of one pair, not handed out yet. */
+interface Bound {
+  readonly port: number;
+  readonly ipv6: boolean;
+  readonly rtp: Socket;
+  readonly rtcp: Socket;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
-export function createUdpMediaPorts(options: UdpMediaPortsOptions): MediaPorts {
+/** A socket error while a spare waits (nothing is sent on it) would be an uncaught 'error' event: ignored. */
+const ignoreIdleError = (): void => {};
+
+export function createUdpMediaPorts(options: UdpMediaPortsOptions): UdpMediaPorts {
+  /** Every pair bound or being bound: held by calls, the spare, binds in flight. */
   const taken = new Set<number>();
+  let held = 0;
   const first = options.min % 2 === 0 ? options.min : options.min + 1;
   const pairs = Math.max(0, Math.floor((options.max - first - 1) / 2) + 1);
   const random = options.random ?? Math.random;
+  const keepSpare = options.spare ?? true;
+  let spare: Bound | undefined;
+  /** The spare's bind in flight, and whether one is due after the current work. */
+  let refill: Promise<void> | undefined;
+  let refillDue = false;
+  /** The family the next spare is bound for: the listen host's, then the one calls last asked for. */
+  let spareIpv6 = !WILDCARDS.has(options.listenHost) && isIPv6(options.listenHost);
+  let closed = false;
 
-  async function open(localAddress: string, receivers: MediaReceivers): Promise<MediaSocketPair> {
-    const ipv6 = isIPv6(localAddress);
+  /** Binds the first free pair from a random start, or undefined when every pair is taken. */
+  async function bindPair(ipv6: boolean): Promise<Bound | undefined> {
     const host = WILDCARDS.has(options.listenHost) ? (ipv6 ? '::' : '0.0.0.0') : options.listenHost;
     const start = Math.floor(random() * pairs);
     for (let i = 0; i < pairs; i++) {
@@ -36,17 +74,94 @@ export function createUdpMediaPorts(options: UdpMediaPortsOptions): MediaPorts {
       taken.add(port);
       const rtp = await bind(ipv6, host, port);
       const rtcp = rtp === undefined ? undefined : await bind(ipv6, host, port + 1);
-      if (rtp !== undefined && rtcp !== undefined) return pair(port, rtp, rtcp, receivers, () => taken.delete(port), options.logger);
+      if (rtp !== undefined && rtcp !== undefined) return { port, ipv6, rtp, rtcp };
       rtp?.close();
       taken.delete(port);
     }
-    throw new DoorbellError('RTP_PORTS_EXHAUSTED', `no free RTP port pair in ${options.min}-${options.max}`);
+    return undefined;
   }
 
+  function closeBound(bound: Bound): void {
+    bound.rtp.close();
+    bound.rtcp.close();
+    taken.delete(bound.port);
+  }
+
+  /** Binds a new spare after the work in progress (the INVITE of the call that took the last one goes out first). */
+  function refillLater(): void {
+    if (!keepSpare || closed || spare !== undefined || refill !== undefined || refillDue) return;
+    refillDue = true;
+    setImmediate(() => {
+      refillDue = false;
+      if (closed || spare !== undefined || refill !== undefined) return;
+      const ipv6 = spareIpv6;
+      // Set before the bind begins, so a close() from here on waits for its outcome.
+      refill = Promise.resolve(ipv6).then(bindPair).then((bound) => {
+        refill = undefined;
+        if (bound === undefined) return; // the range is full: a pair released later tries again
+        if (closed || spare !== undefined || ipv6 !== spareIpv6) {
+          closeBound(bound);
+          refillLater();
+          return;
+        }
+        // Waiting does not keep the process alive, and datagrams to it before a call takes it are dropped (no listener).
+        for (const socket of [bound.rtp, bound.rtcp]) socket.on('error', ignoreIdleError).unref();
+        spare = bound;
+      }, (error: unknown) => {
+        refill = undefined;
+        options.logger.error('rtpSpareFailed', { error: errorMessage(error) });
+      });
+    });
+  }
+
+  /** The spare when it is of the family asked for; a spare of the other family is closed (its port may be needed). */
+  function takeSpare(ipv6: boolean): Bound | undefined {
+    const bound = spare;
+    if (bound === undefined) return undefined;
+    spare = undefined;
+    if (bound.ipv6 !== ipv6) {
+      closeBound(bound);
+      return undefined;
+    }
+    for (const socket of [bound.rtp, bound.rtcp]) socket.off('error', ignoreIdleError).ref();
+    return bound;
+  }
+
+  async function open(localAddress: string, receivers: MediaReceivers): Promise<MediaSocketPair> {
+    const ipv6 = isIPv6(localAddress);
+    spareIpv6 = ipv6;
+    let bound = takeSpare(ipv6) ?? (await bindPair(ipv6));
+    if (bound === undefined && refill !== undefined) {
+      // The spare being bound holds the last free pair: wait for it rather than refuse the call.
+      await refill;
+      bound = takeSpare(ipv6) ?? (await bindPair(ipv6));
+    }
+    if (bound === undefined) throw new DoorbellError('RTP_PORTS_EXHAUSTED', `no free RTP port pair in ${options.min}-${options.max}`);
+    held++;
+    refillLater();
+    const port = bound.port;
+    return pair(bound, receivers, () => {
+      taken.delete(port);
+      held--;
+      refillLater();
+    }, options.logger);
+  }
+
+  refillLater();
   return {
     open,
     get inUse() {
-      return taken.size;
+      return held;
+    },
+    get sparePort() {
+      return spare?.port;
+    },
+    async close() {
+      closed = true;
+      const bound = spare;
+      spare = undefined;
+      if (bound !== undefined) closeBound(bound);
+      await refill; // a spare still being bound is closed as it lands (closed is set)
     },
   };
 }
@@ -67,7 +182,9 @@ function bind(ipv6: boolean, host: string, port: number): Promise<Socket | undef
   });
 }
 
-function pair(port: number, rtp: Socket, rtcp: Socket, receivers: MediaReceivers, release: () => void, logger: Logger): MediaSocketPair {
+/** A bound pair handed to a call: its receivers attached now, `release` called once when it closes. */
+function pair(bound: Bound, receivers: MediaReceivers, release: () => void, logger: Logger): MediaSocketPair {
+  const { port, rtp, rtcp } = bound;
   let closed = false;
   let sendErrors = 0;
   const from = (info: { address: string; port: number }): Endpoint => ({ address: info.address, port: info.port });

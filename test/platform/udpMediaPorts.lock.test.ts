@@ -43,7 +43,7 @@ async function openPair(): Promise<{ pair: MediaSocketPair; arrived: Arrival[]; 
   const start = await listenerPort(HOST, 3);
   const min = start % 2 === 0 ? start : start + 1;
   const logger = collectingLogger();
-  const media = createUdpMediaPorts({ min, max: min + 1, listenHost: HOST, logger, random: () => 0 });
+  const media = createUdpMediaPorts({ min, max: min + 1, listenHost: HOST, logger, random: () => 0, spare: false });
   const arrived: Arrival[] = [];
   const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
   const receivers: MediaReceivers = {

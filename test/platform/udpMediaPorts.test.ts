@@ -1,5 +1,6 @@
-// The RTP/RTCP socket driver on real UDP sockets, loopback only: even/odd pairs inside the range, taken ports skipped,
-// exhaustion, release on close, datagrams both ways on the right socket, send errors that never throw.
+// The RTP/RTCP socket driver on real UDP sockets, loopback only, binding on demand: even/odd pairs inside the range,
+// taken ports skipped, exhaustion, release on close, datagrams both ways on the right socket, send errors that never
+// throw. The spare pair kept bound ahead: udpMediaPorts.spare.test.ts.
 
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,9 +27,10 @@ async function range(span: number): Promise<{ min: number; max: number }> {
   return { min, max: min + span - 1 };
 }
 
+/** Ports bound on demand (no spare ahead): which pair a call gets is then up to `random` alone. */
 function ports(r: { min: number; max: number }, random: () => number = () => 0) {
   const logger = collectingLogger();
-  return { logger, media: createUdpMediaPorts({ ...r, listenHost: HOST, logger, random }) };
+  return { logger, media: createUdpMediaPorts({ ...r, listenHost: HOST, logger, random, spare: false }) };
 }
 
 interface Arrival {
