@@ -74,7 +74,7 @@ export class EventLog implements DoorEventSink {
 
   /** Adds an event at the wall-clock time now; the oldest is dropped past maxEntries. */
   record(kind: DoorEventKind, fields: DoorEvent['fields'] = {}): void {
-    this.#events.push(Object.freeze({ at: this.#options.wallClock(), kind, fields: Object.freeze({ ...fields }) }));
+    this.#events.push(Object.freeze({ at: Math.round(this.#options.wallClock()), kind, fields: Object.freeze({ ...fields }) }));
     const excess = this.#events.length - this.#options.maxEntries;
     if (excess > 0) this.#events.splice(0, excess);
     this.#dirty = true;
