@@ -162,10 +162,20 @@ export const LedSchema = z.strictObject({
 /** `scrypt$<log2 N>$<r>$<p>$<salt, base64>$<key, base64>`, made by `sip-doorbell --hash-door-code`. */
 export const DOOR_CODE_HASH = /^scrypt\$(1[0-9]|20)\$([1-9]|1[0-6])\$([1-4])\$[A-Za-z0-9+/]{16,88}={0,2}\$[A-Za-z0-9+/]{22,88}={0,2}$/;
 
+/** The most memory one door-code check may take (128 · r · N bytes): a Pi Zero has 512 MiB for everything. */
+export const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
+
+/** Bytes scrypt needs to check against `hash` (its N and r), or Infinity for something else. */
+export function scryptMemory(hash: string): number {
+  const [, log2N, r] = hash.split('$');
+  return log2N === undefined || r === undefined ? Number.POSITIVE_INFINITY : 128 * Number(r) * 2 ** Number(log2N);
+}
+
 export const DoorCodeSchema = z.strictObject({
   /** A name for logs and the event log (`family`, `parcel`); never the code. */
   name: id,
-  hash: z.string().regex(DOOR_CODE_HASH, 'a hash made by sip-doorbell --hash-door-code (scrypt$…), never the code itself'),
+  hash: z.string().regex(DOOR_CODE_HASH, 'a hash made by sip-doorbell --hash-door-code (scrypt$…), never the code itself')
+    .refine((hash) => scryptMemory(hash) <= MAX_SCRYPT_MEMORY, 'scrypt parameters needing more than 64 MiB per check (a Pi cannot afford them)'),
   relay: id.default('door'),
   pulseMs: z.number().int().min(50).max(30000).default(3000),
   schedule: id.optional(),
@@ -248,7 +258,6 @@ function crossCheck(config: ConfigInput, issue: z.core.$RefinementCtx<ConfigInpu
     add(['doorbell', 'callTargets'], 'give either buttons[].plan or the older doorbell.callTargets, not both');
   }
   const schedules = new Set(Object.keys(config.schedules));
-  const relays = new Set(config.relays.map((r) => r.id));
   const users = new Set(config.sip.users.map((u) => u.username));
   const standalone = config.sip.mode === 'standalone';
   const checkSchedule = (name: string | undefined, path: PropertyKey[]): void => {
@@ -275,10 +284,21 @@ function crossCheck(config: ConfigInput, issue: z.core.$RefinementCtx<ConfigInpu
   });
   unique(config.doorbell.doorCodes.map((c) => c.name), ['doorbell', 'doorCodes'], add);
   const chime = config.doorbell.chime;
-  if (chime !== undefined && !relays.has(chime.relay)) add(['doorbell', 'chime', 'relay'], `no relay ${chime.relay} under relays`);
+  if (chime !== undefined) {
+    const relay = config.relays.find((r) => r.id === chime.relay);
+    if (relay === undefined) add(['doorbell', 'chime', 'relay'], `no relay ${chime.relay} under relays`);
+    else if (chime.pulseMs > relay.maxPulseMs) add(['doorbell', 'chime', 'pulseMs'], `longer than relay ${relay.id}'s maxPulseMs (${relay.maxPulseMs})`);
+    // Every press pulses the chime: on a door code's relay, every visitor would open the door.
+    if (config.doorbell.doorCodes.some((code) => code.relay === chime.relay)) add(['doorbell', 'chime', 'relay'], `relay ${chime.relay} opens the door (a door code uses it): the chime needs a relay of its own`);
+  }
+  const { maxCallSec, warnBeforeSec } = config.doorbell;
+  if (maxCallSec > 0 && warnBeforeSec >= maxCallSec) add(['doorbell', 'warnBeforeSec'], `must be shorter than maxCallSec (${maxCallSec})`);
   config.doorbell.incoming.autoAnswer.forEach((entry, e) => {
-    checkSchedule(entry.schedule, ['doorbell', 'incoming', 'autoAnswer', e, 'schedule']);
-    checkTarget(entry.from, ['doorbell', 'incoming', 'autoAnswer', e, 'from']);
+    const path = ['doorbell', 'incoming', 'autoAnswer', e];
+    checkSchedule(entry.schedule, [...path, 'schedule']);
+    checkTarget(entry.from, [...path, 'from']);
+    // Standalone: only the user a phone authenticated as is known; a From URI is whatever the caller wrote.
+    if (standalone && (entry.from.includes(':') || entry.from.includes('@'))) add([...path, 'from'], 'in standalone mode name a built-in user (a From URI can be forged by any caller)');
   });
 }
 

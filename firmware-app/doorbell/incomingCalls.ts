@@ -51,13 +51,14 @@ function sameAddress(entry: string, from: string): boolean {
 }
 
 /**
- * Does this allow-list entry name the caller? An entry with `:` or `@` is a SIP URI compared with From; a bare name is
- * the built-in registrar's user the phone authenticated as, and, in registered mode (where the PBX vouches for From),
- * From's user part. Case does not matter.
+ * Does this allow-list entry name the caller? A bare name is the built-in registrar's user the phone authenticated as,
+ * and, in registered mode (where the PBX vouches for From), From's user part. An entry with `:` or `@` is a SIP URI
+ * compared with From, in registered mode only: in standalone mode From is whatever the caller wrote (any registered
+ * phone could claim to be another), so only the authenticated user counts. Case does not matter.
  */
 export function entryMatches(entry: AutoAnswerEntry, caller: CallerInfo, sipMode: SipMode): boolean {
   const name = entry.from.trim();
-  if (name.includes(':') || name.includes('@')) return sameAddress(comparableUri(name), comparableUri(caller.from));
+  if (name.includes(':') || name.includes('@')) return sipMode === 'registered' && sameAddress(comparableUri(name), comparableUri(caller.from));
   const wanted = name.toLowerCase();
   if (caller.user !== undefined && caller.user.toLowerCase() === wanted) return true;
   return sipMode === 'registered' && userPart(caller.from) === wanted;

@@ -90,3 +90,40 @@ describe('ConfigSchema', () => {
     ]);
   });
 });
+
+describe('ConfigSchema cross-references: a config that cannot work is refused at load, naming the field', () => {
+  const HASH = `scrypt$14$8$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
+  const users = [{ username: 'flat', password: 'flat-secret' }];
+  const base = (extra: object = {}): object => ({ sip: { users }, ...extra });
+
+  it.each([
+    [{ buttons: [{ id: '1', plan: [{ targets: ['flta'] }] }] }, 'buttons.0.plan.0.targets.0: no indoor user flta under sip.users'],
+    [{ doorbell: { callTargets: ['nobody'] } }, 'doorbell.callTargets.0: no indoor user nobody under sip.users'],
+    [{ buttons: [{ id: '1', plan: [{ targets: ['flat'], schedule: 'nights' }] }] }, 'buttons.0.plan.0.schedule: no schedule named nights under schedules'],
+    [{ buttons: [{ id: '1', plan: [] }], doorbell: { callTargets: ['flat'] } }, 'doorbell.callTargets: give either buttons[].plan or the older doorbell.callTargets, not both'],
+    [{ doorbell: { doorCodes: [{ name: 'a', hash: HASH, relay: 'gate' }] } }, 'doorbell.doorCodes.0.relay: no relay gate under relays'],
+    [{ relays: [{ id: 'door', maxPulseMs: 1000 }], doorbell: { doorCodes: [{ name: 'a', hash: HASH, pulseMs: 3000 }] } }, 'doorbell.doorCodes.0.pulseMs: longer than relay door\'s maxPulseMs (1000)'],
+    [{ doorbell: { chime: { relay: 'door' }, doorCodes: [{ name: 'a', hash: HASH }] } }, 'doorbell.chime.relay: relay door opens the door (a door code uses it): the chime needs a relay of its own'],
+    [{ relays: [{ id: 'door' }, { id: 'gong', maxPulseMs: 200 }], doorbell: { chime: { relay: 'gong', pulseMs: 500 } } }, 'doorbell.chime.pulseMs: longer than relay gong\'s maxPulseMs (200)'],
+    [{ doorbell: { maxCallSec: 60, warnBeforeSec: 60 } }, 'doorbell.warnBeforeSec: must be shorter than maxCallSec (60)'],
+    [{ doorbell: { incoming: { autoAnswer: [{ from: 'sip:flat@192.0.2.1' }] } } }, 'doorbell.incoming.autoAnswer.0.from: in standalone mode name a built-in user (a From URI can be forged by any caller)'],
+    [{ doorbell: { incoming: { autoAnswer: [{ from: 'guest' }] } } }, 'doorbell.incoming.autoAnswer.0.from: no indoor user guest under sip.users'],
+    [{ relays: [{ id: 'door' }, { id: 'door' }] }, 'relays: id door is used twice'],
+    [{ buttons: [{ id: '1', pin: 17, plan: [] }], relays: [{ id: 'door', pin: 17 }] }, '(root): each GPIO pin may be used once among buttons, relays and leds'],
+  ])('refuses %j', (extra, line) => {
+    expect(issues(base(extra))).toEqual([line]);
+  });
+
+  it('refuses scrypt parameters a Pi cannot afford (more than 64 MiB per check), takes the default ones', () => {
+    const costly = `scrypt$20$16$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
+    expect(issues(base({ doorbell: { doorCodes: [{ name: 'a', hash: costly }] } }))).toEqual([
+      'doorbell.doorCodes.0.hash: scrypt parameters needing more than 64 MiB per check (a Pi cannot afford them)',
+    ]);
+    expect(issues(base({ doorbell: { doorCodes: [{ name: 'a', hash: HASH }] } }))).toEqual([]);
+  });
+
+  it('in registered mode takes numbers and URIs as targets, and URI entries for callers the PBX vouches for', () => {
+    const registered = { sip: { mode: 'registered', account: { registrar: 'pbx', user: 'door', password: 'x' } } };
+    expect(issues({ ...registered, buttons: [{ id: '1', plan: [{ targets: ['**610', 'sip:+4917012345@pbx'] }] }], doorbell: { incoming: { autoAnswer: [{ from: 'sip:610@pbx' }] } } })).toEqual([]);
+  });
+});

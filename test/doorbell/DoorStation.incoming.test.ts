@@ -43,11 +43,14 @@ describe('DoorStation: allow-listed callers listen in', () => {
     expect(silent.tones.started).toEqual([]);
   });
 
-  it('matches a URI entry on From, ignoring case, scheme and parameters; a bare name only on the registrar user in standalone mode', () => {
-    const rig = doorRig({ doorbell: LISTEN });
-    const ben = rig.phone.incoming('<sips:ben@PBX.example.org;transport=tls>');
+  it('matches a URI entry on From (ignoring case, scheme and parameters) only in registered mode; in standalone mode a bare name only on the registrar user', () => {
+    const pbx = doorRig({ doorbell: LISTEN, sipMode: 'registered' });
+    const ben = pbx.phone.incoming('<sips:ben@PBX.example.org;transport=tls>');
     expect(ben.actions).toEqual(['ring', 'answer']);
     ben.end('remoteBye');
+    const rig = doorRig({ doorbell: LISTEN });
+    // Standalone: a registered phone writing Ben's URI as its From is not Ben.
+    expect(rig.phone.incoming('<sips:ben@PBX.example.org;transport=tls>', 'bob').actions).toEqual(['reject 603 Decline']);
     // From says anna, but no phone of anna's registered from that address: a stranger writing a name.
     expect(rig.phone.incoming('sip:anna@203.0.113.9').actions).toEqual(['reject 603 Decline']);
   });

@@ -36,9 +36,11 @@ describe('entryMatches', () => {
     expect(entryMatches({ from: 'anna' }, { from: 'sip:annabel@pbx' }, 'registered')).toBe(false);
   });
 
-  it('an entry with : or @ is a URI compared with From, without scheme, parameters and case', () => {
+  it('an entry with : or @ is a URI compared with From, without scheme, parameters and case, in registered mode only', () => {
     const entry = { from: 'sip:Ben@PBX.example.org' };
-    expect(entryMatches(entry, { from: '<sips:ben@pbx.example.org;transport=tls>' }, 'standalone')).toBe(true);
+    expect(entryMatches(entry, { from: '<sips:ben@pbx.example.org;transport=tls>' }, 'registered')).toBe(true);
+    // Standalone: From is what the caller wrote; a registered phone of bob's writing Ben's From is not Ben.
+    expect(entryMatches(entry, { from: '<sips:ben@pbx.example.org;transport=tls>', user: 'bob' }, 'standalone')).toBe(false);
     expect(entryMatches({ from: 'ben@pbx.example.org' }, { from: 'sip:ben@pbx.example.org' }, 'registered')).toBe(true);
     expect(entryMatches(entry, { from: 'sip:ben@evil.example.org' }, 'registered')).toBe(false);
     // The registrar user does not stand in for a URI entry.
