@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import type { Config } from './config/schema.ts';
+import { type Config, deviceIssues } from './config/schema.ts';
 import { randomDoorCode, reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
 import { DoorCodes } from './doorbell/DoorCodes.ts';
 import { DoorStation } from './doorbell/DoorStation.ts';
@@ -86,7 +86,7 @@ function readFlags(args: readonly string[]): Flags | undefined {
 /** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
 interface MediaParts {
   readonly clock: Clock;
-  /** Wall-clock milliseconds (RTCP's NTP fields, schedules): the monotonic clock plus the offset at start. */
+  /** Wall-clock milliseconds for RTCP's NTP fields. */
   readonly wallClock: () => number;
   readonly audio: DoorAudio;
   readonly ports: ReturnType<typeof createUdpMediaPorts>;
@@ -213,8 +213,9 @@ async function run(flags: Flags): Promise<number> {
   let requestStop: (reason: string) => void = () => {};
   const stopRequested = new Promise<string>((resolve) => {
     requestStop = resolve;
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    // SIGHUP (a closed terminal) and SIGQUIT too: Node's default for them ends the process without 'exit' handlers,
+    // which would leave a relay driven.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => resolve(signal));
   });
   const simulate = flags.simulate === true;
   const stateDir = path.resolve(flags.state ?? process.env.STATE_DIRECTORY ?? '.sip-doorbell');
@@ -235,13 +236,20 @@ async function run(flags: Flags): Promise<number> {
   }
   const config = loadConfig(configFile, log);
   if (config === undefined) return 1;
+  const unwired = simulate ? [] : deviceIssues(config);
+  for (const issue of unwired) log.error('configInvalid', { file: configFile, issue });
+  if (unwired.length > 0) return 1;
   if (!simulate && (flags['sim-mic'] !== undefined || flags['sim-speaker'] !== undefined)) {
     log.error('flagsInvalid', { detail: '--sim-mic and --sim-speaker need --simulate' });
     return 2;
   }
   const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
+  // RTCP's NTP times: the monotonic clock plus the wall-clock offset at start, so a clock step (NTP catching up after a
+  // boot without RTC) cannot bend round-trip times. Schedules and the event log read the wall clock itself: a Pi that
+  // booted with the wrong time must open a delivery code at the right hours once NTP has set it.
   const epochOffset = Date.now() - clock.now();
-  const wallClock = (): number => epochOffset + clock.now();
+  const rtcpClock = (): number => epochOffset + clock.now();
+  const wallClock = (): number => Date.now();
   const made = createHal({
     simulate, audio: config.audio, gpio: config.gpio, buttons: config.buttons, relays: config.relays, leds: config.leds,
     simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'],
@@ -264,7 +272,7 @@ async function run(flags: Flags): Promise<number> {
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
   let stack: Stack;
   try {
-    const media = mediaFactory(config, { clock, wallClock, audio, ports });
+    const media = mediaFactory(config, { clock, wallClock: rtcpClock, audio, ports });
     stack = await createStack(stackOptions(config, stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
   } catch (error) {
     log.error('startFailed', { error: errorMessage(error) });

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
+import { ConfigSchema } from '../firmware-app/config/schema.ts';
+import { createScryptCodeHasher } from '../firmware-app/platform/doorCodeHash.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -153,6 +155,66 @@ describe('main.ts', () => {
       expect((await badMic.exited).code).toBe(1);
       expect(badMic.stderr()).toMatch(/error halFailed error="--sim-mic .*notes\.wav: .+"/);
       expect(badMic.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a device, refuses a door code whose relay has no pin (the code would be taken and nothing would open)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    const hash = `scrypt$14$8$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
+    writeFileSync(config, JSON.stringify({ sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] } }, doorbell: { doorCodes: [{ name: 'family', hash }] } }));
+    try {
+      const device = runMain('--config', config, '--state', dir);
+      expect((await device.exited).code).toBe(1);
+      expect(events(device.stderr())).toEqual([`error configInvalid file=${config} issue="relays.0.pin: relay door is used by a door code but has no pin (a BCM GPIO number)"`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--hash-door-code prints a hash the config takes and the code matches; refuses what is not digits', async () => {
+    const hashing = runMain('--hash-door-code');
+    hashing.child.stdin?.end('4711\n');
+    expect((await hashing.exited).code).toBe(0);
+    const hash = hashing.stdout().trim();
+    expect(hash).toMatch(/^scrypt\$14\$8\$1\$/);
+    expect(hash).not.toContain('4711');
+    const parsed = ConfigSchema.safeParse({ doorbell: { doorCodes: [{ name: 'family', hash }] } });
+    expect(parsed.success).toBe(true);
+    expect(await createScryptCodeHasher().verify('4711', hash)).toBe(true);
+    expect(await createScryptCodeHasher().verify('4712', hash)).toBe(false);
+    const bad = runMain('--hash-door-code');
+    bad.child.stdin?.end('12a4\n');
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr()).toContain('a door code is 1 to 16 digits');
+  });
+
+  it('simulator console: ring <id> presses that button, an unknown id or command is one warning, quit stops; SIGHUP stops cleanly too', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({
+      sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] }, users: USERS },
+      buttons: [{ id: 'front', plan: [{ targets: ['flat'] }] }, { id: 'back', plan: [{ targets: ['flat'] }] }],
+    }));
+    try {
+      const run = runMain('--simulate', '--config', config, '--state', dir);
+      await outputContains(run, 'simulatorReady');
+      run.child.stdin?.write('ring back\nring nope\nopen sesame\n');
+      await outputContains(run, 'nobodyAnswered'); // button back's plan ran (nobody registered for flat)
+      run.child.stdin?.write('quit\n');
+      expect((await run.exited).code).toBe(0);
+      const lines = events(run.stdout() + run.stderr());
+      expect(lines.filter((l) => l.startsWith('info buttonPressed')).map((l) => /button=(\S+)/.exec(l)?.[1])).toEqual(['back']);
+      expect(lines).toContain('warn unknownButton button=nope buttons=front,back');
+      expect(lines.some((l) => l.startsWith('warn unknownCommand command=open'))).toBe(true);
+      expect(lines).toContain('info stopping signal=quit');
+      const hangup = runMain('--simulate', '--config', config, '--state', dir);
+      await outputContains(hangup, 'simulatorReady');
+      hangup.child.kill('SIGHUP');
+      expect((await hangup.exited).code).toBe(0);
+      expect(hangup.stdout()).toContain('stopping signal=SIGHUP');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

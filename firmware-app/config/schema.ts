@@ -316,6 +316,17 @@ export const ConfigSchema = ConfigObject.superRefine(crossCheck).transform((conf
 });
 
 export type Config = z.output<typeof ConfigSchema>;
+
+/**
+ * Field errors for a device (not the simulator): a relay a door code or the chime uses needs a pin, or the code
+ * would be accepted and nothing would open. (A button or LED without a pin is only left unwired, with a warning.)
+ */
+export function deviceIssues(config: Config): string[] {
+  const used = new Set([...config.doorbell.doorCodes.map((c) => c.relay), ...(config.doorbell.chime !== undefined ? [config.doorbell.chime.relay] : [])]);
+  return config.relays.flatMap((relay, i) => (used.has(relay.id) && relay.pin === undefined
+    ? [`relays.${i}.pin: relay ${relay.id} is used by ${config.doorbell.chime?.relay === relay.id ? 'the chime' : 'a door code'} but has no pin (a BCM GPIO number)`]
+    : []));
+}
 export type ButtonConfig = Config['buttons'][number];
 export type RoutingStep = ButtonConfig['plan'][number];
 export type DoorCodeConfig = Config['doorbell']['doorCodes'][number];

@@ -1,6 +1,6 @@
 // The config schema: strict everywhere (a misspelt key is an error naming it), tlsCa as PEM or a path, the pin as tls.ts reads it.
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema, describeIssues, tlsCaSource } from '../../firmware-app/config/schema.ts';
+import { ConfigSchema, describeIssues, deviceIssues, tlsCaSource } from '../../firmware-app/config/schema.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
 const PIN_HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -125,5 +125,21 @@ describe('ConfigSchema cross-references: a config that cannot work is refused at
   it('in registered mode takes numbers and URIs as targets, and URI entries for callers the PBX vouches for', () => {
     const registered = { sip: { mode: 'registered', account: { registrar: 'pbx', user: 'door', password: 'x' } } };
     expect(issues({ ...registered, buttons: [{ id: '1', plan: [{ targets: ['**610', 'sip:+4917012345@pbx'] }] }], doorbell: { incoming: { autoAnswer: [{ from: 'sip:610@pbx' }] } } })).toEqual([]);
+  });
+});
+
+describe('deviceIssues', () => {
+  const HASH = `scrypt$14$8$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
+
+  it('names a relay a door code or the chime uses when it has no pin; unused or wired relays are fine', () => {
+    const config = ConfigSchema.parse({
+      relays: [{ id: 'door' }, { id: 'gong' }, { id: 'spare' }, { id: 'gate', pin: 22 }],
+      doorbell: { chime: { relay: 'gong' }, doorCodes: [{ name: 'a', hash: HASH, relay: 'door' }, { name: 'b', hash: HASH, relay: 'gate' }] },
+    });
+    expect(deviceIssues(config)).toEqual([
+      'relays.0.pin: relay door is used by a door code but has no pin (a BCM GPIO number)',
+      'relays.1.pin: relay gong is used by the chime but has no pin (a BCM GPIO number)',
+    ]);
+    expect(deviceIssues(ConfigSchema.parse({}))).toEqual([]);
   });
 });
