@@ -9,6 +9,7 @@
 // declines every INVITE with 486 Busy Here, waits for the ACK, and the next press comes SETTLE_MS later (more than
 // the door's 40 ms debounce, so no press is swallowed as a bounce).
 // BENCH_PRESS_COUNT presses per side are measured (default 100) after BENCH_PRESS_WARMUP (default 5) not measured.
+// BENCH_PRESS_SIDES=ours,baresip (the default) picks the sides.
 
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
