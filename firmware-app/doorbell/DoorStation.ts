@@ -152,12 +152,16 @@ export class DoorStation {
 
   #pressed(button: string): void {
     const state = this.#state;
-    // The call first: the time from the edge to the INVITE is what a visitor waits for.
-    if (state.kind === 'idle') this.#ring(button);
-    else if (state.kind === 'incomingRinging') this.#answer(state.call, { button });
-    this.#chime();
-    this.#o.platform.logger.info('buttonPressed', { button, state: state.kind });
-    this.#o.events.record('buttonPressed', { button });
+    try {
+      // The call first: the time from the edge to the INVITE is what a visitor waits for.
+      if (state.kind === 'idle') this.#ring(button);
+      else if (state.kind === 'incomingRinging') this.#answer(state.call, { button });
+    } finally {
+      // Whatever the call did, even a bug in it: the press is logged and the chime rings (it needs no SIP).
+      this.#o.platform.logger.info('buttonPressed', { button, state: state.kind });
+      this.#chime();
+      this.#o.events.record('buttonPressed', { button });
+    }
   }
 
   #chime(): void {
@@ -258,6 +262,7 @@ export class DoorStation {
     logCall(call, { clock: platform.clock, events }, this.#liveCalls);
     platform.logger.info('incomingRinging', { ...caller, ringSec: doorbell.incoming.ringSec });
     call.ring();
+    tones.stopTone(this.#noAnswerTone);
     tones.startTone(call, 'ringback');
     const timer = platform.clock.setTimer(doorbell.incoming.ringSec * 1000, () => this.#stopRinging(call, 'noAnswer'));
     const unsubscribe = call.events.on('ended', () => this.#stopRinging(call, 'ended'));
@@ -283,6 +288,7 @@ export class DoorStation {
       state.unsubscribe();
       this.#o.tones.stopTone(call);
     }
+    this.#o.tones.stopTone(this.#noAnswerTone); // the last bell call's busy tone must not run into this one
     const listening = by === 'listening';
     const tone = this.#o.doorbell.incoming.listeningTone;
     // Nobody is listened to unknowingly: the tone starts with the answer, before any audio leaves the door.

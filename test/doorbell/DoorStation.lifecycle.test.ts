@@ -185,3 +185,29 @@ describe('DoorStation: bad input', () => {
     expect(rig.station.state.kind).toBe('connected');
   });
 });
+
+describe('DoorStation: review fixes', () => {
+  it('a press whose call path throws at once (a bug) still rings the chime and is logged', () => {
+    const rig = doorRig();
+    rig.tones.stopTone = () => {
+      throw new Error('bug below');
+    };
+    expect(() => rig.button().press()).not.toThrow();
+    expect(rig.relay('gong').pulses).toHaveLength(1);
+    expect(rig.lines('buttonPressed')).toHaveLength(1);
+    expect(rig.lines('doorbellFailed')).toEqual(['error doorbellFailed in=pressed error="Error: bug below"']);
+  });
+
+  it('the busy tone of the last bell call stops when a caller is answered at once (it must not run into the listening tone)', async () => {
+    const rig = doorRig({ doorbell: { incoming: { autoAnswer: [{ from: 'anna' }] } } });
+    rig.button().press();
+    await rig.settle();
+    rig.phone.last.end('rejected', 486);
+    await rig.settle();
+    expect(rig.tones.started).toEqual(['busy']);
+    const busyOwner = rig.tones.log.at(-1)!.owner;
+    rig.phone.incoming('sip:anna@192.0.2.10', 'anna');
+    expect(rig.tones.playing(busyOwner)).toBeUndefined();
+    expect(rig.tones.started).toEqual(['busy', 'listening']);
+  });
+});
