@@ -6,6 +6,9 @@ import type { HalClock, HalLogger, HalTimerHandle } from '../../ports.ts';
 import { StderrTail } from '../../audio/audioProcess.ts';
 import type { ToolProcess } from './gpiodTools.ts';
 
+/** The exit code of an exec wrapper (and of a shell) whose program does not exist. */
+const NOT_FOUND_EXIT_CODE = 127;
+
 export interface KeptProcessOptions {
   /** The program, for logs (`gpiomon`, `gpioset`). */
   readonly tool: string;
@@ -106,6 +109,11 @@ export class KeptProcess {
       end(missing ? `${tool} is not installed (apt-get install gpiod)` : `${tool} failed: ${error.message}`, missing);
     });
     child.on('close', (code, signal) => {
+      // 127: the wrapper that runs the tool (setpriv, see spawnTool.ts) could not find it, as a shell would say.
+      if (code === NOT_FOUND_EXIT_CODE && signal === null) {
+        end(`${tool} is not installed (apt-get install gpiod)${stderr.line === '' ? '' : `: ${stderr.line}`}`, true);
+        return;
+      }
       const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
       end(stderr.line === '' ? `${tool} ${how}` : `${tool} ${how}: ${stderr.line}`, false);
     });
