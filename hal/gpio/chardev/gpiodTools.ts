@@ -63,10 +63,30 @@ export function parseGpiodetect(text: string): GpioChip[] {
   return chips;
 }
 
-/** gpiomon for these offsets, one `<offset> <edge>` line per edge, flushed per line. */
-export function gpiomonArgs(tools: GpiodTools, chip: string, offsets: readonly number[]): string[] {
+/**
+ * The pull a button line needs: an active-low button (wired to ground) is held high by a pull-up, an active-high one
+ * (wired to 3.3 V) low by a pull-down. Without it the line floats, or, on GPIO 9-27 of a Pi (pulled down at reset),
+ * an active-low button never makes an edge at all.
+ */
+export type LineBias = 'pull-up' | 'pull-down';
+
+export const biasFor = (activeLow: boolean): LineBias => (activeLow ? 'pull-up' : 'pull-down');
+
+/**
+ * The kernel debounce gpiomon v2 asks for (v1 has none). The application acts on the first edge of a press (for
+ * latency), so a spike on a long bell wire, such as the door opener's coil switching off next to it, would be a
+ * press; the kernel reports an edge only once the new level has held this long, which a button press easily does.
+ */
+export const KERNEL_DEBOUNCE_MS = 5;
+
+/**
+ * gpiomon for these offsets with one bias (a gpiomon applies one to all its lines), one `<offset> <edge>` line per
+ * edge, flushed per line. v1's `-b` is line-buffered output and `-B` the bias; v2's `-b` is the bias.
+ */
+export function gpiomonArgs(tools: GpiodTools, chip: string, offsets: readonly number[], bias: LineBias): string[] {
   const lines = offsets.map(String);
-  return tools.major === 2 ? ['-c', chip, '-e', 'both', '-F', '%o %e', ...lines] : ['-b', '-F', '%o %e', chip, ...lines];
+  if (tools.major === 1) return ['-b', '-B', bias, '-F', '%o %e', chip, ...lines];
+  return ['-c', chip, '-e', 'both', '-b', bias, '-p', `${KERNEL_DEBOUNCE_MS}ms`, '-F', '%o %e', ...lines];
 }
 
 /** One gpiomon output line → the line and its new level (v2: 1 rising, 2 falling; v1: 1 rising, 0 falling). */

@@ -1,6 +1,7 @@
 // The sysfs driver: every button, relay and LED is one onoff Gpio at the global number base + BCM. Buttons watch
-// both edges; outputs start at rest (the level written with the export, so a relay never twitches at start-up) and
-// are written synchronously, which is what lets releaseRelays run inside a process 'exit' handler.
+// both edges (their pulls cannot be set here: one gpioBias line says what config.txt needs); outputs start at rest
+// (the level written with the export, so a relay never twitches at start-up) and are written synchronously, which is
+// what lets releaseRelays run inside a process 'exit' handler.
 
 import type { HalClock, HalLogger } from '../../ports.ts';
 import { BlinkingLed } from '../blink.ts';
@@ -61,6 +62,7 @@ export function createSysfsDevices(options: SysfsDevicesOptions): DevicesResult 
     }
   };
 
+  logBias(specs, logger);
   const buttons = new Map<string, EdgeButton>();
   for (const spec of specs.buttons) {
     const gpio = open('buttons', spec.id, spec.pin, 'in', spec.activeLow);
@@ -114,4 +116,18 @@ export function createSysfsDevices(options: SysfsDevicesOptions): DevicesResult 
       },
     },
   };
+}
+
+/**
+ * sysfs cannot set a line's pull, and GPIO 9-27 of a Pi are pulled down at reset: an active-low button wired to ground
+ * would never make an edge. One line at start names the pins and what config.txt needs (or external resistors).
+ */
+function logBias(specs: GpioSpecs, logger: HalLogger): void {
+  if (specs.buttons.length === 0) return;
+  const lines = specs.buttons.map((spec) => `gpio=${spec.pin}=ip,${spec.activeLow ? 'pu' : 'pd'}`);
+  logger.warn('gpioBias', {
+    pins: specs.buttons.map((spec) => spec.pin).join(','),
+    detail: 'the sysfs driver cannot set pull-ups or pull-downs on buttons',
+    hint: `add ${[...new Set(lines)].join(' and ')} to /boot/firmware/config.txt (or fit external resistors)`,
+  });
 }

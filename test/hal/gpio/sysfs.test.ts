@@ -1,6 +1,7 @@
 // The sysfs driver: the chip base found from fake /sys trees (old kernels at 0, Pi 4 at 512, Pi 5 at 571 among other
 // chips, a configured label, none), and the onoff devices over a fake Gpio: edges with the clock's time, activeLow,
-// outputs exported at rest, relay pulses cut and released on the clock, releaseRelays synchronous, close unexports.
+// outputs exported at rest, relay pulses cut and released on the clock, releaseRelays synchronous, close unexports,
+// and the one gpioBias line saying which pulls config.txt must set (sysfs cannot).
 
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -165,5 +166,15 @@ describe('sysfs devices (onoff)', () => {
     pins.get(539)?.unexport();
     expect(() => d?.relays.get('door')?.pulse(500)).not.toThrow();
     expect(logger.lines.find((l) => l.event === 'gpioWriteFailed')?.fields).toMatchObject({ relay: 'door', value: 1 });
+  });
+
+  it('pulls cannot be set through sysfs: one gpioBias line at start names the buttons and the config.txt lines', () => {
+    const specs: GpioSpecs = { ...SPECS, buttons: [...SPECS.buttons, { id: '2', pin: 5, activeLow: false }] };
+    const { logger } = devices(specs);
+    const bias = logger.lines.filter((l) => l.event === 'gpioBias');
+    expect(bias).toHaveLength(1);
+    expect(bias[0]?.level).toBe('warn');
+    expect(bias[0]?.fields).toMatchObject({ pins: '17,5', hint: expect.stringMatching(/gpio=17=ip,pu and gpio=5=ip,pd to \/boot\/firmware\/config\.txt/) });
+    expect(devices({ ...SPECS, buttons: [] }).logger.events()).not.toContain('gpioBias');
   });
 });
