@@ -1,5 +1,6 @@
 // The one LED rule, shared by the real drivers: `on` and `off` drive the pin steadily, a blink pattern toggles it on
-// the HAL clock (on first), a new pattern replaces the old one at once, `close` leaves the LED off.
+// the HAL clock (on first; or shows steady on where the driver asks for `steadyBlink`), a new pattern replaces the old
+// one at once, `close` leaves the LED off.
 
 import { type Led, type LedPattern, samePattern } from '../gpio.ts';
 import type { HalClock, HalTimerHandle } from '../ports.ts';
@@ -12,6 +13,11 @@ export interface BlinkingLedOptions {
   readonly clock: HalClock;
   /** Lights (true) or darkens (false) the LED. Must not throw: the driver logs its own failures. */
   readonly drive: (lit: boolean) => void;
+  /**
+   * Show blink patterns as steady `on` (the pattern is still reported as asked): for a driver where every change
+   * costs a process restart (gpioset without --interactive), a blink would restart it several times a second.
+   */
+  readonly steadyBlink?: boolean;
 }
 
 /** A Led whose patterns run here and whose pin lives in the driver's `drive`. */
@@ -19,6 +25,7 @@ export class BlinkingLed implements Led {
   readonly id: string;
   readonly #clock: HalClock;
   readonly #drive: (lit: boolean) => void;
+  readonly #steadyBlink: boolean;
   #pattern: LedPattern = 'off';
   #timer: HalTimerHandle | undefined;
   #lit: boolean | undefined;
@@ -27,6 +34,7 @@ export class BlinkingLed implements Led {
     this.id = options.id;
     this.#clock = options.clock;
     this.#drive = options.drive;
+    this.#steadyBlink = options.steadyBlink === true;
   }
 
   get pattern(): LedPattern {
@@ -44,8 +52,8 @@ export class BlinkingLed implements Led {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#pattern = pattern;
-    if (typeof pattern === 'string') {
-      this.#show(pattern === 'on');
+    if (typeof pattern === 'string' || this.#steadyBlink) {
+      this.#show(pattern !== 'off');
       return;
     }
     const onMs = Math.max(MIN_BLINK_PHASE_MS, pattern.blink.onMs);

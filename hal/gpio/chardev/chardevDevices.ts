@@ -1,5 +1,6 @@
-// The character-device driver: buttons through one gpiomon, relays and LEDs through one gpioset, both on the chip
-// found by label and kept running by KeptProcess. Levels are raw; activeLow is applied here, in one place.
+// The character-device driver: buttons through gpiomon (one per bias: pull-up for active-low buttons, pull-down for
+// active-high ones), relays through one gpioset and LEDs through another, all on the chip found by label and kept
+// running by KeptProcess. Levels are raw; activeLow is applied here, in one place.
 
 import type { HalClock, HalLogger } from '../../ports.ts';
 import { BlinkingLed } from '../blink.ts';
@@ -43,27 +44,39 @@ export function createChardevDevices(options: ChardevDevicesOptions): DevicesRes
   });
   const inputs = new GpiomonInputs({ chip: chip.name, tools, lines: watched, spawn: options.spawn, clock, logger, ...backoff });
 
-  const rest = new Map<number, 0 | 1>();
-  for (const spec of [...specs.relays, ...specs.leds]) rest.set(spec.pin, raw(spec, false));
-  const outputs = new GpiosetOutputs({ chip: chip.name, tools, rest, spawn: options.spawn, runSync: options.runSync, clock, logger, ...backoff });
+  // Relays and LEDs each get their own gpioset: without --interactive every change restarts the process, and an LED
+  // change must never let go of (or re-request) the door relay's line.
+  const restOf = (list: readonly PinSpec[]): Map<number, 0 | 1> => new Map(list.map((spec) => [spec.pin, raw(spec, false)] as const));
+  const gpioset = (rest: Map<number, 0 | 1>): GpiosetOutputs =>
+    new GpiosetOutputs({ chip: chip.name, tools, rest, spawn: options.spawn, runSync: options.runSync, clock, logger, ...backoff });
+  const relayOutputs = gpioset(restOf(specs.relays));
+  const ledOutputs = gpioset(restOf(specs.leds));
   const relays = new Map<string, PulsedRelay>();
   for (const spec of specs.relays) {
-    relays.set(spec.id, new PulsedRelay({ id: spec.id, maxPulseMs: spec.maxPulseMs, clock, drive: (on) => outputs.set(spec.pin, raw(spec, on)) }));
+    relays.set(spec.id, new PulsedRelay({ id: spec.id, maxPulseMs: spec.maxPulseMs, clock, drive: (on) => relayOutputs.set(spec.pin, raw(spec, on)) }));
   }
+  // Without --interactive a blink would restart the LEDs' gpioset on every phase (10 times a second for 100/100 ms):
+  // blink patterns are shown as steady on there instead.
+  const steadyBlink = !tools.interactive;
   const leds = new Map<string, BlinkingLed>();
-  for (const spec of specs.leds) leds.set(spec.id, new BlinkingLed({ id: spec.id, clock, drive: (lit) => outputs.set(spec.pin, raw(spec, lit)) }));
+  for (const spec of specs.leds) {
+    leds.set(spec.id, new BlinkingLed({ id: spec.id, clock, steadyBlink, drive: (lit) => ledOutputs.set(spec.pin, raw(spec, lit)) }));
+  }
 
   inputs.start();
-  outputs.start();
+  relayOutputs.start();
+  ledOutputs.start();
   if (!tools.interactive) {
-    logger.info('gpiosetRestarts', { chip: chip.name, major: tools.major, why: 'gpioset has no --interactive: every output change restarts it' });
+    logger.info('gpiosetRestarts', { chip: chip.name, major: tools.major, why: 'gpioset has no --interactive: every relay change restarts the relays\' gpioset' });
+    if (leds.size > 0) {
+      logger.info('gpioLedSteady', { leds: [...leds.keys()].join(','), why: 'gpioset has no --interactive: blink patterns show as steady on' });
+    }
   }
 
   let closed = false;
   const releaseRelays = (): void => {
     for (const relay of relays.values()) relay.close();
-    const resting = new Map(specs.relays.map((spec) => [spec.pin, raw(spec, false)] as const));
-    if (resting.size > 0) outputs.forceSync(resting);
+    if (specs.relays.length > 0) relayOutputs.forceSync(restOf(specs.relays));
   };
   return {
     ok: true,
@@ -77,9 +90,12 @@ export function createChardevDevices(options: ChardevDevicesOptions): DevicesRes
       close: () => {
         if (closed) return;
         for (const led of leds.values()) led.close();
+        // A gpioset without --interactive was only asked to restart with the LEDs off: write it before letting go.
+        if (!tools.interactive && specs.leds.length > 0) ledOutputs.forceSync(restOf(specs.leds));
         releaseRelays();
         closed = true;
-        outputs.stop();
+        ledOutputs.stop();
+        relayOutputs.stop();
         inputs.stop();
       },
     },

@@ -67,3 +67,20 @@ describe('BlinkingLed', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('BlinkingLed with steadyBlink (a driver where every change costs a restart)', () => {
+  it('a blink pattern lights the LED steadily: one drive, no timer, the pattern still reported as asked', () => {
+    const clock = new FakeClock();
+    const drives: boolean[] = [];
+    const l = new BlinkingLed({ id: 'status', clock, steadyBlink: true, drive: (lit) => drives.push(lit) });
+    l.set({ blink: { onMs: 100, offMs: 100 } });
+    clock.advance(1000);
+    expect(drives).toEqual([true]);
+    expect(clock.pending).toBe(0);
+    expect(l.pattern).toEqual({ blink: { onMs: 100, offMs: 100 } });
+    l.set({ blink: { onMs: 250, offMs: 250 } });
+    l.set('on');
+    l.set('off');
+    expect(drives).toEqual([true, false]);
+  });
+});
