@@ -205,7 +205,10 @@ function logSimulatorReady(stack: Stack, config: Config, configFile: string, log
 }
 
 async function run(flags: Flags): Promise<number> {
-  const log = createConsoleLogger();
+  // Lines are written together after the current work (setImmediate), so that a press's INVITE leaves before its
+  // log lines; whatever waits is written at exit.
+  const log = createConsoleLogger({ defer: (flush) => setImmediate(flush) });
+  process.on('exit', () => log.flush());
   // Last line of defence: a promise some step forgot to handle is a bug to log, not a reason for the door to go
   // silent (Node's default would end the process).
   process.on('unhandledRejection', (reason) => log.error('unhandledRejection', { error: errorMessage(reason) }));

@@ -35,6 +35,17 @@ export interface ConsoleLoggerOptions {
   readonly timestamps?: boolean;
   /** Wall-clock milliseconds since the epoch for the time stamp (default: Date.now). */
   readonly now?: () => number;
+  /**
+   * Write lines later, together, in the order they were logged: `defer(flush)` asks for one flush after the current
+   * work (main.ts passes setImmediate). A write to a pipe is a system call; a bell press must not wait for four of them
+   * before its INVITE leaves. Default: each line is written at once. `flush()` writes what waits (at exit).
+   */
+  readonly defer?: (flush: () => void) => void;
+}
+
+/** A console logger; `flush` writes lines still waiting for a deferred write (call it at exit). */
+export interface ConsoleLogger extends Logger {
+  flush(): void;
 }
 
 /** A file's identity as fstat gives it. */
@@ -82,7 +93,7 @@ export function formatLogLine(level: LogLevel, event: string, fields?: LogFields
 }
 
 /** A Logger writing `debug`/`info` to stdout and `warn`/`error` to stderr, one line per event. */
-export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
+export function createConsoleLogger(options: ConsoleLoggerOptions = {}): ConsoleLogger {
   const now = options.now ?? Date.now;
   const sink = (given: LineSink | undefined, fd: 1 | 2): { readonly write: LineSink['write']; readonly stamped: boolean } => {
     const target = given ?? (fd === 1 ? process.stdout : process.stderr);
@@ -91,9 +102,27 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger 
   };
   const stdout = sink(options.stdout, 1);
   const stderr = sink(options.stderr, 2);
-  const emit = (to: typeof stdout, level: LogLevel, event: string, fields?: LogFields): void => {
+  type Sink = typeof stdout;
+  const waiting: Array<{ readonly to: Sink; readonly text: string }> = [];
+  const flush = (): void => {
+    // Consecutive lines for one stream go out in one write; the order across streams is kept.
+    while (waiting.length > 0) {
+      const to = waiting[0]!.to;
+      let text = '';
+      while (waiting.length > 0 && waiting[0]!.to === to) text += waiting.shift()!.text;
+      to.write(text);
+    }
+  };
+  const defer = options.defer;
+  const emit = (to: Sink, level: LogLevel, event: string, fields?: LogFields): void => {
     const line = formatLogLine(level, event, fields);
-    to.write(to.stamped ? `${new Date(now()).toISOString()} ${line}\n` : `${line}\n`);
+    const text = to.stamped ? `${new Date(now()).toISOString()} ${line}\n` : `${line}\n`;
+    if (defer === undefined) {
+      to.write(text);
+      return;
+    }
+    waiting.push({ to, text });
+    if (waiting.length === 1) defer(flush);
   };
   return {
     debug: (event, fields) => {
@@ -102,5 +131,6 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger 
     info: (event, fields) => emit(stdout, 'info', event, fields),
     warn: (event, fields) => emit(stderr, 'warn', event, fields),
     error: (event, fields) => emit(stderr, 'error', event, fields),
+    flush,
   };
 }

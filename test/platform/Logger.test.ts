@@ -73,3 +73,36 @@ describe('isJournalStream', () => {
     expect(isJournalStream('2049:123456', undefined)).toBe(false);
   });
 });
+
+describe('createConsoleLogger with defer', () => {
+  it('writes nothing until the deferred flush, then each stream once, in the order logged', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    let pending: (() => void) | undefined;
+    let asked = 0;
+    const log = createConsoleLogger({
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      timestamps: false,
+      defer: (flush) => {
+        asked++;
+        pending = flush;
+      },
+    });
+    log.info('a');
+    log.info('b', { x: 1 });
+    log.warn('c');
+    log.info('d');
+    expect(out).toEqual([]);
+    expect(asked).toBe(1);
+    pending!();
+    expect(out).toEqual(['info a\ninfo b x=1\n', 'info d\n']);
+    expect(err).toEqual(['warn c\n']);
+    log.info('e');
+    expect(asked).toBe(2);
+    log.flush(); // at exit, before the deferred flush ran
+    expect(out.at(-1)).toBe('info e\n');
+    pending!();
+    expect(out).toHaveLength(3);
+  });
+});
