@@ -308,6 +308,7 @@ async function run(flags: Flags): Promise<number> {
   ]);
   clearTimeout(bound);
   audio.close();
+  await ports.close(); // the spare RTP pair kept bound for the next call
   hal.close();
   await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
   log.info('stopped');
