@@ -3,14 +3,12 @@
 // baresip; SIP INFO from sipp answering the bell (baresip 1.0.0 cannot send INFO). Three wrong codes hang up.
 
 import { scryptSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type Baresip, startBaresip } from '../support/baresip.ts';
 import { type DoorProcess, startDoor } from '../support/doorProcess.ts';
 import { listenerPort } from '../support/ports.ts';
 import { freePort, runSipp, sippFailure, sippReady } from '../support/sipp.ts';
+import { inDialogRequest, infoDigits, okFor, registerScenario, scenarioWriter } from '../support/sippScenarios.ts';
 
 const PASSWORD = 'flat-Pa55word';
 const CODE = '4711';
@@ -57,14 +55,20 @@ function context(door: DoorProcess, flat?: Baresip): string {
   return `--- door:\n${door.lines().slice(-40).join('\n')}${phoneSaid}`;
 }
 
+/** The door rings baresip, which answers: the call's audio runs (the door's log from `mark` on is this call's). */
+async function answeredBell(): Promise<{ door: DoorProcess; flat: Baresip; mark: number }> {
+  const { door, port } = await startCodeDoor();
+  const flat = await phone(port);
+  await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
+  const mark = door.lines().length;
+  door.ring();
+  await door.waitForLine(/ mediaStarted /, 10_000, mark);
+  return { door, flat, mark };
+}
+
 describe('door code by RFC 4733 from baresip', () => {
   it('baresip answers the bell and types the code and #: the relay pulses once, then rests', async () => {
-    const { door, port } = await startCodeDoor();
-    const flat = await phone(port);
-    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
-    const mark = door.lines().length;
-    door.ring();
-    await door.waitForLine(/ mediaStarted /, 10_000, mark);
+    const { door, flat, mark } = await answeredBell();
     flat.sendDigits(`${CODE}#`);
     const pulsed = fields(await door.waitForLine(/ relayPulsed /, 10_000, mark));
     expect(pulsed, context(door, flat)).toMatchObject({ relay: 'door', ms: String(PULSE_MS) });
@@ -78,12 +82,7 @@ describe('door code by RFC 4733 from baresip', () => {
   }, 30_000);
 
   it('three wrong codes in the call: three rejections, no pulse, and the door hangs up', async () => {
-    const { door, port } = await startCodeDoor();
-    const flat = await phone(port);
-    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
-    const mark = door.lines().length;
-    door.ring();
-    await door.waitForLine(/ mediaStarted /, 10_000, mark);
+    const { door, flat, mark } = await answeredBell();
     for (let i = 1; i <= 3; i++) {
       flat.sendDigits('1234#');
       await door.waitForLine(new RegExp(` doorCodeRejected .*wrongInCall=${i}\\b`), 10_000, mark);
@@ -95,51 +94,13 @@ describe('door code by RFC 4733 from baresip', () => {
   }, 40_000);
 });
 
-/** sipp registers `flat` with digest. */
-function registerScenario(): string {
-  const request = (cseq: number, auth: string): string => `<send retrans="500"><![CDATA[
-      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-      From: <sip:flat@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:flat@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: ${cseq} REGISTER
-      Contact: <sip:flat@[local_ip]:[local_port];transport=[transport]>
-      Expires: 60
-      Max-Forwards: 70${auth}
-      Content-Length: 0
-
-    ]]></send>`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register-flat">
-  ${request(1, '')}
-  <recv response="401" auth="true" />
-  ${request(2, `\n      [authentication username=flat password=${PASSWORD}]`)}
-  <recv response="200" />
-</scenario>
-`;
-}
-
 /**
  * sipp answers the bell's INVITE, then sends each digit as one INFO (application/dtmf-relay) in the dialog the door
  * made (From and To swapped: sipp is the UAS), waits for each 200, and hangs up with BYE.
  */
 function answerWithInfoScenario(digits: readonly string[]): string {
-  const inDialog = (method: string, cseq: number, body?: string): string => `<send retrans="500"><![CDATA[
-      ${method} [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-      From:[$callee];tag=[pid]SIPpTag01[call_number]
-      To:[$caller]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ${method}
-      Max-Forwards: 70
-${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: application/dtmf-relay\n      Content-Length: [len]\n\n      ${body}`}
-    ]]></send>`;
-  const ok = (cseq: number, method: string): string => `<recv response="200">
-    <action><ereg regexp="^ *${cseq} +${method} *$" search_in="hdr" header="CSeq:" check_it="true" assign_to="c${cseq}" /></action>
-  </recv>
-  <Reference variables="c${cseq}" />`;
-  const infos = digits.map((digit, i) => `${inDialog('INFO', 1 + i, `Signal=${digit}\n      Duration=160\n`)}\n  ${ok(1 + i, 'INFO')}`).join('\n  ');
+  const party = { from: 'From:[$callee];tag=[pid]SIPpTag01[call_number]', to: 'To:[$caller]' };
+  const infos = infoDigits(digits, 1, party);
   const bye = 1 + digits.length;
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer-bell-info-dtmf">
@@ -173,8 +134,8 @@ ${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: applic
   <pause milliseconds="300" />
   ${infos}
   <pause milliseconds="500" />
-  ${inDialog('BYE', bye)}
-  ${ok(bye, 'BYE')}
+  ${inDialogRequest('BYE', bye, party)}
+  ${okFor(bye, 'BYE')}
 </scenario>
 `;
 }
@@ -182,16 +143,10 @@ ${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: applic
 describe('door code by SIP INFO from sipp', () => {
   it('sipp answers the bell and sends the code and # as INFO: the relay pulses; told to stop mid-pulse, the door releases it', async () => {
     const { door, port } = await startCodeDoor();
-    const dir = mkdtempSync(path.join(tmpdir(), 'door-code-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const scenarios = path.resolve(import.meta.dirname, 'scenarios');
-    const write = (name: string, xml: string): string => {
-      writeFileSync(path.join(dir, name), xml);
-      return path.relative(scenarios, path.join(dir, name));
-    };
+    const write = scenarioWriter();
     const localPort = await freePort();
     const remote = { host: '127.0.0.1', port };
-    const registered = await runSipp({ scenario: write('register.xml', registerScenario()), transport: 'u1', localPort, remote, timeoutSeconds: 10 }).done;
+    const registered = await runSipp({ scenario: write('register.xml', registerScenario('flat', PASSWORD)), transport: 'u1', localPort, remote, timeoutSeconds: 10 }).done;
     expect(registered.code, sippFailure(registered, door.lines())).toBe(0);
     await door.waitForLine(/ info bindingAdded user=flat /, 5000);
     const mark = door.lines().length;

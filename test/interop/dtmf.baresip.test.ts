@@ -4,14 +4,12 @@
 // `;dtmfmode=info`: its only sending path is audio_send_digit, RFC 4733). Each digit must be logged once, in
 // order, a repeated digit included.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type Baresip, type BaresipOptions, startBaresip } from '../support/baresip.ts';
 import { type DoorProcess, PASSWORD, startStandaloneDoor } from '../support/doorProcess.ts';
 import { listenerPort } from '../support/ports.ts';
 import { freePort, runSipp, sippFailure } from '../support/sipp.ts';
+import { inDialogRequest, infoDigits, okFor, registerScenario, scenarioWriter } from '../support/sippScenarios.ts';
 
 /** baresip on a free port (it binds port + 1 too), stopped when the test finishes. */
 async function phone(options: Omit<BaresipOptions, 'port'>): Promise<Baresip> {
@@ -81,49 +79,10 @@ describe('RFC 4733 telephone-events from baresip', () => {
   }, 25_000);
 });
 
-/** sipp registers `flat` with digest (the answer computed by sipp itself). */
-function registerScenario(): string {
-  const request = (cseq: number, auth: string): string => `<send retrans="500"><![CDATA[
-      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-      From: <sip:flat@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:flat@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: ${cseq} REGISTER
-      Contact: <sip:flat@[local_ip]:[local_port];transport=[transport]>
-      Expires: 60
-      Max-Forwards: 70${auth}
-      Content-Length: 0
-
-    ]]></send>`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register-flat">
-  ${request(1, '')}
-  <recv response="401" auth="true" />
-  ${request(2, `\n      [authentication username=flat password=${PASSWORD}]`)}
-  <recv response="200" />
-</scenario>
-`;
-}
-
 /** sipp calls the door as `flat`, sends each digit as one INFO (application/dtmf-relay), waits for its 200, hangs up. */
 function infoScenario(digits: readonly string[]): string {
-  const inDialog = (method: string, cseq: number, body?: string): string => `<send retrans="500"><![CDATA[
-      ${method} [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-      From: <sip:flat@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ${method}
-      Max-Forwards: 70
-${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: application/dtmf-relay\n      Content-Length: [len]\n\n      ${body}`}
-    ]]></send>`;
-  // sipp matches any 200 of the call: the CSeq check makes sure it is the answer to this request.
-  const ok = (cseq: number, method: string): string => `<recv response="200">
-    <action><ereg regexp="^ *${cseq} +${method} *$" search_in="hdr" header="CSeq:" check_it="true" assign_to="c${cseq}" /></action>
-  </recv>
-  <Reference variables="c${cseq}" />`;
-  const infos = digits.map((digit, i) => `${inDialog('INFO', 2 + i, `Signal=${digit}\n      Duration=160\n`)}\n  ${ok(2 + i, 'INFO')}`).join('\n  ');
+  const party = { from: 'From: <sip:flat@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]', to: '[last_To:]' };
+  const infos = infoDigits(digits, 2, party);
   const bye = 2 + digits.length;
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="info-dtmf">
@@ -164,8 +123,8 @@ ${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: applic
     ]]></send>
   <pause milliseconds="200" />
   ${infos}
-  ${inDialog('BYE', bye)}
-  ${ok(bye, 'BYE')}
+  ${inDialogRequest('BYE', bye, party)}
+  ${okFor(bye, 'BYE')}
 </scenario>
 `;
 }
@@ -173,17 +132,10 @@ ${body === undefined ? '      Content-Length: 0\n' : `      Content-Type: applic
 describe('SIP INFO from sipp (baresip 1.0.0 cannot send INFO)', () => {
   it('1 2 # 1 1, one INFO each: each logged once, in order, as info', async () => {
     const { door, port } = await startStandaloneDoor('0.0.0.0', 'udp');
-    const dir = mkdtempSync(path.join(tmpdir(), 'dtmf-info-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    // runSipp takes a scenario path relative to test/interop/scenarios; these are written for this test.
-    const scenarios = path.resolve(import.meta.dirname, 'scenarios');
-    const write = (name: string, xml: string): string => {
-      writeFileSync(path.join(dir, name), xml);
-      return path.relative(scenarios, path.join(dir, name));
-    };
+    const write = scenarioWriter();
     const localPort = await freePort();
     const remote = { host: '127.0.0.1', port };
-    const registered = await runSipp({ scenario: write('register.xml', registerScenario()), transport: 'u1', localPort, remote, timeoutSeconds: 10 }).done;
+    const registered = await runSipp({ scenario: write('register.xml', registerScenario('flat', PASSWORD)), transport: 'u1', localPort, remote, timeoutSeconds: 10 }).done;
     expect(registered.code, sippFailure(registered, door.lines())).toBe(0);
     await door.waitForLine(/ info bindingAdded user=flat /, 5000);
 
