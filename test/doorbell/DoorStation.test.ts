@@ -74,6 +74,38 @@ describe('DoorStation: press → call → answer → code → relay', () => {
     expect(rig.relay('door').pulses).toEqual([]);
   });
 
+  it('locks code entry after lockAfterWrong wrong codes over two calls: the right code opens nothing until lockMinutes passed', async () => {
+    const rig = doorRig();
+    const answeredCall = async (): Promise<void> => {
+      rig.button().press();
+      await rig.settle();
+      rig.phone.last.answer();
+    };
+    for (let call = 0; call < 2; call++) {
+      await answeredCall();
+      for (const wrong of ['1111#', '2222#', '3333#']) {
+        rig.phone.type(rig.phone.last, wrong);
+        await rig.settle();
+      }
+      expect(rig.station.state.kind).toBe('idle'); // hung up after the third
+      await rig.advance(1000);
+    }
+    // Six wrong in a row: one security line, and the lock in the event log.
+    expect(rig.lines('doorCodesLocked')).toHaveLength(1);
+    expect(rig.events.kinds()).toContain('doorCodesLocked');
+    await answeredCall();
+    rig.phone.type(rig.phone.last, '1234#');
+    await rig.settle();
+    expect(rig.relay('door').pulses).toEqual([]);
+    expect(rig.events.of('doorCodeRejected').at(-1)).toMatchObject({ reason: 'locked' });
+    rig.phone.last.end('remoteBye');
+    await rig.advance(15 * 60_000);
+    await answeredCall();
+    rig.phone.type(rig.phone.last, '1234#');
+    await rig.settle();
+    expect(rig.relay('door').pulses).toHaveLength(1);
+  });
+
   it('takes digits only from the call the door is in, and none once it ended', async () => {
     const rig = doorRig();
     rig.button().press();
