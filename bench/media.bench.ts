@@ -18,11 +18,9 @@
 // shows what node's timers allow on this machine in the same conditions.
 // BENCH_MEDIA_SIDES=ours,baresip,floor (the default) picks what runs.
 
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { bounded, buildDoor, positiveInt, repoRoot, sleep, wantedSides } from './support/benchRun.ts';
 import { busyCores } from './support/busyCores.ts';
 import { runFloorSender } from './support/floorSender.ts';
 import { type DoorSide, type RunningDoor, baresipSide, oursSide } from './support/doorSides.ts';
@@ -73,42 +71,6 @@ interface Measured {
 }
 
 type Outcome = { readonly ok: true; readonly m: Measured } | { readonly ok: false; readonly error: string };
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, not ${raw}`);
-  return value;
-}
-
-/** The repository root, found from wherever this file runs (bench/ as source, bench/.out/ as a bundle). */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'scripts', 'build.mjs'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('scripts/build.mjs not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
-}
-
-/** Builds the door bundle as `npm run build` does, into bench/.out/door/ (the source as it is now, not a stale dist/). */
-async function buildDoor(root: string): Promise<string> {
-  const script = pathToFileURL(path.join(root, 'scripts', 'build.mjs')).href;
-  const { build } = (await import(script)) as { build(outfile?: string): Promise<{ outfile: string }> };
-  return (await build(path.join(root, 'bench', '.out', 'door', 'sip-doorbell.js'))).outfile;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))])
-    .finally(() => clearTimeout(timer));
-}
 
 /** One call from `side` to the peer; every step bounded, the door always stopped. */
 async function oneCall(side: DoorSide, sip: SipPeer, rtp: RtpPeer): Promise<Outcome> {
@@ -262,7 +224,7 @@ async function main(): Promise<void> {
   const sip = await SipPeer.open();
   const rtp = await RtpPeer.open();
   const timing = await wireTiming(rtp);
-  const wanted = (process.env.BENCH_MEDIA_SIDES ?? 'ours,baresip,floor').split(',').map((n) => n.trim());
+  const wanted = wantedSides('BENCH_MEDIA_SIDES', 'ours,baresip,floor');
   const subjects: ReadonlyArray<{ readonly name: string; readonly call: () => Promise<Outcome> }> = [
     ...[oursSide(bundle), baresipSide].map((side) => ({ name: side.name, call: () => oneCall(side, sip, rtp) })),
     { name: 'floor', call: () => floorCall(rtp) },

@@ -11,10 +11,8 @@
 // BENCH_PRESS_COUNT presses per side are measured (default 100) after BENCH_PRESS_WARMUP (default 5) not measured.
 // BENCH_PRESS_SIDES=ours,baresip (the default) picks the sides.
 
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildDoor, positiveInt, repoRoot, sleep, wantedSides } from './support/benchRun.ts';
 import { BusyPeer } from './support/busyPeer.ts';
 import { table, times } from './support/format.ts';
 import { type PressDoor, type PressSide, baresipPressSide, oursPressSide } from './support/pressSides.ts';
@@ -27,36 +25,6 @@ const INVITE_TIMEOUT_MS = 2000;
 const MAX_FAILURES = 10;
 /** Our median, button edge to INVITE. */
 const TARGET_MEDIAN_MS = 1.5;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, not ${raw}`);
-  return value;
-}
-
-/** The repository root, found from wherever this file runs (bench/ as source, bench/.out/ as a bundle). */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'scripts', 'build.mjs'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('scripts/build.mjs not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
-}
-
-/** Builds the door bundle as `npm run build` does, into bench/.out/door/ (the source as it is now, not a stale dist/). */
-async function buildDoor(root: string): Promise<string> {
-  const script = pathToFileURL(path.join(root, 'scripts', 'build.mjs')).href;
-  const { build } = (await import(script)) as { build(outfile?: string): Promise<{ outfile: string }> };
-  return (await build(path.join(root, 'bench', '.out', 'door', 'sip-doorbell.js'))).outfile;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** One press: milliseconds from the line's write to the INVITE's arrival; the call is over (ACKed) when it resolves. */
 async function press(door: PressDoor, peer: BusyPeer): Promise<number> {
@@ -107,7 +75,7 @@ function printTable(rows: ReadonlyArray<readonly [string, Stats | undefined, num
 async function main(): Promise<void> {
   const bundle = await buildDoor(repoRoot());
   const peer = await BusyPeer.open();
-  const wanted = (process.env.BENCH_PRESS_SIDES ?? 'ours,baresip').split(',').map((n) => n.trim());
+  const wanted = wantedSides('BENCH_PRESS_SIDES', 'ours,baresip');
   const sides: PressSide[] = [oursPressSide(bundle), baresipPressSide].filter((side) => wanted.includes(side.name));
   console.log(`press benchmark: node ${process.version}, ${availableParallelism()} CPUs; button edge (a line on the door's stdin) → ` +
     `INVITE at a UDP peer on 127.0.0.1 (486 Busy Here, ACK, ${SETTLE_MS} ms settle); ${WARMUP} warm-up + ${COUNT} measured ` +
