@@ -4,6 +4,7 @@
 
 import { type Socket, createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { type SipText, allOf, header, isResponse, methodOf, parseSip } from './sipText.ts';
 
 /** One INVITE as it reached the peer. */
 export interface Arrival {
@@ -12,36 +13,6 @@ export interface Arrival {
   readonly callId: string;
   /** Resolves with the ACK's arrival time (hrtime, ns); rejects when none comes within the wait's bound. */
   readonly acked: Promise<bigint>;
-}
-
-interface Request {
-  readonly method: string;
-  /** Header lines by lower-case full name (compact forms expanded), in order. */
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-}
-
-const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id' };
-
-function parseRequest(text: string): Request | undefined {
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0 || text.startsWith('SIP/2.0 ')) return undefined;
-  const lines = text.slice(0, end).split('\r\n');
-  const headers: Array<[string, string]> = [];
-  for (const line of lines.slice(1)) {
-    if ((line.startsWith(' ') || line.startsWith('\t')) && headers.length > 0) {
-      headers[headers.length - 1]![1] += ' ' + line.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    headers.push([COMPACT[name] ?? name, line.slice(colon + 1).trim()]);
-  }
-  return { method: lines[0]!.split(' ')[0]!, headers };
-}
-
-function valuesOf(req: Request, name: string): string[] {
-  return req.headers.filter(([n]) => n === name).map(([, v]) => v);
 }
 
 export class BusyPeer {
@@ -63,8 +34,8 @@ export class BusyPeer {
     this.port = socket.address().port;
     socket.on('message', (buf, from) => {
       const at = process.hrtime.bigint();
-      const req = parseRequest(buf.toString('latin1'));
-      if (req !== undefined) this.#onRequest(req, at, from);
+      const req = parseSip(buf.toString('latin1'));
+      if (req !== undefined && !isResponse(req)) this.#onRequest(req, at, from);
     });
   }
 
@@ -98,23 +69,24 @@ export class BusyPeer {
     });
   }
 
-  #onRequest(req: Request, at: bigint, from: { address: string; port: number }): void {
-    const callId = valuesOf(req, 'call-id')[0] ?? '';
-    if (req.method === 'ACK') {
+  #onRequest(req: SipText, at: bigint, from: { address: string; port: number }): void {
+    const method = methodOf(req);
+    const callId = header(req, 'call-id');
+    if (method === 'ACK') {
       this.#acks.get(callId)?.(at);
       this.#acks.delete(callId);
       return;
     }
-    if (req.method !== 'INVITE') return; // nothing else is expected: a CANCEL or BYE would mean a confused door
+    if (method !== 'INVITE') return; // nothing else is expected: a CANCEL or BYE would mean a confused door
     const known = this.#declined.get(callId);
     if (known !== undefined) {
       this.#socket.send(Buffer.from(known, 'latin1'), from.port, from.address);
       return;
     }
-    const to = valuesOf(req, 'to')[0] ?? '';
-    const response = ['SIP/2.0 486 Busy Here', ...valuesOf(req, 'via').map((v) => `Via: ${v}`), `From: ${valuesOf(req, 'from')[0] ?? ''}`,
+    const to = header(req, 'to');
+    const response = ['SIP/2.0 486 Busy Here', ...allOf(req, 'via').map((v) => `Via: ${v}`), `From: ${header(req, 'from')}`,
       `To: ${/;\s*tag=/i.test(to) ? to : `${to};tag=${randomBytes(6).toString('hex')}`}`, `Call-ID: ${callId}`,
-      `CSeq: ${valuesOf(req, 'cseq')[0] ?? ''}`, 'Content-Length: 0', '', ''].join('\r\n');
+      `CSeq: ${header(req, 'cseq')}`, 'Content-Length: 0', '', ''].join('\r\n');
     this.#socket.send(Buffer.from(response, 'latin1'), from.port, from.address);
     this.#declined.set(callId, response);
     if (this.#declined.size > 1000) this.#declined.delete(this.#declined.keys().next().value!);

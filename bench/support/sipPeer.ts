@@ -4,6 +4,7 @@
 
 import { type Socket, createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { type SipText, allOf, header, isResponse, methodOf, parseSip } from './sipText.ts';
 
 /** The audio stream an SDP offer asks for: where to send RTP, and its payload types in order of preference. */
 export interface OfferedAudio {
@@ -21,40 +22,6 @@ export interface PeerCall {
   readonly endedByDoor: Promise<string>;
   /** Sends BYE and waits for its final response (bounded); resolves with the status, or 0 when none came. */
   hangUp(): Promise<number>;
-}
-
-interface Parsed {
-  readonly startLine: string;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: string;
-}
-
-const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type' };
-
-function parse(text: string): Parsed | undefined {
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return undefined;
-  const lines = text.slice(0, end).split('\r\n');
-  const headers: Array<[string, string]> = [];
-  for (const line of lines.slice(1)) {
-    if (/^[ \t]/.test(line) && headers.length > 0) {
-      headers[headers.length - 1]![1] += ' ' + line.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    headers.push([COMPACT[name] ?? name, line.slice(colon + 1).trim()]);
-  }
-  return { startLine: lines[0]!, headers, body: text.slice(end + 4) };
-}
-
-function header(msg: Parsed, name: string): string {
-  return msg.headers.find(([n]) => n === name)?.[1] ?? '';
-}
-
-function allOf(msg: Parsed, name: string): string[] {
-  return msg.headers.filter(([n]) => n === name).flatMap(([, v]) => v.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((s) => s.trim()));
 }
 
 /** The audio stream of an SDP offer (c= at session or media level, first m=audio). */
@@ -98,16 +65,16 @@ function hostPortOf(uri: string): { host: string; port: number } | undefined {
 export class SipPeer {
   readonly #socket: Socket;
   readonly port: number;
-  #onRequest: ((msg: Parsed, from: { address: string; port: number }) => void) | undefined;
-  #onResponse: ((msg: Parsed) => void) | undefined;
+  #onRequest: ((msg: SipText, from: { address: string; port: number }) => void) | undefined;
+  #onResponse: ((msg: SipText) => void) | undefined;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
     this.port = socket.address().port;
     socket.on('message', (buf, rinfo) => {
-      const msg = parse(buf.toString('latin1'));
+      const msg = parseSip(buf.toString('latin1'));
       if (msg === undefined) return;
-      if (msg.startLine.startsWith('SIP/2.0 ')) this.#onResponse?.(msg);
+      if (isResponse(msg)) this.#onResponse?.(msg);
       else this.#onRequest?.(msg, rinfo);
     });
   }
@@ -142,7 +109,7 @@ export class SipPeer {
         reject(new Error(`no INVITE reached the peer within ${timeoutMs} ms`));
       }, timeoutMs);
       const localTag = tag();
-      let invite: Parsed | undefined;
+      let invite: SipText | undefined;
       let okText = '';
       let isAcked = false;
       let resolveAck: (at: bigint) => void = () => {};
@@ -151,7 +118,7 @@ export class SipPeer {
       let ended: ((reason: string) => void) | undefined;
       const endedByDoor = new Promise<string>((r) => (ended = r));
       let sdpVersion = 1;
-      const respond = (req: Parsed, from: { address: string; port: number }, status: string, body = ''): string => {
+      const respond = (req: SipText, from: { address: string; port: number }, status: string, body = ''): string => {
         const to = header(req, 'to');
         const lines = [`SIP/2.0 ${status}`, ...allOf(req, 'via').map((v) => `Via: ${v}`), `From: ${header(req, 'from')}`,
           `To: ${/;\s*tag=/i.test(to) ? to : `${to};tag=${localTag}`}`, `Call-ID: ${header(req, 'call-id')}`,
@@ -161,8 +128,8 @@ export class SipPeer {
         this.#send(text, from);
         return text;
       };
-      const onRequest = (req: Parsed, from: { address: string; port: number }): void => {
-        const method = req.startLine.split(' ')[0]!;
+      const onRequest = (req: SipText, from: { address: string; port: number }): void => {
+        const method = methodOf(req);
         const callId = header(req, 'call-id');
         if (invite !== undefined && callId !== header(invite, 'call-id')) {
           respond(req, from, '486 Busy Here');
@@ -223,7 +190,7 @@ export class SipPeer {
   }
 
   /** BYE in the dialog the INVITE made (we are its UAS), retransmitted until a final response, at most 8 s. */
-  #bye(invite: Parsed, localTag: string, target: string, to: { address: string; port: number }): Promise<number> {
+  #bye(invite: SipText, localTag: string, target: string, to: { address: string; port: number }): Promise<number> {
     const branch = `z9hG4bK${tag()}`;
     const toHeader = header(invite, 'to');
     const text = [`BYE ${target} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`, 'Max-Forwards: 70',
