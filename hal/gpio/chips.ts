@@ -1,5 +1,8 @@
 // Which GPIO chip carries the header pins: the chip whose label is configured, or else the first known Raspberry Pi
-// pin controller. Shared by the sysfs driver (chips from /sys/class/gpio) and the chardev driver (from gpiodetect).
+// pin controller, and whether it has the configured pins. Shared by the sysfs driver (chips from /sys/class/gpio) and
+// the chardev driver (from gpiodetect).
+
+import type { GpioSpecs } from './devices.ts';
 
 /** One GPIO chip as the system lists it. */
 export interface GpioChip {
@@ -42,4 +45,15 @@ export function chooseChip(chips: readonly GpioChip[], configured: string | unde
 export function pinProblem(kind: string, id: string, pin: number, chip: GpioChip): string | undefined {
   if (Number.isInteger(pin) && pin >= 0 && pin < chip.lines) return undefined;
   return `${kind} ${id}: GPIO ${pin} is not a line of ${chip.name} [${chip.label}] (it has ${chip.lines}: 0-${chip.lines - 1})`;
+}
+
+/** The error for the first configured button, relay or LED (in that order) whose pin the chip does not have. */
+export function specsProblem(specs: GpioSpecs, chip: GpioChip): string | undefined {
+  for (const [kind, list] of [['buttons', specs.buttons], ['relays', specs.relays], ['leds', specs.leds]] as const) {
+    for (const spec of list) {
+      const problem = pinProblem(kind, spec.id, spec.pin, chip);
+      if (problem !== undefined) return problem;
+    }
+  }
+  return undefined;
 }

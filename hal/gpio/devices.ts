@@ -1,5 +1,5 @@
 // What a GPIO driver builds from the configuration: buttons, relays and LEDs by id, a synchronous way to put every
-// relay to rest (for exit handlers), and close.
+// relay to rest (for exit handlers), and close; and the one place the drivers' parts become those devices.
 
 import type { Button, Led, Relay } from '../gpio.ts';
 
@@ -31,3 +31,35 @@ export interface GpioDevices {
 }
 
 export type DevicesResult = { readonly ok: true; readonly devices: GpioDevices } | { readonly ok: false; readonly error: string };
+
+/** What a driver has built: its devices, and its own ways to put the relays to rest and to let everything go. */
+export interface DriverParts {
+  readonly buttons: ReadonlyMap<string, Button>;
+  readonly relays: ReadonlyMap<string, Relay>;
+  readonly leds: ReadonlyMap<string, Led>;
+  /** Every relay to rest now, synchronously. */
+  releaseRelays(): void;
+  /** Everything to rest and let go; it puts the relays to rest itself (through its own releaseRelays). */
+  close(): void;
+}
+
+/** The driver's parts as devices: close runs once, and releaseRelays does nothing once close has run. */
+export function driverDevices(parts: DriverParts): DevicesResult {
+  let closed = false;
+  return {
+    ok: true,
+    devices: {
+      buttons: parts.buttons,
+      relays: parts.relays,
+      leds: parts.leds,
+      releaseRelays: () => {
+        if (!closed) parts.releaseRelays();
+      },
+      close: () => {
+        if (closed) return;
+        parts.close();
+        closed = true;
+      },
+    },
+  };
+}

@@ -4,8 +4,8 @@
 
 import type { HalClock, HalLogger } from '../../ports.ts';
 import { BlinkingLed } from '../blink.ts';
-import { type GpioChip, pinProblem } from '../chips.ts';
-import type { DevicesResult, GpioSpecs, PinSpec } from '../devices.ts';
+import { type GpioChip, specsProblem } from '../chips.ts';
+import { type DevicesResult, driverDevices, type GpioSpecs, type PinSpec } from '../devices.ts';
 import { EdgeButton } from '../EdgeButton.ts';
 import { PulsedRelay } from '../pulse.ts';
 import type { GpiodTools, RunSync, SpawnTool } from './gpiodTools.ts';
@@ -29,12 +29,8 @@ const raw = (spec: PinSpec, active: boolean): 0 | 1 => (active !== spec.activeLo
 
 export function createChardevDevices(options: ChardevDevicesOptions): DevicesResult {
   const { chip, tools, specs, clock, logger } = options;
-  for (const [kind, list] of [['buttons', specs.buttons], ['relays', specs.relays], ['leds', specs.leds]] as const) {
-    for (const spec of list) {
-      const problem = pinProblem(kind, spec.id, spec.pin, chip);
-      if (problem !== undefined) return { ok: false, error: problem };
-    }
-  }
+  const problem = specsProblem(specs, chip);
+  if (problem !== undefined) return { ok: false, error: problem };
   const backoff = options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {};
   const buttons = new Map<string, EdgeButton>();
   const watched = specs.buttons.map((spec) => {
@@ -73,31 +69,23 @@ export function createChardevDevices(options: ChardevDevicesOptions): DevicesRes
     }
   }
 
-  let closed = false;
   const releaseRelays = (): void => {
     for (const relay of relays.values()) relay.close();
     if (specs.relays.length > 0) relayOutputs.forceSync(restOf(specs.relays));
   };
-  return {
-    ok: true,
-    devices: {
-      buttons,
-      relays,
-      leds,
-      releaseRelays: () => {
-        if (!closed) releaseRelays();
-      },
-      close: () => {
-        if (closed) return;
-        for (const led of leds.values()) led.close();
-        // A gpioset without --interactive was only asked to restart with the LEDs off: write it before letting go.
-        if (!tools.interactive && specs.leds.length > 0) ledOutputs.forceSync(restOf(specs.leds));
-        releaseRelays();
-        closed = true;
-        ledOutputs.stop();
-        relayOutputs.stop();
-        inputs.stop();
-      },
+  return driverDevices({
+    buttons,
+    relays,
+    leds,
+    releaseRelays,
+    close: () => {
+      for (const led of leds.values()) led.close();
+      // A gpioset without --interactive was only asked to restart with the LEDs off: write it before letting go.
+      if (!tools.interactive && specs.leds.length > 0) ledOutputs.forceSync(restOf(specs.leds));
+      releaseRelays();
+      ledOutputs.stop();
+      relayOutputs.stop();
+      inputs.stop();
     },
-  };
+  });
 }

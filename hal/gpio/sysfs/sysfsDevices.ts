@@ -5,8 +5,8 @@
 
 import type { HalClock, HalLogger } from '../../ports.ts';
 import { BlinkingLed } from '../blink.ts';
-import { type GpioChip, pinProblem } from '../chips.ts';
-import type { DevicesResult, GpioSpecs } from '../devices.ts';
+import { type GpioChip, specsProblem } from '../chips.ts';
+import { type DevicesResult, driverDevices, type GpioSpecs } from '../devices.ts';
 import { EdgeButton } from '../EdgeButton.ts';
 import { PulsedRelay } from '../pulse.ts';
 import type { GpioPin, GpioPinFactory, PinLevel } from './GpioPin.ts';
@@ -24,12 +24,8 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 export function createSysfsDevices(options: SysfsDevicesOptions): DevicesResult {
   const { chip, specs, clock, logger } = options;
   const base = chip.base ?? 0;
-  for (const [kind, list] of [['buttons', specs.buttons], ['relays', specs.relays], ['leds', specs.leds]] as const) {
-    for (const spec of list) {
-      const problem = pinProblem(kind, spec.id, spec.pin, chip);
-      if (problem !== undefined) return { ok: false, error: problem };
-    }
-  }
+  const problem = specsProblem(specs, chip);
+  if (problem !== undefined) return { ok: false, error: problem };
   const opened: GpioPin[] = [];
   const open = (kind: string, id: string, pin: number, direction: 'in' | 'high' | 'low', activeLow: boolean): GpioPin | string => {
     try {
@@ -92,30 +88,22 @@ export function createSysfsDevices(options: SysfsDevicesOptions): DevicesResult 
     leds.set(spec.id, new BlinkingLed({ id: spec.id, clock, drive: (lit) => write(gpio, 'led', spec.id, lit ? 1 : 0) }));
   }
 
-  let closed = false;
   const releaseRelays = (): void => {
     for (const relay of relays.values()) relay.close();
     // Written again even when the relay believes it is at rest: this is the last word before the process goes.
     relayPins.forEach((gpio, i) => write(gpio, 'relay', specs.relays[i]?.id ?? '?', 0));
   };
-  return {
-    ok: true,
-    devices: {
-      buttons,
-      relays,
-      leds,
-      releaseRelays: () => {
-        if (!closed) releaseRelays();
-      },
-      close: () => {
-        if (closed) return;
-        releaseRelays();
-        for (const led of leds.values()) led.close();
-        closed = true;
-        letGo();
-      },
+  return driverDevices({
+    buttons,
+    relays,
+    leds,
+    releaseRelays,
+    close: () => {
+      releaseRelays();
+      for (const led of leds.values()) led.close();
+      letGo();
     },
-  };
+  });
 }
 
 /**
