@@ -2,7 +2,8 @@
 
 import type { Speaker, SpeakerStart } from '../audio.ts';
 import type { HalClock, HalLogger, HalTimerHandle } from '../ports.ts';
-import { deathOf, StderrTail, type AudioProcess, type SpawnAudio } from './audioProcess.ts';
+import { type PipedProcess, StderrTail } from '../childProcess.ts';
+import { deathOf, type SpawnAudio } from './audioProcess.ts';
 import { ChildSupervisor, type ChildDeath, type RestartPolicy } from './ChildSupervisor.ts';
 import { toS16le } from './pcmBytes.ts';
 
@@ -20,7 +21,7 @@ export interface AplaySpeakerOptions extends RestartPolicy {
 }
 
 interface Player {
-  readonly process: AudioProcess;
+  readonly process: PipedProcess;
   killTimer: HalTimerHandle | undefined;
   /** Set when stdin failed: the death is reported from 'close', or from this timer if no 'close' comes. */
   pipeGrace: HalTimerHandle | undefined;

@@ -1,7 +1,7 @@
 // A recorder process that writes raw S16_LE mono PCM to a stream: what node-record-lpcm16 gives, as an interface.
 
 import type { SampleRate } from '../audio.ts';
-import type { AudioProcess, ByteSource } from './audioProcess.ts';
+import type { ByteSource, PipedProcess } from '../childProcess.ts';
 
 export interface RecorderOptions {
   readonly sampleRate: SampleRate;
@@ -13,7 +13,7 @@ export interface RecorderOptions {
 export interface Recorder {
   /** The program's name for log lines (`arecord`). */
   readonly command: string;
-  readonly process: AudioProcess;
+  readonly process: PipedProcess;
   /** Raw PCM, 16-bit little-endian mono. */
   readonly stream: ByteSource;
   /** Ends the recorder; must not throw. */

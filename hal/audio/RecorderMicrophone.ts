@@ -3,7 +3,8 @@
 
 import { samplesPerFrame, type Microphone, type MicrophoneStart } from '../audio.ts';
 import type { HalClock, HalLogger } from '../ports.ts';
-import { deathOf, StderrTail } from './audioProcess.ts';
+import { StderrTail } from '../childProcess.ts';
+import { deathOf } from './audioProcess.ts';
 import { ChildSupervisor, type ChildDeath, type RestartPolicy } from './ChildSupervisor.ts';
 import { FrameAssembler } from './pcmBytes.ts';
 import type { Recorder, RecorderFactory } from './Recorder.ts';

@@ -3,9 +3,10 @@
 // Each output line `<offset> <edge>` becomes an edge of the buttons on that line, at the HAL clock's time. Lines are
 // cut at newlines across chunks; junk is ignored.
 
+import type { PipedProcess } from '../../childProcess.ts';
 import type { HalClock, HalLogger } from '../../ports.ts';
 import type { EdgeButton } from '../EdgeButton.ts';
-import { biasFor, gpiomonArgs, parseGpiomonLine, type GpiodTools, type LineBias, type SpawnTool, type ToolProcess } from './gpiodTools.ts';
+import { biasFor, gpiomonArgs, parseGpiomonLine, type GpiodTools, type LineBias, type SpawnTool } from './gpiodTools.ts';
 import { KeptProcess } from './KeptProcess.ts';
 
 export interface WatchedLine {
@@ -65,7 +66,7 @@ export class GpiomonInputs {
   }
 }
 
-function readEdges(child: ToolProcess, options: GpiomonInputsOptions): void {
+function readEdges(child: PipedProcess, options: GpiomonInputsOptions): void {
   const decoder = new TextDecoder();
   let pending = '';
   child.stdout?.on('data', (chunk) => {

@@ -3,8 +3,7 @@
 // that is not installed is one error line and no more tries. Nothing here throws into the caller.
 
 import type { HalClock, HalLogger, HalTimerHandle } from '../../ports.ts';
-import { StderrTail } from '../../audio/audioProcess.ts';
-import type { ToolProcess } from './gpiodTools.ts';
+import { type PipedProcess, StderrTail } from '../../childProcess.ts';
 
 /** The exit code of an exec wrapper (and of a shell) whose program does not exist. */
 const NOT_FOUND_EXIT_CODE = 127;
@@ -15,9 +14,9 @@ export interface KeptProcessOptions {
   readonly clock: HalClock;
   readonly logger: HalLogger;
   /** Starts the process (with the arguments that are right at this moment). May throw: counted as a death. */
-  readonly launch: () => ToolProcess;
+  readonly launch: () => PipedProcess;
   /** Told about each process started, before any of its output (attach stdout readers here). */
-  readonly started?: (child: ToolProcess) => void;
+  readonly started?: (child: PipedProcess) => void;
   /** First wait before a restart (500 ms), doubled per death in a row up to maxBackoffMs (30 s). */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -27,7 +26,7 @@ export interface KeptProcessOptions {
 
 type State =
   | { readonly kind: 'idle' }
-  | { readonly kind: 'running'; readonly child: ToolProcess; readonly since: number; replace: boolean; escalate?: HalTimerHandle }
+  | { readonly kind: 'running'; readonly child: PipedProcess; readonly since: number; replace: boolean; escalate?: HalTimerHandle }
   | { readonly kind: 'backoff'; readonly timer: HalTimerHandle }
   | { readonly kind: 'gaveUp' }
   | { readonly kind: 'stopped' };
@@ -47,7 +46,7 @@ export class KeptProcess {
   }
 
   /** The live process, if one runs. */
-  get child(): ToolProcess | undefined {
+  get child(): PipedProcess | undefined {
     return this.#state.kind === 'running' ? this.#state.child : undefined;
   }
 
@@ -81,7 +80,7 @@ export class KeptProcess {
 
   #launch(): void {
     const { tool, clock } = this.#o;
-    let child: ToolProcess;
+    let child: PipedProcess;
     try {
       child = this.#o.launch();
     } catch (error) {
@@ -144,7 +143,7 @@ export class KeptProcess {
     };
   }
 
-  #kill(child: ToolProcess, signal: NodeJS.Signals): void {
+  #kill(child: PipedProcess, signal: NodeJS.Signals): void {
     try {
       child.kill(signal);
     } catch (error) {

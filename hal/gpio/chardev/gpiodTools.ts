@@ -2,21 +2,11 @@
 // (bookworm ships v1.6, trixie v2.x; their flags differ), whether gpioset takes `--interactive` (a v2 build option),
 // the chips gpiodetect lists, and the arguments and output of gpiomon and gpioset for each version.
 
-import type { ByteSink, ByteSource } from '../../audio/audioProcess.ts';
+import type { PipedProcess } from '../../childProcess.ts';
 import type { GpioChip } from '../chips.ts';
 
-/** A running gpiomon or gpioset (node's ChildProcess fits, and so does the tests' fake). */
-export interface ToolProcess {
-  readonly stdin: ByteSink | null;
-  readonly stdout: ByteSource | null;
-  readonly stderr: ByteSource | null;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'close', listener: (code: number | null, signal: string | null) => void): unknown;
-  kill(signal?: NodeJS.Signals): boolean;
-}
-
 /** Starts a long-running tool with every pipe open. */
-export type SpawnTool = (command: string, args: readonly string[]) => ToolProcess;
+export type SpawnTool = (command: string, args: readonly string[]) => PipedProcess;
 
 /** What a short synchronous run gave (spawnSync's shape, narrowed). */
 export interface RunResult {

@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunResult, RunSync, SpawnTool, ToolProcess } from '../../../hal/gpio/chardev/gpiodTools.ts';
+import type { PipedProcess } from '../../../hal/childProcess.ts';
+import type { RunResult, RunSync, SpawnTool } from '../../../hal/gpio/chardev/gpiodTools.ts';
 import type { GpioPin, GpioPinFactory, PinLevel } from '../../../hal/gpio/sysfs/GpioPin.ts';
 import type { HalLogFields, HalLogger } from '../../../hal/ports.ts';
 
@@ -105,7 +106,7 @@ class FakeStream extends EventEmitter {
   }
 }
 
-export class FakeTool extends EventEmitter implements ToolProcess {
+export class FakeTool extends EventEmitter implements PipedProcess {
   readonly stdin = new FakeStream();
   readonly stdout = new FakeStream();
   readonly stderr = new FakeStream();

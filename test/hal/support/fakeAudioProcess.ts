@@ -1,7 +1,7 @@
 // EventEmitter-based stand-ins for a recorder/player child process and its pipes, and a logger that keeps lines.
 
 import { EventEmitter } from 'node:events';
-import type { AudioProcess } from '../../../hal/audio/audioProcess.ts';
+import type { PipedProcess } from '../../../hal/childProcess.ts';
 import type { Recorder, RecorderFactory, RecorderOptions } from '../../../hal/audio/Recorder.ts';
 import type { HalLogFields, HalLogger } from '../../../hal/ports.ts';
 
@@ -40,7 +40,7 @@ export class FakeSink extends EventEmitter {
 }
 
 /** A child process. Unlike node's, every event is emitted synchronously, the harder case for the drivers. */
-export class FakeProcess extends EventEmitter implements AudioProcess {
+export class FakeProcess extends EventEmitter implements PipedProcess {
   readonly stdin = new FakeSink();
   readonly stdout = new FakeSource();
   readonly stderr = new FakeSource();
