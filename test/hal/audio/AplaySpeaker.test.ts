@@ -4,16 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import type { AudioFailure } from '../../../hal/audio.ts';
 import { AplaySpeaker } from '../../../hal/audio/AplaySpeaker.ts';
-import { collectingLogger, fakeSpawn, s16le } from '../support/fakeAudioProcess.ts';
+import { collectingLogger, s16le } from '../support/fakeAudioProcess.ts';
+import { fakeSpawn } from '../support/fakeChild.ts';
 
 function setup(options: { device?: string; maxQueuedMs?: number } = {}) {
   const clock = new FakeClock();
   const logger = collectingLogger();
-  const spawned = fakeSpawn();
+  const spawned = fakeSpawn({ closesOnKill: true });
   const speaker = new AplaySpeaker({ clock, logger, spawn: spawned.spawn, ...options });
   const failures: AudioFailure[] = [];
   const start = (sampleRate: 8000 | 16000 = 8000) => speaker.start({ sampleRate, onFailure: (f) => failures.push(f) });
-  const latest = () => spawned.processes.at(-1)!;
+  const latest = () => spawned.children.at(-1)!;
   return { clock, logger, spawned, speaker, failures, start, latest };
 }
 
@@ -63,7 +64,7 @@ describe('AplaySpeaker', () => {
     first.close(1);
     t.speaker.write(Int16Array.of(8));
     t.clock.advance(250);
-    expect(t.spawned.processes).toHaveLength(2);
+    expect(t.spawned.children).toHaveLength(2);
     t.speaker.write(Int16Array.of(9));
     expect(bytesOf(t.latest().stdin.chunks)).toEqual(Array.from(s16le([9])));
     expect(t.speaker.droppedFrames).toBe(1);
@@ -79,7 +80,7 @@ describe('AplaySpeaker', () => {
     t.speaker.write(Int16Array.of(1));
     t.latest().close(1, null, 'aplay: main:831: audio open error: No such device\n');
     t.clock.advance(10_000);
-    expect(t.spawned.processes).toHaveLength(1);
+    expect(t.spawned.children).toHaveLength(1);
     expect(t.failures.map((f) => [f.outcome, f.reason])).toEqual([
       ['gaveUp', 'aplay exited with code 1: aplay: main:831: audio open error: No such device'],
     ]);
@@ -96,7 +97,7 @@ describe('AplaySpeaker', () => {
     t.clock.advance(1);
     expect(stuck.signals).toEqual(['SIGTERM']); // its stdin is gone: nothing to play out, no reason to wait
     t.clock.advance(250);
-    expect(t.spawned.processes).toHaveLength(2);
+    expect(t.spawned.children).toHaveLength(2);
     t.clock.advance(1000);
     expect(t.failures.map((f) => [f.outcome, f.reason])).toEqual([['restarted', 'aplay failed: write EPIPE']]);
   });
@@ -107,7 +108,7 @@ describe('AplaySpeaker', () => {
     t.latest().failToSpawn();
     expect(() => t.speaker.write(Int16Array.of(1))).not.toThrow();
     t.clock.advance(10_000);
-    expect(t.spawned.processes).toHaveLength(1);
+    expect(t.spawned.children).toHaveLength(1);
     expect(t.failures.map((f) => [f.outcome, f.reason])).toEqual([['gaveUp', 'aplay is not installed']]);
     t.speaker.stop();
     expect(t.logger.lines).toHaveLength(1);
@@ -118,7 +119,7 @@ describe('AplaySpeaker', () => {
     t.start();
     t.latest().close(1, null, 'aplay: main:831: audio open error: No such file or directory\n');
     t.clock.advance(10_000);
-    expect(t.spawned.processes).toHaveLength(1);
+    expect(t.spawned.children).toHaveLength(1);
     expect(t.logger.lines).toEqual([
       {
         level: 'error',

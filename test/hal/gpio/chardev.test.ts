@@ -7,7 +7,8 @@ import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import type { ButtonEdge } from '../../../hal/gpio.ts';
 import { createChardevDevices } from '../../../hal/gpio/chardev/chardevDevices.ts';
 import { chardevRig, ONE_BUTTON, SPECS, V1T, V2I } from './chardevRig.ts';
-import { collectingLogger, fakeRun, fakeSpawn } from './gpioRig.ts';
+import { fakeSpawn } from '../support/fakeChild.ts';
+import { collectingLogger, fakeRun } from './gpioRig.ts';
 
 describe('chardev inputs', () => {
   it('buttons of both polarities: one gpiomon with pull-up for the active-low one, one with pull-down; 5 ms debounce (v2)', () => {
@@ -46,18 +47,18 @@ describe('chardev inputs', () => {
     r.d.buttons.get('1')?.onEdge((e) => one.push(e));
     r.d.buttons.get('2')?.onEdge((e) => two.push(e));
     r.clock.advance(500);
-    r.mon('pull-up')?.print('17 2\n');
-    r.mon('pull-down')?.print('5 1');
+    r.mon('pull-up')?.stdout.push('17 2\n');
+    r.mon('pull-down')?.stdout.push('5 1');
     r.clock.advance(20);
-    r.mon('pull-down')?.print('\ngarbage line\n');
-    r.mon('pull-up')?.print('17 1\n');
+    r.mon('pull-down')?.stdout.push('\ngarbage line\n');
+    r.mon('pull-up')?.stdout.push('17 1\n');
     expect(one).toEqual([{ pressed: true, at: 500 }, { pressed: false, at: 520 }]);
     expect(two).toEqual([{ pressed: true, at: 520 }]);
   });
 
   it('a dying gpiomon is restarted with doubling back-off, one log line per death, and never throws', () => {
     const { clock, logger, spawn, mon } = chardevRig(V2I, ONE_BUTTON);
-    mon()?.die(1, null, 'gpiomon: unable to request lines on chip /dev/gpiochip4: Device or resource busy\n');
+    mon()?.close(1, null, 'gpiomon: unable to request lines on chip /dev/gpiochip4: Device or resource busy\n');
     const failed = () => logger.lines.filter((l) => l.event === 'gpioToolFailed');
     expect(failed()).toHaveLength(1);
     expect(failed()[0]?.fields).toMatchObject({ tool: 'gpiomon', retryInMs: 500, reason: expect.stringContaining('resource busy') });
@@ -66,17 +67,17 @@ describe('chardev inputs', () => {
     clock.advance(1);
     expect(spawn.of('gpiomon')).toHaveLength(2);
     expect(mon()?.args).toContain('pull-up'); // the restarted one keeps its bias
-    mon()?.die(1);
+    mon()?.close(1);
     expect(failed()[1]?.fields).toMatchObject({ retryInMs: 1000, failures: 2 });
     clock.advance(1000);
     // This one lives long enough: its death starts the back-off over.
     clock.advance(60_000);
-    mon()?.die(null, 'SIGSEGV');
+    mon()?.close(null, 'SIGSEGV');
     expect(failed()).toHaveLength(3);
     expect(failed()[2]?.fields).toMatchObject({ retryInMs: 500, failures: 1, reason: 'gpiomon was killed by SIGSEGV' });
     for (let i = 0; i < 20; i++) {
       clock.runNext();
-      mon()?.die(1);
+      mon()?.close(1);
     }
     expect(failed().at(-1)?.fields).toMatchObject({ retryInMs: 30_000 });
     expect(failed()).toHaveLength(23);
@@ -85,7 +86,7 @@ describe('chardev inputs', () => {
   it('one of two gpiomons dying leaves the other running', () => {
     const { clock, spawn, mon } = chardevRig();
     const up = mon('pull-up');
-    mon('pull-down')?.die(1);
+    mon('pull-down')?.close(1);
     clock.advance(500);
     expect(spawn.of('gpiomon')).toHaveLength(3);
     expect(up?.signals).toEqual([]);
@@ -95,7 +96,7 @@ describe('chardev inputs', () => {
   it('a tool that is not installed is one error line and no more tries', () => {
     const { clock, logger, spawn, mon } = chardevRig(V2I, ONE_BUTTON);
     mon()?.emit('error', Object.assign(new Error('spawn gpiomon ENOENT'), { code: 'ENOENT' }));
-    mon()?.die(-2);
+    mon()?.close(-2);
     clock.advance(120_000);
     expect(spawn.of('gpiomon')).toHaveLength(1);
     expect(logger.lines.filter((l) => l.event === 'gpioToolFailed')).toEqual([
@@ -105,7 +106,7 @@ describe('chardev inputs', () => {
 
   it('under setpriv a missing tool is exit code 127: also not installed, no more tries', () => {
     const { clock, logger, spawn, mon } = chardevRig(V2I, ONE_BUTTON);
-    mon()?.die(127, null, 'setpriv: failed to execute gpiomon: No such file or directory\n');
+    mon()?.close(127, null, 'setpriv: failed to execute gpiomon: No such file or directory\n');
     clock.advance(120_000);
     expect(spawn.of('gpiomon')).toHaveLength(1);
     expect(logger.lines.filter((l) => l.event === 'gpioToolFailed')).toEqual([

@@ -21,8 +21,8 @@ describe('chardev outputs', () => {
     expect(d.relays.get('door')?.pulse(10_000)).toBe(3000);
     clock.advance(3000);
     d.leds.get('status')?.set('on');
-    expect(relaySet()?.input).toBe('set 27=1\nset 27=0\n');
-    expect(ledSet()?.input).toBe('set 23=0\n');
+    expect(relaySet()?.stdin.text).toBe('set 27=1\nset 27=0\n');
+    expect(ledSet()?.stdin.text).toBe('set 23=0\n');
     expect(spawn.of('gpioset')).toHaveLength(2);
   });
 
@@ -30,7 +30,7 @@ describe('chardev outputs', () => {
     const { clock, d, ledSet, logger } = chardevRig();
     d.leds.get('status')?.set(BLINK);
     clock.advance(250);
-    expect(ledSet()?.input).toBe('set 23=0\nset 23=1\nset 23=0\n');
+    expect(ledSet()?.stdin.text).toBe('set 23=0\nset 23=1\nset 23=0\n');
     expect(logger.events()).not.toContain('gpioLedSteady');
   });
 
@@ -42,7 +42,7 @@ describe('chardev outputs', () => {
     expect(first?.signals).toEqual(['SIGTERM']);
     d.relays.get('door')?.pulse(1000); // still driven: nothing new to set, no second signal
     expect(first?.signals).toEqual(['SIGTERM']);
-    first?.die(null, 'SIGTERM');
+    first?.close(null, 'SIGTERM');
     expect(spawn.of('gpioset')).toHaveLength(3);
     expect(relaySet()?.args).toEqual(['-c', 'gpiochip4', '27=1']);
     expect(leds?.signals).toEqual([]);
@@ -54,7 +54,7 @@ describe('chardev outputs', () => {
     const led = ledSet();
     d.leds.get('status')?.set('on');
     expect(led?.signals).toEqual(['SIGTERM']);
-    led?.die(null, 'SIGTERM');
+    led?.close(null, 'SIGTERM');
     expect(ledSet()?.args).toEqual(['-c', 'gpiochip4', '23=0']);
     expect(relay?.signals).toEqual([]);
     expect(relaySets()).toHaveLength(1);
@@ -63,7 +63,7 @@ describe('chardev outputs', () => {
   it('without --interactive: a blink shows steady on, nothing respawns per phase, said once (gpioLedSteady)', () => {
     const { clock, d, ledSet, ledSets, logger } = chardevRig(V2P);
     d.leds.get('status')?.set(BLINK);
-    ledSet()?.die(null, 'SIGTERM');
+    ledSet()?.close(null, 'SIGTERM');
     expect(ledSets()).toHaveLength(2);
     clock.advance(10_000);
     expect(ledSets()).toHaveLength(2);
@@ -76,7 +76,7 @@ describe('chardev outputs', () => {
   it('v1 is never interactive: steady LEDs too', () => {
     const { clock, d, ledSets, logger } = chardevRig(V1T);
     d.leds.get('status')?.set(BLINK);
-    ledSets()[0]?.die(null, 'SIGTERM');
+    ledSets()[0]?.close(null, 'SIGTERM');
     clock.advance(1000);
     expect(ledSets().map((c) => c.args)).toEqual([['--mode=signal', 'gpiochip4', '23=1'], ['--mode=signal', 'gpiochip4', '23=0']]);
     expect(logger.events()).toContain('gpioLedSteady');
@@ -90,16 +90,16 @@ describe('chardev outputs', () => {
     expect(stuck?.signals).toEqual(['SIGTERM']);
     clock.advance(1);
     expect(stuck?.signals).toEqual(['SIGTERM', 'SIGKILL']);
-    stuck?.die(null, 'SIGKILL');
+    stuck?.close(null, 'SIGKILL');
     expect(relaySets()).toHaveLength(2);
     d.relays.get('door')?.release();
-    relaySet()?.die(null, 'SIGTERM');
+    relaySet()?.close(null, 'SIGTERM');
     expect(clock.pending).toBe(0); // the escalations are cancelled once the processes are gone
   });
 
   it('a restarted gpioset comes back with the levels of the moment (a relay driven during the gap)', () => {
     const { clock, d, relaySet } = chardevRig();
-    relaySet()?.die(1);
+    relaySet()?.close(1);
     d.relays.get('door')?.pulse(2000);
     clock.advance(500);
     expect(relaySet()?.args).toEqual(['-i', '-c', 'gpiochip4', '27=1']);
@@ -109,14 +109,14 @@ describe('chardev outputs', () => {
     const { d, relaySet } = chardevRig();
     d.relays.get('door')?.pulse(2000);
     d.releaseRelays();
-    expect(relaySet()?.input.endsWith('set 27=0\n')).toBe(true);
+    expect(relaySet()?.stdin.text.endsWith('set 27=0\n')).toBe(true);
     expect(d.relays.get('door')?.active).toBe(false);
   });
 
   it('releaseRelays, non-interactive: the relays\' holder is killed and a one-shot gpioset writes their rest synchronously', () => {
     const { d, relaySet, ledSet, run } = chardevRig(V2P, SPECS, { 'gpioset -t 0 -c gpiochip4 27=0': { status: 0 } });
     d.relays.get('door')?.pulse(2000);
-    relaySet()?.die(null, 'SIGTERM');
+    relaySet()?.close(null, 'SIGTERM');
     const second = relaySet();
     d.releaseRelays();
     expect(second?.signals).toContain('SIGKILL');
@@ -137,11 +137,11 @@ describe('chardev outputs', () => {
     d.relays.get('door')?.pulse(2000);
     d.leds.get('status')?.set(BLINK);
     d.close();
-    expect(ledSet()?.input).toMatch(/set 23=1\nexit\n$/);
-    expect(relaySet()?.input).toMatch(/set 27=0\n(set 27=0\n)?exit\n$/);
+    expect(ledSet()?.stdin.text).toMatch(/set 23=1\nexit\n$/);
+    expect(relaySet()?.stdin.text).toMatch(/set 27=0\n(set 27=0\n)?exit\n$/);
     expect(relaySet()?.stdin.ended && ledSet()?.stdin.ended).toBe(true);
     expect(mons().map((m) => m.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
-    for (const child of spawn.children) child.die(0);
+    for (const child of spawn.children) child.close(0);
     clock.advance(60_000);
     expect(spawn.children).toHaveLength(4);
     expect(clock.pending).toBe(0);
@@ -150,10 +150,10 @@ describe('chardev outputs', () => {
   it('close, non-interactive: a lit LED is written off by a one-shot before its gpioset is let go', () => {
     const { clock, d, ledSet, run, spawn } = chardevRig(V2P);
     d.leds.get('status')?.set('on');
-    ledSet()?.die(null, 'SIGTERM');
+    ledSet()?.close(null, 'SIGTERM');
     d.close();
     expect(run.calls).toContain('gpioset -t 0 -c gpiochip4 23=1');
-    for (const child of spawn.children) if (!child.closed) child.die(null, 'SIGTERM');
+    for (const child of spawn.children) if (!child.closed) child.close(null, 'SIGTERM');
     clock.advance(60_000);
     expect(spawn.children).toHaveLength(5);
     expect(clock.pending).toBe(0);

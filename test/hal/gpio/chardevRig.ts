@@ -6,7 +6,8 @@ import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import { createChardevDevices } from '../../../hal/gpio/chardev/chardevDevices.ts';
 import type { GpiodTools } from '../../../hal/gpio/chardev/gpiodTools.ts';
 import type { GpioSpecs } from '../../../hal/gpio/devices.ts';
-import { collectingLogger, fakeRun, fakeSpawn, type FakeTool } from './gpioRig.ts';
+import { type FakeChild, fakeSpawn } from '../support/fakeChild.ts';
+import { collectingLogger, fakeRun } from './gpioRig.ts';
 
 export const V2I: GpiodTools = { major: 2, interactive: true };
 export const V2P: GpiodTools = { major: 2, interactive: false };
@@ -21,7 +22,7 @@ export const SPECS: GpioSpecs = {
   leds: [{ id: 'status', pin: 23, activeLow: true }],
 };
 
-const holds = (child: FakeTool, pin: number): boolean => child.args.some((a) => a.startsWith(`${pin}=`));
+const holds = (child: FakeChild, pin: number): boolean => child.args.some((a) => a.startsWith(`${pin}=`));
 
 export function chardevRig(tools: GpiodTools = V2I, specs: GpioSpecs = SPECS, runAnswers: Parameters<typeof fakeRun>[0] = { gpioset: {} }) {
   const clock = new FakeClock();

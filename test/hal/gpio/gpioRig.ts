@@ -1,12 +1,10 @@
 // Test stand-ins for the GPIO drivers: a log that keeps its lines, a fake onoff Gpio, a fake /sys tree in a temp
-// directory, and a fake spawn whose processes have real-enough stdin/stdout/stderr and die on command.
+// directory, a fake synchronous runner and gpiod's answers (the fake spawn is ../support/fakeChild.ts).
 
-import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PipedProcess } from '../../../hal/childProcess.ts';
-import type { RunResult, RunSync, SpawnTool } from '../../../hal/gpio/chardev/gpiodTools.ts';
+import type { RunResult, RunSync } from '../../../hal/gpio/chardev/gpiodTools.ts';
 import type { GpioPin, GpioPinFactory, PinLevel } from '../../../hal/gpio/sysfs/GpioPin.ts';
 import type { HalLogFields, HalLogger } from '../../../hal/ports.ts';
 
@@ -90,63 +88,6 @@ export function fakeDev(names: readonly string[]): { root: string; cleanup(): vo
   const root = mkdtempSync(path.join(tmpdir(), 'fakedev-'));
   for (const name of names) writeFileSync(path.join(root, name), '');
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-}
-
-class FakeStream extends EventEmitter {
-  readonly written: string[] = [];
-  destroyed = false;
-  ended = false;
-  readonly writableLength = 0;
-  write(chunk: Uint8Array): boolean {
-    this.written.push(new TextDecoder().decode(chunk));
-    return true;
-  }
-  end(): void {
-    this.ended = true;
-  }
-}
-
-export class FakeTool extends EventEmitter implements PipedProcess {
-  readonly stdin = new FakeStream();
-  readonly stdout = new FakeStream();
-  readonly stderr = new FakeStream();
-  readonly signals: string[] = [];
-  closed = false;
-  constructor(
-    readonly command: string,
-    readonly args: readonly string[],
-  ) {
-    super();
-  }
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    this.signals.push(signal);
-    return true;
-  }
-  /** The tool prints this (gpiomon's event lines). */
-  print(text: string): void {
-    this.stdout.emit('data', new TextEncoder().encode(text));
-  }
-  /** The process ends (after `stderr` said something). */
-  die(code: number | null, signal: string | null = null, stderr = ''): void {
-    if (stderr !== '') this.stderr.emit('data', new TextEncoder().encode(stderr));
-    this.closed = true;
-    this.stdin.destroyed = true;
-    this.emit('close', code, signal);
-  }
-  /** Everything written to stdin, joined. */
-  get input(): string {
-    return this.stdin.written.join('');
-  }
-}
-
-export function fakeSpawn(): { spawn: SpawnTool; children: FakeTool[]; of(command: string): FakeTool[] } {
-  const children: FakeTool[] = [];
-  const spawn: SpawnTool = (command, args) => {
-    const child = new FakeTool(command, args);
-    children.push(child);
-    return child;
-  };
-  return { spawn, children, of: (command) => children.filter((c) => c.command === command) };
 }
 
 /** A synchronous runner answering from a table `command args…` → result; records each call. */

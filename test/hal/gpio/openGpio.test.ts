@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import type { GpioSpecs } from '../../../hal/gpio/devices.ts';
 import { type GpioSystem, openGpio } from '../../../hal/gpio/openGpio.ts';
-import { collectingLogger, fakeDev, fakePins, fakeRun, fakeSpawn, fakeSys, GPIODETECT_PI4, GPIODETECT_PI5, V2_INTERACTIVE } from './gpioRig.ts';
+import { fakeSpawn } from '../support/fakeChild.ts';
+import { collectingLogger, fakeDev, fakePins, fakeRun, fakeSys, GPIODETECT_PI4, GPIODETECT_PI5, V2_INTERACTIVE } from './gpioRig.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

@@ -4,18 +4,18 @@
 
 import { describe, expect, it } from 'vitest';
 import { createSpawnTool, deathBoundCommand, SETPRIV } from '../../../hal/gpio/chardev/spawnTool.ts';
-import { FakeTool } from './gpioRig.ts';
+import { FakeChild } from '../support/fakeChild.ts';
 
 function spawner(setprivThere: boolean) {
   const asked: string[] = [];
-  const spawned: FakeTool[] = [];
+  const spawned: FakeChild[] = [];
   const spawn = createSpawnTool({
     exists: (path) => {
       asked.push(path);
       return setprivThere;
     },
     spawn: (command, args) => {
-      const child = new FakeTool(command, args);
+      const child = new FakeChild(command, args);
       spawned.push(child);
       return child;
     },
