@@ -1,36 +1,17 @@
 // The RTP socket tied to the latched far end (lockRtp), on real UDP sockets, loopback only: the kernel drops strangers'
 // RTP once connected, sends reach the peer, a send elsewhere or lockRtp(undefined) frees it, RTCP is never tied.
 
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaReceivers, MediaSocketPair } from '../../firmware-app/media/ports.ts';
 import type { Endpoint } from '../../firmware-app/media/rtp/RtpLatch.ts';
 import { createUdpMediaPorts } from '../../firmware-app/platform/udpMediaPorts.ts';
 import { collectingLogger } from '../media/support/mediaRig.ts';
-import { listenerPort } from '../support/ports.ts';
+import { evenRange, HOST, sleep, udpRig, until } from './support/udpRig.ts';
 
-const HOST = '127.0.0.1';
-/** Every wait of this file gives up after this long (a datagram on loopback takes microseconds). */
-const DEADLINE_MS = 2000;
-const opened: MediaSocketPair[] = [];
-const sockets: Socket[] = [];
-
-afterEach(() => {
-  for (const pair of opened.splice(0)) pair.close();
-  for (const socket of sockets.splice(0)) socket.close();
-});
+const rig = udpRig();
+afterEach(() => rig.cleanup());
 
 const text = (tag: string): Uint8Array => new TextEncoder().encode(tag);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `done` every 2 ms; rejects naming `what` after DEADLINE_MS. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const start = performance.now();
-  while (!done()) {
-    if (performance.now() - start > DEADLINE_MS) throw new Error(`${what}: not within ${DEADLINE_MS} ms`);
-    await sleep(2);
-  }
-}
 
 interface Arrival {
   readonly kind: 'rtp' | 'rtcp';
@@ -40,8 +21,7 @@ interface Arrival {
 
 /** The pair under test and what reached its receivers, each datagram as the text it carries. */
 async function openPair(): Promise<{ pair: MediaSocketPair; arrived: Arrival[]; logger: ReturnType<typeof collectingLogger> }> {
-  const start = await listenerPort(HOST, 3);
-  const min = start % 2 === 0 ? start : start + 1;
+  const { min } = await evenRange(2);
   const logger = collectingLogger();
   const media = createUdpMediaPorts({ min, max: min + 1, listenHost: HOST, logger, random: () => 0, spare: false });
   const arrived: Arrival[] = [];
@@ -50,8 +30,7 @@ async function openPair(): Promise<{ pair: MediaSocketPair; arrived: Arrival[]; 
     rtp: (bytes, from) => void arrived.push({ kind: 'rtp', tag: decode(bytes), from }),
     rtcp: (bytes, from) => void arrived.push({ kind: 'rtcp', tag: decode(bytes), from }),
   };
-  const pair = await media.open(HOST, receivers);
-  opened.push(pair);
+  const pair = await rig.open(media, receivers);
   return { pair, arrived, logger };
 }
 
@@ -64,12 +43,7 @@ interface Far {
 }
 
 async function far(): Promise<Far> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, HOST, () => resolve());
-  });
-  sockets.push(socket);
+  const socket = await rig.bindPlain();
   const inbox: Far['inbox'][number][] = [];
   socket.on('message', (bytes, info) => inbox.push({ tag: new TextDecoder().decode(bytes), fromPort: info.port }));
   return {

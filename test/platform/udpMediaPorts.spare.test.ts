@@ -2,43 +2,20 @@
 // hears only what arrives after, a new spare follows, the spare counts toward the range, and it never leaks: calls
 // that come and go keep at most one, and close() frees every port of the range, a spare still being bound included.
 
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaReceivers, MediaSocketPair } from '../../firmware-app/media/ports.ts';
 import { type UdpMediaPorts, createUdpMediaPorts } from '../../firmware-app/platform/udpMediaPorts.ts';
 import { collectingLogger } from '../media/support/mediaRig.ts';
-import { listenerPort } from '../support/ports.ts';
+import { evenRange, HOST, sleep, udpRig, until } from './support/udpRig.ts';
 
-const HOST = '127.0.0.1';
-/** Every wait of this file gives up after this long (a bind or a datagram on loopback takes microseconds). */
-const DEADLINE_MS = 2000;
-const drivers: UdpMediaPorts[] = [];
-const opened: MediaSocketPair[] = [];
-const sockets: Socket[] = [];
-
-afterEach(async () => {
-  for (const pair of opened.splice(0)) pair.close();
-  for (const socket of sockets.splice(0)) socket.close();
-  await Promise.all(drivers.splice(0).map((driver) => driver.close()));
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `done` every 2 ms; rejects naming `what` after DEADLINE_MS. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const start = performance.now();
-  while (!done()) {
-    if (performance.now() - start > DEADLINE_MS) throw new Error(`${what}: not within ${DEADLINE_MS} ms`);
-    await sleep(2);
-  }
-}
+const rig = udpRig();
+afterEach(() => rig.cleanup());
+const { bindPlain } = rig;
 
 /** `pairs` free pairs in a row on loopback, starting on an even port; a driver over them with its spare. */
 async function driver(pairs: number): Promise<{ media: UdpMediaPorts; ports: number[] }> {
-  const start = await listenerPort(HOST, pairs * 2 + 1);
-  const min = start % 2 === 0 ? start : start + 1;
-  const media = createUdpMediaPorts({ min, max: min + pairs * 2 - 1, listenHost: HOST, logger: collectingLogger() });
-  drivers.push(media);
+  const { min, max } = await evenRange(pairs * 2);
+  const media = rig.track(createUdpMediaPorts({ min, max, listenHost: HOST, logger: collectingLogger() }));
   return { media, ports: Array.from({ length: pairs * 2 }, (_, i) => min + i) };
 }
 
@@ -49,31 +26,14 @@ function inbox(): MediaReceivers & { readonly texts: string[] } {
   return { texts, rtp: (bytes) => void texts.push(`rtp ${text(bytes)}`), rtcp: (bytes) => void texts.push(`rtcp ${text(bytes)}`) };
 }
 
-async function open(media: UdpMediaPorts, receivers: MediaReceivers = inbox()): Promise<MediaSocketPair> {
-  const pair = await media.open(HOST, receivers);
-  opened.push(pair);
-  return pair;
-}
-
-/** Binds `port` with a plain socket (closed after the test); rejects with EADDRINUSE while anything holds it. */
-function bindPlain(port = 0): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(port, HOST, () => {
-      sockets.push(socket);
-      resolve(socket);
-    });
-  });
-}
+const open = (media: UdpMediaPorts, receivers: MediaReceivers = inbox()): Promise<MediaSocketPair> => rig.open(media, receivers);
 
 /** Whether every port is free now (each bound and let go again). */
 async function allFree(ports: readonly number[]): Promise<boolean> {
   for (const port of ports) {
     const socket = await bindPlain(port).catch(() => undefined);
     if (socket === undefined) return false;
-    sockets.splice(sockets.indexOf(socket), 1);
-    socket.close();
+    rig.letGo(socket);
   }
   return true;
 }
@@ -138,15 +98,13 @@ describe('createUdpMediaPorts: the spare pair', () => {
   });
 
   it('close() while the spare is being bound waits for it: the pair is closed as it lands, no socket is left behind', async () => {
-    const start = await listenerPort(HOST, 5);
-    const min = start % 2 === 0 ? start : start + 1;
+    const { min } = await evenRange(4);
     let closing: Promise<void> | undefined;
     // The driver asks `random` where to start its search as the spare's bind begins: close it right then.
-    const media: UdpMediaPorts = createUdpMediaPorts({ min, max: min + 3, listenHost: HOST, logger: collectingLogger(), random: () => {
+    const media: UdpMediaPorts = rig.track(createUdpMediaPorts({ min, max: min + 3, listenHost: HOST, logger: collectingLogger(), random: () => {
       closing ??= media.close();
       return 0;
-    } });
-    drivers.push(media);
+    } }));
     await until(() => closing !== undefined, 'the spare\'s bind begun');
     await closing; // resolves once the pair that was being bound has landed and been closed
     const ports = [min, min + 1, min + 2, min + 3];

@@ -2,30 +2,17 @@
 // taken ports skipped, exhaustion, release on close, datagrams both ways on the right socket, send errors that never
 // throw. The spare pair kept bound ahead: udpMediaPorts.spare.test.ts.
 
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DoorbellError } from '../../firmware-app/errors.ts';
 import type { MediaReceivers, MediaSocketPair } from '../../firmware-app/media/ports.ts';
 import type { Endpoint } from '../../firmware-app/media/rtp/RtpLatch.ts';
 import { createUdpMediaPorts } from '../../firmware-app/platform/udpMediaPorts.ts';
 import { collectingLogger } from '../media/support/mediaRig.ts';
-import { listenerPort } from '../support/ports.ts';
+import { evenRange, HOST, udpRig } from './support/udpRig.ts';
 
-const HOST = '127.0.0.1';
-const opened: MediaSocketPair[] = [];
-const sockets: Socket[] = [];
-
-afterEach(() => {
-  for (const pair of opened.splice(0)) pair.close();
-  for (const socket of sockets.splice(0)) socket.close();
-});
-
-/** `span` free ports in a row, starting on an even one. */
-async function range(span: number): Promise<{ min: number; max: number }> {
-  const start = await listenerPort(HOST, span + 1);
-  const min = start % 2 === 0 ? start : start + 1;
-  return { min, max: min + span - 1 };
-}
+const rig = udpRig();
+afterEach(() => rig.cleanup());
+const { bindPlain } = rig;
 
 /** Ports bound on demand (no spare ahead): which pair a call gets is then up to `random` alone. */
 function ports(r: { min: number; max: number }, random: () => number = () => 0) {
@@ -65,26 +52,11 @@ function collector(): MediaReceivers & { next(): Promise<Arrival> } {
   };
 }
 
-async function open(media: ReturnType<typeof ports>['media'], receivers: MediaReceivers = collector()): Promise<MediaSocketPair> {
-  const pair = await media.open(HOST, receivers);
-  opened.push(pair);
-  return pair;
-}
-
-function bindPlain(port = 0): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(port, HOST, () => {
-      sockets.push(socket);
-      resolve(socket);
-    });
-  });
-}
+const open = (media: ReturnType<typeof ports>['media'], receivers: MediaReceivers = collector()): Promise<MediaSocketPair> => rig.open(media, receivers);
 
 describe('createUdpMediaPorts', () => {
   it('hands out even RTP ports with RTCP on the odd one above, inside the range, each pair bound', async () => {
-    const r = await range(8);
+    const r = await evenRange(8);
     const { media } = ports(r, Math.random);
     const pairs = [await open(media), await open(media), await open(media), await open(media)];
     const numbers = pairs.map((p) => p.port).sort((a, b) => a - b);
@@ -96,7 +68,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('an odd minimum starts at the next even port; a range too small for one pair has none', async () => {
-    const r = await range(6);
+    const r = await evenRange(6);
     const odd = ports({ min: r.min + 1, max: r.min + 5 });
     expect((await open(odd.media)).port).toBe(r.min + 2);
     const none = ports({ min: r.min, max: r.min });
@@ -104,7 +76,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('skips a pair whose RTP or RTCP port another program holds', async () => {
-    const r = await range(6);
+    const r = await evenRange(6);
     await bindPlain(r.min + 1); // the first pair's RTCP port
     const { media } = ports(r);
     expect((await open(media)).port).toBe(r.min + 2);
@@ -114,7 +86,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('exhausting the range rejects with RTP_PORTS_EXHAUSTED; close releases a pair, which can be opened again', async () => {
-    const r = await range(4);
+    const r = await evenRange(4);
     const { media } = ports(r);
     const first = await open(media);
     await open(media);
@@ -130,7 +102,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('datagrams to the RTP port reach rtp(), to the RTCP port rtcp(), with the sender\'s address; sends reach the target', async () => {
-    const r = await range(2);
+    const r = await evenRange(2);
     const { media } = ports(r);
     const receivers = collector();
     const pair = await open(media, receivers);
@@ -153,7 +125,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('a receiver that throws costs its datagram, never the process: logged once, later ones counted at close', async () => {
-    const r = await range(2);
+    const r = await evenRange(2);
     const { media, logger } = ports(r);
     const good = collector();
     let calls = 0;
@@ -174,7 +146,7 @@ describe('createUdpMediaPorts', () => {
   });
 
   it('send errors never throw: bad port, unresolvable name, wrong family, after close; logged once, counted at close', async () => {
-    const r = await range(2);
+    const r = await evenRange(2);
     const { media, logger } = ports(r);
     const pair = await open(media);
     expect(() => pair.sendRtp(Uint8Array.of(1), { address: HOST, port: 0 })).not.toThrow();
