@@ -32,19 +32,11 @@ export interface GpioDevices {
 
 export type DevicesResult = { readonly ok: true; readonly devices: GpioDevices } | { readonly ok: false; readonly error: string };
 
-/** What a driver has built: its devices, and its own ways to put the relays to rest and to let everything go. */
-export interface DriverParts {
-  readonly buttons: ReadonlyMap<string, Button>;
-  readonly relays: ReadonlyMap<string, Relay>;
-  readonly leds: ReadonlyMap<string, Led>;
-  /** Every relay to rest now, synchronously. */
-  releaseRelays(): void;
-  /** Everything to rest and let go; it puts the relays to rest itself (through its own releaseRelays). */
-  close(): void;
-}
-
-/** The driver's parts as devices: close runs once, and releaseRelays does nothing once close has run. */
-export function driverDevices(parts: DriverParts): DevicesResult {
+/**
+ * A driver's devices made safe to hand out: its `close` (which puts the relays to rest itself) runs once, and its
+ * `releaseRelays` does nothing once close has run.
+ */
+export function driverDevices(parts: GpioDevices): DevicesResult {
   let closed = false;
   return {
     ok: true,
