@@ -225,6 +225,14 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+export const WebSchema = z.strictObject({
+  /**
+   * Where the configuration page listens: `http://<address>:<port>` or `https://…` (a certificate made on first start).
+   * Absent: `http://127.0.0.1:8080` in the simulator, `http://0.0.0.0:8080` on a device. Port 0 picks a free port.
+   */
+  listen: z.string().regex(/^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[0-9.]+|localhost):\d{1,5}\/?$/, 'http://address:port or https://address:port').optional(),
+}).prefault({});
+
 const ConfigObject = z.strictObject({
   version: z.literal(1).default(1),
   sip: SipSchema.prefault({}),
@@ -238,6 +246,7 @@ const ConfigObject = z.strictObject({
   /** Named weekly schedules that routing steps, door codes and auto-answer entries refer to. */
   schedules: z.record(id, z.array(TimeWindowSchema).min(1).max(14)).default({}),
   doorbell: DoorbellSchema.prefault({}),
+  web: WebSchema,
 });
 
 type ConfigInput = z.output<typeof ConfigObject>;

@@ -1,0 +1,76 @@
+// What the provisioning web page is given at construction (main.ts composes it): the configuration store, the device's
+// live status, the actions a user may start from the page, and where its own state (admin password, sessions) lives.
+
+import type { DoorEvent } from '../firmware-app/doorbell/ports.ts';
+
+/** The config sections the page reads and writes: `GET`/`PUT /api/config/<section>`. */
+export const CONFIG_SECTIONS = ['sip', 'media', 'audio', 'gpio', 'buttons', 'relays', 'leds', 'schedules', 'doorbell', 'web'] as const;
+export type ConfigSection = (typeof CONFIG_SECTIONS)[number];
+
+/** Field errors by dotted path inside the section (`account.password`), one message each, never the value. */
+export type FieldErrors = Readonly<Record<string, string>>;
+
+export type SaveResult = { readonly ok: true } | { readonly ok: false; readonly fields: FieldErrors };
+
+/** The configuration store as the page sees it (firmware-app/config/store.ts). */
+export interface ConfigStoreApi {
+  /**
+   * The section as the browser may see it: every secret (SIP passwords, door code hashes) replaced by
+   * `{ "set": true }` or `{ "set": false }`, never its value.
+   */
+  read(section: ConfigSection): unknown;
+  /**
+   * Validates `value` as the new section against the whole configuration, saves atomically and applies it. A secret
+   * left out (or `{ "set": true }`) keeps its stored value; door codes may come as `{ name, code, … }` (the store
+   * hashes the code). Invalid input saves nothing and answers field errors.
+   */
+  write(section: ConfigSection, value: unknown): Promise<SaveResult>;
+  /** The whole configuration without secrets, for export (`includeSecrets` only with a passphrase, later). */
+  exportRedacted(): unknown;
+  /** Back to the factory configuration (setup starts again). */
+  factoryReset(): Promise<void>;
+  /** At start the file was unreadable or invalid and the `.bak` was used: the status page says so. */
+  readonly startedFromBackup: boolean;
+}
+
+/** The live facts the status page shows; safe to send (no secrets). */
+export interface DeviceStatus {
+  readonly version: string;
+  readonly mode: 'simulate' | 'device';
+  readonly sipMode: 'standalone' | 'registered';
+  readonly registration: { readonly state: 'registered' | 'registering' | 'failed' | 'standalone'; readonly reason?: string; readonly server?: string; readonly publicAddress?: string };
+  /** The door's state (idle, calling, connected, …) and the current call's id when there is one. */
+  readonly door: { readonly state: string; readonly call?: string };
+  /** Refused out-of-dialog SIP requests by reason since start. */
+  readonly refused: Readonly<Record<string, number>>;
+  /** Newest first. */
+  readonly recentEvents: readonly DoorEvent[];
+  readonly relays: ReadonlyArray<{ readonly id: string; readonly active: boolean }>;
+  readonly leds: ReadonlyArray<{ readonly id: string; readonly pattern: string }>;
+  readonly startedFromBackup: boolean;
+}
+
+/** Where the status comes from; `subscribe` calls back on every change (server-sent events). */
+export interface StatusSource {
+  snapshot(): DeviceStatus;
+  subscribe(listener: () => void): () => void;
+}
+
+export type ActionResult = { readonly ok: true; readonly detail?: string } | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** What the page may make the device do. */
+export interface DeviceActions {
+  /** Pulses a door relay as a door code would (default: the first door code's relay, else `door`). */
+  openDoor(relay?: string): ActionResult;
+  /** Rings button `button`'s plan (default: the first) as a press would. */
+  testCall(button?: string): ActionResult;
+  /** Self-test: pulses relay `relay` for `ms` (cut to its maximum). */
+  pulseRelay(relay: string, ms?: number): ActionResult;
+  /** Simulator only: presses virtual button `id`; undefined on a device. */
+  readonly pressButton?: (id: string) => ActionResult;
+}
+
+/** The page's own state files (admin password hash, setup code, session secret) live in this directory, mode 0700. */
+export interface ProvisioningPaths {
+  readonly stateDir: string;
+}
