@@ -5,7 +5,7 @@ import type { Relay } from '../../hal/gpio.ts';
 import type { Logger } from '../platform/Logger.ts';
 
 /** What a pulse is for, in the log. */
-export type PulsePurpose = 'chime' | 'door';
+export type PulsePurpose = 'chime' | 'door' | 'selfTest';
 
 export class DoorRelays {
   readonly #relays: ReadonlyMap<string, Relay>;

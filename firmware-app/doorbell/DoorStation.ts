@@ -55,6 +55,8 @@ export class DoorStation {
   readonly #plans: ReadonlyMap<string, Config['buttons'][number]['plan']>;
   /** Owner of the busy / information tone after a plan found nobody. */
   readonly #noAnswerTone = {};
+  /** Owner of the tone a door opened from the page plays. */
+  readonly #pageTone = {};
   /** The log subscriptions of calls not yet ended. */
   readonly #liveCalls = new Set<() => void>();
   #subscriptions: Array<() => void> = [];
@@ -72,6 +74,32 @@ export class DoorStation {
 
   get state(): DoorState {
     return this.#state;
+  }
+
+  /** A press that comes from the page's test call, not a button: as if button `id` was pressed. False for no such button. */
+  press(id: string): boolean {
+    if (!this.#plans.has(id) || this.#state.kind === 'stopped') return false;
+    this.#guard('pressed', () => this.#pressed(id));
+    return true;
+  }
+
+  /**
+   * The owner opens the door from the page: relay `relay` pulsed for its door code's time (3 s without one), logged
+   * and recorded like a code's opening, `by` naming who. Returns the milliseconds granted, 0 when nothing opened.
+   */
+  openDoor(relay: string, by: string): number {
+    const ms = this.#o.doorbell.doorCodes.find((code) => code.relay === relay)?.pulseMs ?? 3000;
+    const granted = this.#relays.pulse(relay, ms, 'door');
+    if (granted <= 0) return 0;
+    this.#o.platform.logger.info('doorOpened', { relay, by, ms: granted });
+    this.#o.events.record('doorOpened', { relay, by });
+    this.#o.tones.startTone(this.#pageTone, 'doorOpened');
+    return granted;
+  }
+
+  /** The page's hardware self-test: relay `relay` for `ms` (cut to its maximum by the HAL); the milliseconds granted. */
+  testRelay(relay: string, ms: number): number {
+    return this.#relays.pulse(relay, ms, 'selfTest');
   }
 
   /** Follows the buttons and the UA from now on; the LEDs show the state. */

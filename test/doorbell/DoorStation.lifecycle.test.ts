@@ -211,3 +211,27 @@ describe('DoorStation: review fixes', () => {
     expect(rig.tones.started).toEqual(['busy', 'listening']);
   });
 });
+
+describe('DoorStation: what the page may do', () => {
+  it('press(id) rings that button\'s plan like a press; an unknown id is refused', async () => {
+    const rig = doorRig();
+    expect(rig.station.press('nope')).toBe(false);
+    expect(rig.phone.calls).toHaveLength(0);
+    expect(rig.station.press('1')).toBe(true);
+    await rig.settle();
+    expect(rig.phone.calls).toHaveLength(1);
+    expect(rig.lines('buttonPressed')).toHaveLength(1);
+  });
+
+  it('openDoor pulses the relay for its door code\'s time, logged and recorded with who opened it; testRelay pulses as asked', () => {
+    const rig = doorRig();
+    expect(rig.station.openDoor('door', 'page')).toBe(3000);
+    expect(rig.relay('door').pulses).toEqual([{ at: 0, askedMs: 3000, ms: 3000 }]);
+    expect(rig.lines('doorOpened')).toEqual(['info doorOpened relay=door by=page ms=3000']);
+    expect(rig.events.of('doorOpened')).toEqual([{ relay: 'door', by: 'page' }]);
+    expect(rig.tones.started).toEqual(['doorOpened']);
+    expect(rig.station.openDoor('missing', 'page')).toBe(0);
+    expect(rig.station.testRelay('box', 200)).toBe(200);
+    expect(rig.lines('relayPulsed').at(-1)).toBe('info relayPulsed relay=box ms=200 for=selfTest');
+  });
+});
