@@ -1,0 +1,42 @@
+// What the page may make the device do (POST /api/actions/…, /api/simulate/button/<id>), on the door application and,
+// in the simulator, on its virtual buttons. Each answer says what happened in words safe to show.
+
+import type { DoorStation } from '../../firmware-app/doorbell/DoorStation.ts';
+import type { ActionResult, DeviceActions } from '../ports.ts';
+
+export interface ActionParts {
+  readonly station: Pick<DoorStation, 'press' | 'openDoor' | 'testRelay'>;
+  /** Relay ids the configuration names, and the relay door codes open (the first code's; else `door`). */
+  readonly relays: readonly string[];
+  readonly doorRelay: string;
+  /** Button ids in configuration order. */
+  readonly buttons: readonly string[];
+  /** Simulator only: presses a virtual button as a finger would (edges, debounce and all). */
+  readonly pressVirtualButton?: (id: string) => boolean;
+}
+
+const fail = (code: string, message: string): ActionResult => ({ ok: false, code, message });
+
+export function createDeviceActions(parts: ActionParts): DeviceActions {
+  const press = parts.pressVirtualButton;
+  return {
+    openDoor(relay = parts.doorRelay) {
+      if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
+      const ms = parts.station.openDoor(relay, 'page');
+      return ms > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${ms} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
+    },
+    testCall(button = parts.buttons[0]) {
+      if (button === undefined || !parts.station.press(button)) return fail('UNKNOWN_BUTTON', `no button ${button ?? ''}`.trim());
+      return { ok: true, detail: `button ${button}'s plan rings` };
+    },
+    pulseRelay(relay, ms = 500) {
+      if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
+      if (!Number.isInteger(ms) || ms <= 0) return fail('INVALID', 'ms must be a positive whole number');
+      const granted = parts.station.testRelay(relay, ms);
+      return granted > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${granted} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
+    },
+    ...(press !== undefined
+      ? { pressButton: (id: string): ActionResult => (press(id) ? { ok: true, detail: `button ${id} pressed` } : fail('UNKNOWN_BUTTON', `no button ${id}`)) }
+      : {}),
+  };
+}

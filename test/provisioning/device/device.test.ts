@@ -1,0 +1,90 @@
+// The page's view of the device: the status source follows registration and notices relay changes; the actions map
+// page requests onto the door application and refuse what does not exist.
+import { describe, expect, it } from 'vitest';
+import { FakeLed } from '../../../hal/fake/FakeLed.ts';
+import { FakeRelay } from '../../../hal/fake/FakeRelay.ts';
+import type { DoorState } from '../../../firmware-app/doorbell/DoorStation.ts';
+import { Emitter } from '../../../firmware-app/platform/Emitter.ts';
+import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
+import type { UserAgentEvents } from '../../../firmware-app/sip/ua/UserAgent.ts';
+import { createDeviceActions } from '../../../provisioning/device/actions.ts';
+import { createStatusSource } from '../../../provisioning/device/status.ts';
+
+function statusRig(sipMode: 'standalone' | 'registered') {
+  const clock = new FakeClock();
+  const events = new Emitter<UserAgentEvents>();
+  const relay = new FakeRelay('door', 5000, clock);
+  const led = new FakeLed('status', clock);
+  const door: { state: DoorState } = { state: { kind: 'idle' } };
+  const refusals = { notFromRegistrar: 0, wrongToken: 2, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
+  const source = createStatusSource({
+    version: '9.9.9', mode: 'simulate', sipMode, ua: { events, refusals }, door,
+    events: { recent: () => [{ at: 1, kind: 'buttonPressed', fields: { button: '1' } }] },
+    relays: new Map([['door', relay]]), leds: new Map([['status', led]]), startedFromBackup: () => false, clock,
+  });
+  return { clock, events, relay, led, source };
+}
+
+describe('status source', () => {
+  it('reports registration as the UA tells it, with the registrar and the address it saw', () => {
+    const rig = statusRig('registered');
+    expect(rig.source.snapshot().registration).toEqual({ state: 'registering' });
+    rig.events.emit('registered', { expires: 600, registrar: 'sip:pbx', publicAddress: { host: '198.51.100.7', port: 5060 } });
+    expect(rig.source.snapshot().registration).toEqual({ state: 'registered', server: 'sip:pbx', publicAddress: '198.51.100.7:5060' });
+    rig.events.emit('registrationFailed', { reason: 'rejected', status: 403 });
+    expect(rig.source.snapshot().registration).toEqual({ state: 'failed', reason: 'rejected (403)', server: 'sip:pbx' });
+    const snapshot = rig.source.snapshot();
+    expect(snapshot.refused.wrongToken).toBe(2);
+    expect(snapshot.recentEvents).toHaveLength(1);
+    expect(snapshot.leds).toEqual([{ id: 'status', pattern: 'off' }]);
+  });
+
+  it('calls subscribers on UA events and, while someone listens, on relay changes; stops looking when nobody does', () => {
+    const rig = statusRig('standalone');
+    expect(rig.source.snapshot().registration).toEqual({ state: 'standalone' });
+    let told = 0;
+    const off = rig.source.subscribe(() => told++);
+    rig.relay.pulse(2000);
+    rig.clock.advance(500);
+    expect(told).toBe(1);
+    expect(rig.source.snapshot().relays).toEqual([{ id: 'door', active: true }]);
+    rig.clock.advance(500);
+    expect(told).toBe(1); // nothing changed
+    rig.clock.advance(1000);
+    expect(told).toBe(2); // back at rest
+    rig.events.emit('registering', { registrar: 'x', attempt: 1 });
+    expect(told).toBe(3);
+    off();
+    expect(rig.clock.pending).toBe(0); // no poll while nobody listens
+  });
+});
+
+describe('device actions', () => {
+  const calls: string[] = [];
+  const station = {
+    press: (id: string) => (calls.push(`press ${id}`), id === '1'),
+    openDoor: (relay: string, by: string) => (calls.push(`open ${relay} ${by}`), relay === 'door' ? 3000 : 0),
+    testRelay: (relay: string, ms: number) => (calls.push(`test ${relay} ${ms}`), ms),
+  };
+
+  it('open-door, test-call and pulse-relay go to the station; unknown relays and buttons are refused with a code', () => {
+    const actions = createDeviceActions({ station, relays: ['door', 'gong'], doorRelay: 'door', buttons: ['1'] });
+    expect(actions.openDoor()).toEqual({ ok: true, detail: 'relay door pulsed for 3000 ms' });
+    expect(actions.openDoor('gate')).toMatchObject({ ok: false, code: 'UNKNOWN_RELAY' });
+    expect(actions.openDoor('gong')).toMatchObject({ ok: false, code: 'RELAY_FAILED' });
+    expect(actions.testCall()).toMatchObject({ ok: true });
+    expect(actions.testCall('9')).toMatchObject({ ok: false, code: 'UNKNOWN_BUTTON' });
+    expect(actions.pulseRelay('gong', 200)).toEqual({ ok: true, detail: 'relay gong pulsed for 200 ms' });
+    expect(actions.pulseRelay('gong', -5)).toMatchObject({ ok: false, code: 'INVALID' });
+    expect(actions.pressButton).toBeUndefined();
+    expect(calls).toEqual(['open door page', 'open gong page', 'press 1', 'press 9', 'test gong 200']);
+  });
+
+  it('offers virtual button presses only in the simulator', () => {
+    const pressed: string[] = [];
+    const actions = createDeviceActions({ station, relays: [], doorRelay: 'door', buttons: ['1'], pressVirtualButton: (id) => (pressed.push(id), id === '1') });
+    expect(actions.pressButton?.('1')).toMatchObject({ ok: true });
+    expect(actions.pressButton?.('2')).toMatchObject({ ok: false, code: 'UNKNOWN_BUTTON' });
+    expect(pressed).toEqual(['1', '2']);
+  });
+});
