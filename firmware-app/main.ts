@@ -1,13 +1,10 @@
 // The composition root of sip-doorbell: command line → config → hal → SIP stack → door application → runs until
 // SIGINT/SIGTERM (or `quit` in the simulator).
 import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Config, deviceIssues } from './config/schema.ts';
-import { randomDoorCode, reachableHost, simulatorConfig, simulatorReadyFields } from './config/simulator.ts';
+import { randomDoorCode, simulatorConfig } from './config/simulator.ts';
 import { DoorCodes } from './doorbell/DoorCodes.ts';
 import { DoorStation } from './doorbell/DoorStation.ts';
 import { EventLog } from './doorbell/EventLog.ts';
@@ -22,66 +19,16 @@ import { createNodeSrtpCrypto } from './platform/srtpCrypto.ts';
 import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
 import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
+import { type Flags, USAGE, printDoorCodeHash, readFlags } from './platform/commandLine.ts';
 import { loadConfig } from './platform/configFile.ts';
 import { createNodeHasher } from './platform/hash.ts';
 import { loadIdentity, writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
+import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
 import { type Stack, type StackOptions, createStack } from './sip/ua/createStack.ts';
-
-const USAGE = `Usage: sip-doorbell [options]
-
-Options:
-  --config <file>  configuration file (JSON); --simulate without it uses <state>/config.json
-  --state <dir>    state directory (default: $STATE_DIRECTORY, else ./.sip-doorbell)
-  --simulate       run with simulated hardware (no GPIO, no sound card needed); on stdin,
-                   "ring" (or an empty line) presses button 1, "ring <id>" that button, "quit" stops
-  --sim-mic <wav>  simulator: the microphone plays this WAV file in a loop (default: a 440 Hz tone)
-  --sim-speaker <wav>
-                   simulator: the speaker writes each call's audio into this WAV file when the call ends
-  --hash-door-code read a door code (digits) from stdin, print its hash for doorbell.doorCodes, exit
-  -h, --help       print this help and exit
-  --version        print the version and exit
-`;
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
 const STOP_BOUND_MS = 6000;
-
-interface Flags {
-  readonly config?: string;
-  readonly state?: string;
-  readonly simulate?: boolean;
-  readonly 'sim-mic'?: string;
-  readonly 'sim-speaker'?: string;
-  readonly 'hash-door-code'?: boolean;
-  readonly help?: boolean;
-  readonly version?: boolean;
-}
-
-/** Parses the flags; a bad command line is the user's mistake, so it gets a message and exit code 2, not a stack. */
-function readFlags(args: readonly string[]): Flags | undefined {
-  try {
-    return parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        state: { type: 'string' },
-        simulate: { type: 'boolean' },
-        'sim-mic': { type: 'string' },
-        'sim-speaker': { type: 'string' },
-        'hash-door-code': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-    }).values;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw error;
-    process.stderr.write(`sip-doorbell: ${(error as Error).message}\nRun 'sip-doorbell --help' for usage.\n`);
-    return undefined;
-  }
-}
 
 /** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
 interface MediaParts {
@@ -160,48 +107,117 @@ function wireEvents(stack: Stack, log: Logger, simulate: boolean): void {
   });
 }
 
-/** The simulator's console: `ring` (or an empty line) presses button 1, `ring <id>` that button, `quit` stops. */
-function readSimulatorCommands(hal: Hal, config: Config, log: Logger, quit: () => void): void {
-  const press = hal.simulator;
-  if (press === undefined) return;
-  const first = config.buttons[0]?.id ?? '1';
-  createInterface({ input: process.stdin }).on('line', (line) => {
-    const [command = '', id, ...rest] = line.trim().split(/\s+/);
-    if ((command === '' || command === 'ring') && rest.length === 0) {
-      if (!press.pressButton(id ?? first)) log.warn('unknownButton', { button: id ?? first, buttons: config.buttons.map((b) => b.id).join(',') });
-    } else if (command === 'quit' && id === undefined) {
-      quit();
-    } else {
-      log.warn('unknownCommand', { command: command.slice(0, 32), commands: 'ring, ring <id>, quit' });
-    }
+/** What outlives a configuration change: the clock, the log, the event log, the state directory. */
+interface Shared {
+  readonly simulate: boolean;
+  readonly flags: Flags;
+  readonly stateDir: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Wall-clock milliseconds: schedules and the event log. */
+  readonly wallClock: () => number;
+  /** The monotonic clock plus the wall-clock offset at start: RTCP's NTP times (a clock step cannot bend RTTs). */
+  readonly rtcpClock: () => number;
+  readonly events: EventLog;
+}
+
+/** Everything made from one configuration; the page's changes replace it with one made from the next. */
+interface Runtime {
+  readonly config: Config;
+  readonly hal: Hal;
+  readonly stack: Stack;
+  readonly station: DoorStation;
+  stop(): Promise<void>;
+}
+
+/** Builds hal → media → SIP stack → door application from `config`; undefined (logged) when a part cannot start. */
+async function startRuntime(config: Config, shared: Shared): Promise<Runtime | undefined> {
+  const { clock, log, simulate, flags, events, wallClock } = shared;
+  const made = createHal({
+    simulate, audio: config.audio, gpio: config.gpio, buttons: config.buttons, relays: config.relays, leds: config.leds,
+    simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'],
+  }, { clock, logger: log });
+  if (!made.ok) {
+    log.error('halFailed', { error: made.error });
+    return undefined;
+  }
+  const hal: Hal = made.hal;
+  const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
+  const ports = createUdpMediaPorts({ min: config.media.rtpPorts.min, max: config.media.rtpPorts.max, listenHost: config.sip.listen.host, logger: log });
+  let stack: Stack;
+  try {
+    const media = mediaFactory(config, { clock, wallClock: shared.rtcpClock, audio, ports });
+    stack = await createStack(stackOptions(config, shared.stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
+  } catch (error) {
+    log.error('startFailed', { error: errorMessage(error) });
+    audio.close();
+    await ports.close();
+    hal.close();
+    return undefined;
+  }
+  wireEvents(stack, log, simulate);
+  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone ?? systemTimeZone(), wallClock });
+  const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
+  const station = new DoorStation({
+    buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,
+    codes, schedules, events, platform: { clock, wallClock, logger: log },
   });
+  station.start();
+  return {
+    config, hal, stack, station,
+    async stop() {
+      station.stop();
+      // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
+      // to 5 s, in parallel; this outer bound only catches a bug, and stays well inside systemd's stop timeout.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        stack.close().catch((error: unknown) => log.warn('stopFailed', { error: errorMessage(error) })),
+        new Promise<void>((resolve) => {
+          bound = setTimeout(resolve, STOP_BOUND_MS);
+        }),
+      ]);
+      clearTimeout(bound);
+      audio.close();
+      await ports.close(); // the spare RTP pair kept bound for the next call
+      hal.close();
+    },
+  };
 }
 
-/** `--hash-door-code`: the hash of one code read from stdin (a line), for `doorbell.doorCodes[].hash`. */
-async function printDoorCodeHash(): Promise<number> {
-  if (process.stdin.isTTY) process.stderr.write('Door code (digits, then Enter): ');
-  let text = '';
-  for await (const chunk of process.stdin) {
-    text += String(chunk);
-    if (text.includes('\n') || text.length > 64) break;
-  }
-  const code = text.split('\n')[0]!.trim();
-  if (!/^[0-9]{1,16}$/.test(code)) {
-    process.stderr.write('sip-doorbell: a door code is 1 to 16 digits (0-9)\n');
-    return 2;
-  }
-  process.stdout.write(`${await createScryptCodeHasher().hash(code)}\n`);
-  return 0;
-}
-
-/** The one line that tells a simulator user what to do next: where to register a softphone, and how to ring. */
-function logSimulatorReady(stack: Stack, config: Config, configFile: string, log: Logger, doorCode: string | undefined): void {
-  const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
-  const bound = stack.transport.boundAddress(protocol);
-  if (bound === undefined) return;
-  const interfaces = Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).map((a) => ({ ...a, name })));
-  const host = reachableHost(bound.host, interfaces);
-  log.info('simulatorReady', simulatorReadyFields(config, configFile, { host, port: bound.port, protocol }, doorCode));
+/**
+ * Applies saved configurations one after the other: the running one stops and the next starts (SIP re-registers,
+ * buttons and GPIO re-arm) once the door is idle, so a call in progress is never dropped. A configuration that cannot
+ * start (a port taken, a pin missing) is logged and the previous one starts again.
+ */
+function liveApplier(shared: Shared, current: () => Runtime, replace: (next: Runtime) => void, stopping: () => boolean): (next: Config) => void {
+  let pending: Config | undefined;
+  let applying = false;
+  const idle = async (): Promise<void> => {
+    while (current().station.state.kind !== 'idle' && !stopping()) await new Promise((resolve) => setTimeout(resolve, 500));
+  };
+  const loop = async (): Promise<void> => {
+    for (let next = pending; next !== undefined && !stopping(); next = pending) {
+      await idle();
+      pending = undefined;
+      const previous = current();
+      await previous.stop();
+      const started = (await startRuntime(next, shared)) ?? (await startRuntime(previous.config, shared));
+      if (started === undefined) {
+        shared.log.error('configApplyFailed', { detail: 'neither the new nor the previous configuration could start; restarting' });
+        process.exit(1);
+      }
+      replace(started);
+      shared.log.info(started.config === next ? 'configApplied' : 'configApplyFailed', started.config === next ? {} : { detail: 'the previous configuration runs again' });
+    }
+  };
+  return (next) => {
+    pending = next;
+    if (applying) return;
+    applying = true;
+    loop().catch((error: unknown) => shared.log.error('configApplyFailed', { error: errorMessage(error) })).finally(() => {
+      applying = false;
+    });
+  };
 }
 
 async function run(flags: Flags): Promise<number> {
@@ -214,11 +230,15 @@ async function run(flags: Flags): Promise<number> {
   process.on('unhandledRejection', (reason) => log.error('unhandledRejection', { error: errorMessage(reason) }));
   // Listen for the stop signal from the start: one may arrive while the sockets are being opened.
   let requestStop: (reason: string) => void = () => {};
+  let stopping = false;
   const stopRequested = new Promise<string>((resolve) => {
     requestStop = resolve;
     // SIGHUP (a closed terminal) and SIGQUIT too: Node's default for them ends the process without 'exit' handlers,
     // which would leave a relay driven.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => resolve(signal));
+  }).then((reason) => {
+    stopping = true;
+    return reason;
   });
   const simulate = flags.simulate === true;
   const stateDir = path.resolve(flags.state ?? process.env.STATE_DIRECTORY ?? '.sip-doorbell');
@@ -247,69 +267,36 @@ async function run(flags: Flags): Promise<number> {
     return 2;
   }
   const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
-  // RTCP's NTP times: the monotonic clock plus the wall-clock offset at start, so a clock step (NTP catching up after a
-  // boot without RTC) cannot bend round-trip times. Schedules and the event log read the wall clock itself: a Pi that
-  // booted with the wrong time must open a delivery code at the right hours once NTP has set it.
   const epochOffset = Date.now() - clock.now();
-  const rtcpClock = (): number => epochOffset + clock.now();
+  // Schedules and the event log read the wall clock itself: a Pi that booted with the wrong time (no RTC) must open a
+  // delivery code at the right hours once NTP has set it.
   const wallClock = (): number => Date.now();
-  const made = createHal({
-    simulate, audio: config.audio, gpio: config.gpio, buttons: config.buttons, relays: config.relays, leds: config.leds,
-    simMic: flags['sim-mic'], simSpeaker: flags['sim-speaker'],
-  }, { clock, logger: log });
-  if (!made.ok) {
-    log.error('halFailed', { error: made.error });
-    return 1;
-  }
-  const hal: Hal = made.hal;
+  const events = new EventLog({ maxEntries: config.doorbell.eventLog.maxEntries, store: createFileStore(path.join(stateDir, 'events.json')), clock, wallClock, logger: log });
+  const shared: Shared = { simulate, flags, stateDir, clock, log, wallClock, rtcpClock: () => epochOffset + clock.now(), events };
+  log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
+  const first = await startRuntime(config, shared);
+  if (first === undefined) return 1;
+  let runtime: Runtime = first;
   // A relay must never stay driven when the process ends, however it ends: released synchronously on exit, and an
   // uncaught error (a bug) is logged, the relays released, and the process ends for systemd to restart it.
-  process.on('exit', () => hal.releaseRelays());
+  process.on('exit', () => runtime.hal.releaseRelays());
   process.on('uncaughtException', (error) => {
     log.error('uncaughtException', { error: errorMessage(error) });
-    hal.releaseRelays();
+    runtime.hal.releaseRelays();
     process.exit(70);
   });
-  const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
-  const ports = createUdpMediaPorts({ min: config.media.rtpPorts.min, max: config.media.rtpPorts.max, listenHost: config.sip.listen.host, logger: log });
-  log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
-  let stack: Stack;
-  try {
-    const media = mediaFactory(config, { clock, wallClock: rtcpClock, audio, ports });
-    stack = await createStack(stackOptions(config, stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
-  } catch (error) {
-    log.error('startFailed', { error: errorMessage(error) });
-    return 1;
-  }
-  wireEvents(stack, log, simulate);
-  const events = new EventLog({ maxEntries: config.doorbell.eventLog.maxEntries, store: createFileStore(path.join(stateDir, 'events.json')), clock, wallClock, logger: log });
-  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone ?? systemTimeZone(), wallClock });
-  const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
-  const station = new DoorStation({
-    buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,
-    codes, schedules, events, platform: { clock, wallClock, logger: log },
-  });
-  station.start();
+  const apply = liveApplier(shared, () => runtime, (next) => {
+    runtime = next;
+  }, () => stopping);
+  void apply; // the configuration page (issue [6/8]) calls it when a change is saved
   if (simulate) {
-    readSimulatorCommands(hal, config, log, () => requestStop('quit'));
-    logSimulatorReady(stack, config, configFile, log, trialCode);
+    readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
+    const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
+    logSimulatorReady(runtime.stack.transport.boundAddress(protocol), protocol, config, configFile, log, trialCode);
   }
   const signal = await stopRequested;
   log.info('stopping', { signal });
-  station.stop();
-  // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
-  // to 5 s, in parallel; this outer bound only catches a bug, and stays well inside systemd's stop timeout.
-  let bound: NodeJS.Timeout | undefined;
-  await Promise.race([
-    stack.close().catch((error: unknown) => log.warn('stopFailed', { error: errorMessage(error) })),
-    new Promise<void>((resolve) => {
-      bound = setTimeout(resolve, STOP_BOUND_MS);
-    }),
-  ]);
-  clearTimeout(bound);
-  audio.close();
-  await ports.close(); // the spare RTP pair kept bound for the next call
-  hal.close();
+  await runtime.stop();
   await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
   log.info('stopped');
   return 0;
