@@ -1,0 +1,223 @@
+// The configuration store: loads the file (or its `.bak`), gives the page sections without secrets, validates and saves
+// a section against the whole configuration, one save at a time, and tells the application what changed.
+
+import { z } from 'zod';
+import { CONFIG_SECTIONS, type ConfigSection, type ConfigStoreApi, type FieldErrors, type SaveResult } from '../../provisioning/ports.ts';
+import { errorMessage, InternalError } from '../errors.ts';
+import type { Logger } from '../platform/Logger.ts';
+import { parseConfigText } from './configText.ts';
+import { migrateConfig } from './migrations.ts';
+import { type Config, ConfigSchema, describeIssues } from './schema.ts';
+import { redactConfig, redactSection, withSecrets } from './secrets.ts';
+
+/** The file and its `.bak`, injected (config/ does no I/O). */
+export interface ConfigStoreFiles {
+  /** The file's and the backup's names, for log lines. */
+  readonly names: { readonly file: string; readonly backup: string };
+  /** The text of the file or of its backup; undefined when there is none; throws when it cannot be read. */
+  read(which: 'file' | 'backup'): string | undefined;
+  /** Replaces the file atomically (mode 0600); with `keepBackup` the file being replaced becomes the `.bak`. */
+  write(text: string, options: { readonly keepBackup: boolean }): Promise<void>;
+}
+
+/** A check past the schema before a save (a CA file that must be readable, pins a device needs), by full dotted path. */
+export type PrepareResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly fields: FieldErrors };
+
+export interface ConfigStoreOptions {
+  readonly files: ConfigStoreFiles;
+  /** Hashes a door code given as digits (scrypt, platform/doorCodeHash.ts). */
+  readonly hashCode: (code: string) => Promise<string>;
+  readonly logger: Logger;
+  /** Called after every save with the configuration to apply (as `prepare` made it) and the sections that changed. */
+  readonly onChange: (next: Config, changed: readonly ConfigSection[]) => void;
+  /** The configuration a factory reset writes (the simulator's first-start one, or the schema's defaults). */
+  readonly factory: () => unknown;
+  /** Checks and completes a valid configuration before it is saved and applied; default: taken as it is. */
+  readonly prepare?: (config: Config) => PrepareResult;
+}
+
+export type OpenResult = { readonly ok: true; readonly store: ConfigStore; readonly config: Config } | { readonly ok: false; readonly problem: string };
+
+type Loaded = { readonly ok: true; readonly config: Config; readonly from: number } | {
+  readonly ok: false;
+  readonly missing: boolean;
+  /** The problem in one line, field errors without values. */
+  readonly summary: string;
+  /** The log lines that tell the problem field by field, as main.ts has always told it. */
+  readonly report: (logger: Logger) => void;
+};
+
+/** Field errors as (path, message) pairs, with describeIssues' wording ("unknown key (did you mean …?)"). */
+function issuesOf(error: z.ZodError): { path: readonly PropertyKey[]; message: string }[] {
+  return error.issues.flatMap((issue) => {
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    const lines = describeIssues(new z.ZodError([issue]));
+    return paths.map((path, i) => {
+      const line = lines[i] ?? issue.message;
+      const prefix = `${path.map(String).join('.') || '(root)'}: `;
+      return { path, message: line.startsWith(prefix) ? line.slice(prefix.length) : line };
+    });
+  });
+}
+
+/** A full path as the page's field key: relative inside `section` (a door code's hash is its `code`), else `/`-rooted. */
+function fieldKey(section: ConfigSection, path: readonly PropertyKey[]): string {
+  if (path[0] !== section) return `/${path.map(String).join('.')}`;
+  const key = path.slice(1).map(String).join('.');
+  return section === 'doorbell' ? key.replace(/^(doorCodes\.\d+)\.hash$/, '$1.code') : key;
+}
+
+function summaryOf(lines: readonly string[]): string {
+  const shown = lines.slice(0, 5).join('; ');
+  return lines.length > 5 ? `${shown}; and ${lines.length - 5} more` : shown;
+}
+
+function load(files: ConfigStoreFiles, which: 'file' | 'backup'): Loaded {
+  const file = files.names[which];
+  let text: string | undefined;
+  try {
+    text = files.read(which);
+  } catch (error) {
+    return { ok: false, missing: false, summary: `unreadable: ${errorMessage(error)}`, report: (log) => log.error('configUnreadable', { file, error: errorMessage(error) }) };
+  }
+  if (text === undefined) return { ok: false, missing: true, summary: 'no such file', report: (log) => log.error('configUnreadable', { file, error: 'no such file' }) };
+  const json = parseConfigText(text);
+  if (!json.ok) return { ok: false, missing: false, summary: json.problem, report: (log) => log.error('configUnreadable', { file, problem: json.problem }) };
+  const migrated = migrateConfig(json.value);
+  if (!migrated.ok) {
+    const issue = `version: ${migrated.problem}`;
+    return { ok: false, missing: false, summary: issue, report: (log) => log.error('configInvalid', { file, issue }) };
+  }
+  const parsed = ConfigSchema.safeParse(migrated.value);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error);
+    return { ok: false, missing: false, summary: summaryOf(issues), report: (log) => issues.forEach((issue) => log.error('configInvalid', { file, issue })) };
+  }
+  return { ok: true, config: parsed.data, from: migrated.from };
+}
+
+/** The configuration as the store writes it: the parsed config (defaults expanded), pretty JSON. */
+function configText(config: Config): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** The configuration store behind `GET`/`PUT /api/config/<section>` (provisioning/ports.ts ConfigStoreApi). */
+export class ConfigStore implements ConfigStoreApi {
+  readonly startedFromBackup: boolean;
+  readonly #options: ConfigStoreOptions;
+  #stored: Config;
+  /** False while the file on disk is the broken one we started past: it must not replace the good `.bak`. */
+  #keepBackup: boolean;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: ConfigStoreOptions, stored: Config, startedFromBackup: boolean) {
+    this.#options = options;
+    this.#stored = stored;
+    this.startedFromBackup = startedFromBackup;
+    this.#keepBackup = !startedFromBackup;
+  }
+
+  /**
+   * Loads the file; when it is missing, unreadable, not JSON or invalid, its `.bak` (one `configFromBackup` line says
+   * why). When neither can be used, the file's problems are logged field by field (and the backup's in one line) and
+   * the result is not ok: nothing has been applied.
+   */
+  static open(options: ConfigStoreOptions): OpenResult {
+    const { files, logger } = options;
+    let loaded = load(files, 'file');
+    let fromBackup = false;
+    if (!loaded.ok) {
+      const backup = load(files, 'backup');
+      if (!backup.ok) {
+        loaded.report(logger);
+        if (!backup.missing) logger.error('configBackupUnusable', { file: files.names.backup, problem: backup.summary });
+        return { ok: false, problem: `${files.names.file}: ${loaded.summary}` };
+      }
+      logger.warn('configFromBackup', { file: files.names.file, backup: files.names.backup, problem: loaded.summary });
+      loaded = backup;
+      fromBackup = true;
+    }
+    if (loaded.from !== loaded.config.version) logger.info('configMigrated', { file: files.names[fromBackup ? 'backup' : 'file'], from: loaded.from, to: loaded.config.version });
+    const store = new ConfigStore(options, loaded.config, fromBackup);
+    return { ok: true, store, config: loaded.config };
+  }
+
+  /** The stored configuration as the file holds it (secrets included; not for the page). */
+  get config(): Config {
+    return this.#stored;
+  }
+
+  read(section: ConfigSection): unknown {
+    return redactSection(this.#stored, section);
+  }
+
+  exportRedacted(): unknown {
+    return redactConfig(this.#stored);
+  }
+
+  /**
+   * Validates `value` as section `section` against the whole configuration (secrets merged, door codes hashed) and
+   * saves it. Field keys are dotted paths inside the section (`account.password`, `doorCodes.0.code`, `` for the
+   * section itself); a rule broken elsewhere by this change (a door code naming a relay just removed) is keyed by its
+   * full path with a leading `/` (`/doorbell.doorCodes.0.relay`). Saves run one at a time, in call order.
+   */
+  write(section: ConfigSection, value: unknown): Promise<SaveResult> {
+    return this.#serialize(() => this.#write(section, value));
+  }
+
+  /** Writes the factory configuration; the one it replaces stays as the `.bak`. */
+  factoryReset(): Promise<void> {
+    return this.#serialize(async () => {
+      const parsed = ConfigSchema.safeParse(this.#options.factory());
+      if (!parsed.success) throw new InternalError('CONFIG_FACTORY_INVALID', `the factory configuration is invalid: ${summaryOf(describeIssues(parsed.error))}`);
+      const prepared = this.#options.prepare?.(parsed.data) ?? { ok: true, config: parsed.data };
+      if (!prepared.ok) throw new InternalError('CONFIG_FACTORY_INVALID', `the factory configuration is refused: ${Object.keys(prepared.fields).join(', ')}`);
+      await this.#save(parsed.data, prepared.config, CONFIG_SECTIONS);
+    });
+  }
+
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => {}); // the caller gets the failure; the next save still runs
+    return run;
+  }
+
+  async #write(section: ConfigSection, value: unknown): Promise<SaveResult> {
+    if (!CONFIG_SECTIONS.includes(section)) return { ok: false, fields: { '': `no config section ${String(section)}` } };
+    const merged = await withSecrets(section, value, this.#stored, this.#options.hashCode);
+    const fields: Record<string, string> = { ...merged.fields };
+    const add = (key: string, message: string): void => {
+      if (fields[key] === undefined) fields[key] = message;
+      else if (!merged.fields[key] && !fields[key].includes(message)) fields[key] = `${fields[key]}; ${message}`;
+    };
+    const parsed = ConfigSchema.safeParse({ ...this.#stored, [section]: merged.value });
+    if (!parsed.success) {
+      for (const issue of issuesOf(parsed.error)) add(fieldKey(section, issue.path), issue.message);
+      return { ok: false, fields };
+    }
+    if (Object.keys(fields).length > 0) return { ok: false, fields };
+    const prepared = this.#options.prepare?.(parsed.data) ?? { ok: true, config: parsed.data };
+    if (!prepared.ok) {
+      for (const [path, message] of Object.entries(prepared.fields)) add(fieldKey(section, path.split('.')), message);
+      return { ok: false, fields };
+    }
+    await this.#save(parsed.data, prepared.config, [section]);
+    return { ok: true };
+  }
+
+  async #save(config: Config, applied: Config, changed: readonly ConfigSection[]): Promise<void> {
+    const text = configText(config);
+    // What is written must load as what is applied: the schema's output (buttons resolved) re-parses to itself.
+    const reread = ConfigSchema.safeParse(JSON.parse(text));
+    if (!reread.success) throw new InternalError('CONFIG_NOT_REREADABLE', `the config to save does not re-parse: ${summaryOf(describeIssues(reread.error))}`);
+    await this.#options.files.write(text, { keepBackup: this.#keepBackup });
+    this.#keepBackup = true;
+    this.#stored = reread.data;
+    try {
+      this.#options.onChange(applied, changed);
+    } catch (error) {
+      // Saved, and the next start applies it; the running process keeps what it could apply.
+      this.#options.logger.error('configApplyFailed', { sections: changed.join(','), error: errorMessage(error) });
+    }
+  }
+}
