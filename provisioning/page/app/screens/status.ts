@@ -1,0 +1,88 @@
+// The status screen: registration, the current call, the last calls and door openings, refused SIP requests.
+
+import { html } from 'htm/preact';
+import type { VNode } from 'preact';
+import type { DoorEvent, DoorEventKind } from '../../../../firmware-app/doorbell/ports.ts';
+import type { ScreenProps } from '../App.ts';
+
+const CALL_KINDS: ReadonlySet<DoorEventKind> = new Set(['buttonPressed', 'callStarted', 'callAnswered', 'callEnded', 'callIncoming']);
+const DOOR_KINDS: ReadonlySet<DoorEventKind> = new Set(['doorOpened', 'doorCodeRejected', 'doorCodesLocked', 'chimeRang']);
+
+const KIND_LABELS: Readonly<Record<DoorEventKind, string>> = {
+  buttonPressed: 'Bell pressed',
+  callStarted: 'Call started',
+  callAnswered: 'Call answered',
+  callEnded: 'Call ended',
+  callIncoming: 'Incoming call',
+  doorOpened: 'Door opened',
+  doorCodeRejected: 'Wrong door code',
+  doorCodesLocked: 'Door codes locked',
+  registered: 'Registered',
+  registrationFailed: 'Registration failed',
+  chimeRang: 'Chime rang',
+};
+
+const REGISTRATION_LABELS: Readonly<Record<string, readonly [string, string]>> = {
+  registered: ['Registered', 'good'],
+  registering: ['Registering…', 'warn'],
+  failed: ['Not registered', 'bad'],
+  standalone: ['Standalone (own registrar)', 'good'],
+};
+
+export function time(at: number): string {
+  return new Date(at).toLocaleString();
+}
+
+function EventList(props: { readonly title: string; readonly events: readonly DoorEvent[] }): VNode {
+  return html`<section class="card">
+    <h2>${props.title}</h2>
+    ${props.events.length === 0 ? html`<p class="muted">None yet.</p>` : html`<ul class="events">
+      ${props.events.slice(0, 10).map((event) => html`<li>
+        <time>${time(event.at)}</time> <strong>${KIND_LABELS[event.kind] ?? event.kind}</strong>
+        ${Object.entries(event.fields).map(([key, value]) => html` <span class="fact">${key}: ${String(value)}</span>`)}
+      </li>`)}
+    </ul>`}
+  </section>`;
+}
+
+function Row(props: { readonly label: string; readonly value: string | undefined }): VNode | null {
+  return props.value === undefined || props.value === '' ? null : html`<dt>${props.label}</dt><dd>${props.value}</dd>`;
+}
+
+export function StatusScreen({ status }: ScreenProps): VNode {
+  const registration = status.registration;
+  const [label, tone] = REGISTRATION_LABELS[registration.state] ?? [registration.state, 'warn'];
+  const refused = Object.entries(status.refused ?? {});
+  const events = status.recentEvents ?? [];
+  return html`<h1>Status</h1>
+    <div class="grid">
+      <section class="card">
+        <h2>SIP</h2>
+        <p><span class=${`badge ${tone}`} id="registration-state">${label}</span></p>
+        <dl>
+          <${Row} label="Mode" value=${status.sipMode === 'registered' ? 'PBX account' : 'standalone'} />
+          <${Row} label="Reason" value=${registration.reason} />
+          <${Row} label="Server" value=${registration.server} />
+          <${Row} label="Address the server sees" value=${registration.publicAddress} />
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Door</h2>
+        <dl>
+          <${Row} label="State" value=${status.door.state} />
+          <${Row} label="Current call" value=${status.door.call ?? 'none'} />
+          <${Row} label="Version" value=${status.version} />
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Refused SIP requests</h2>
+        ${refused.length === 0 ? html`<p class="muted">None since start.</p>` : html`<dl>
+          ${refused.map(([reason, count]) => html`<dt>${reason}</dt><dd>${count}</dd>`)}
+        </dl>`}
+      </section>
+    </div>
+    <div class="grid">
+      <${EventList} title="Last calls" events=${events.filter((e) => CALL_KINDS.has(e.kind))} />
+      <${EventList} title="Door openings" events=${events.filter((e) => DOOR_KINDS.has(e.kind))} />
+    </div>`;
+}
