@@ -1,8 +1,10 @@
-// Bundles firmware-app/main.ts with esbuild into dist/sip-doorbell.js, the single file that runs on the device.
+// Bundles firmware-app/main.ts with esbuild into dist/sip-doorbell.js, the single file that runs on the device. The
+// provisioning page is built first and its HTML, script and stylesheet go into the bundle as strings.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,12 +19,45 @@ const EXTERNAL_PACKAGES = ['onoff', 'epoll'];
 const BANNER = "import { createRequire as __sipDoorbellCreateRequire } from 'node:module';\n" +
   'const require = __sipDoorbellCreateRequire(import.meta.url);';
 
+const PAGE_ASSETS_MODULE = path.join(root, 'provisioning', 'page', 'assets.ts');
+
+/**
+ * provisioning/page/assets.ts imports ./build.ts, which builds the page with esbuild when run from TypeScript. In the
+ * bundle that import becomes a module holding the page built here: the device needs neither esbuild nor a file.
+ * @param {{ html: string, js: string, css: string }} assets
+ * @returns {esbuild.Plugin}
+ */
+export function pageAssetsPlugin(assets) {
+  return {
+    name: 'page-assets',
+    setup(plugins) {
+      plugins.onResolve({ filter: /^\.\/build\.ts$/ }, (args) =>
+        (path.resolve(args.importer) === PAGE_ASSETS_MODULE ? { path: 'page-assets', namespace: 'page-assets' } : undefined));
+      plugins.onLoad({ filter: /.*/, namespace: 'page-assets' }, () => ({
+        contents: `const assets = ${JSON.stringify(assets)};\nexport async function buildPageAssets() { return assets; }\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * Builds the provisioning page (provisioning/page/build.ts, TypeScript, loaded through tsx).
+ * @returns {Promise<{ html: string, js: string, css: string }>}
+ */
+export async function buildPage() {
+  /** @type {{ buildPageAssets(): Promise<{ html: string, js: string, css: string }> }} */
+  const page = await tsImport('../provisioning/page/build.ts', import.meta.url);
+  return page.buildPageAssets();
+}
+
 /**
  * Builds dist/sip-doorbell.js (+ .map) and prints its size.
  * @param {string} [outfile] where to write the bundle (tests build elsewhere)
  * @returns {Promise<{ outfile: string, bytes: number }>}
  */
 export async function build(outfile = OUTFILE) {
+  const page = await buildPage();
   await esbuild.build({
     entryPoints: [path.join(root, 'firmware-app', 'main.ts')],
     outfile,
@@ -36,6 +71,7 @@ export async function build(outfile = OUTFILE) {
     sourcemap: true,
     external: EXTERNAL_PACKAGES,
     banner: { js: BANNER },
+    plugins: [pageAssetsPlugin(page)],
     logLevel: 'warning',
   });
   const { size } = await stat(outfile);

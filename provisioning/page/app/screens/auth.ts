@@ -52,7 +52,8 @@ export function SetupScreen(props: { readonly api: Api; readonly onDone: () => v
     const result = await props.api.send('POST', '/api/setup', { setupCode: code.trim(), password }, { quiet: true });
     setBusy(false);
     setProblem(failure(result));
-    if (result.ok) props.onDone();
+    // Set up meanwhile (another browser): the login screen follows.
+    if (result.ok || result.error.code === 'ALREADY_SET_UP') props.onDone();
   };
   return html`<main class="narrow"><form class="card" onSubmit=${submit} novalidate>
     <h1>Set up the door station</h1>
@@ -61,7 +62,7 @@ export function SetupScreen(props: { readonly api: Api; readonly onDone: () => v
     <${LabelledInput} id="setup-code" label="Setup code" type="text" value=${code} autocomplete="one-time-code"
       error=${problem?.fields['setupCode']} onInput=${setCode} />
     <${LabelledInput} id="setup-password" label="New password" type="password" value=${password} autocomplete="new-password"
-      error=${problem?.fields['password']} onInput=${setPassword} />
+      error=${problem?.fields['password']} hint="At least 10 characters; a few words are easy to remember." onInput=${setPassword} />
     <${LabelledInput} id="setup-repeat" label="New password again" type="password" value=${repeat} autocomplete="new-password"
       error=${mismatch} onInput=${setRepeat} />
     ${problem !== undefined ? html`<p class="error" role="alert">${problem.message}</p>` : null}
