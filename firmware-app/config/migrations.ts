@@ -31,7 +31,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function migrateConfig(value: unknown, steps: readonly Migration[] = MIGRATIONS, current: number = CONFIG_VERSION): MigrationResult {
   if (!isRecord(value)) return { ok: true, value, from: current, applied: [] };
-  const version = value.version ?? 1;
+  const version = value.version === undefined ? 1 : value.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
     return { ok: false, problem: 'a whole number, the file format version' };
   }

@@ -6,7 +6,7 @@ import { CONFIG_SECTIONS, type ConfigSection, type ConfigStoreApi, type FieldErr
 import { errorMessage, InternalError } from '../errors.ts';
 import type { Logger } from '../platform/Logger.ts';
 import { parseConfigText } from './configText.ts';
-import { migrateConfig } from './migrations.ts';
+import { MIGRATIONS, type Migration, migrateConfig } from './migrations.ts';
 import { type Config, ConfigSchema, describeIssues } from './schema.ts';
 import { redactConfig, redactSection, withSecrets } from './secrets.ts';
 
@@ -34,6 +34,8 @@ export interface ConfigStoreOptions {
   readonly factory: () => unknown;
   /** Checks and completes a valid configuration before it is saved and applied; default: taken as it is. */
   readonly prepare?: (config: Config) => PrepareResult;
+  /** The steps from older file versions (default: MIGRATIONS). */
+  readonly migrations?: readonly Migration[];
 }
 
 export type OpenResult = { readonly ok: true; readonly store: ConfigStore; readonly config: Config } | { readonly ok: false; readonly problem: string };
@@ -72,7 +74,7 @@ function summaryOf(lines: readonly string[]): string {
   return lines.length > 5 ? `${shown}; and ${lines.length - 5} more` : shown;
 }
 
-function load(files: ConfigStoreFiles, which: 'file' | 'backup'): Loaded {
+function load(files: ConfigStoreFiles, which: 'file' | 'backup', migrations: readonly Migration[]): Loaded {
   const file = files.names[which];
   let text: string | undefined;
   try {
@@ -83,7 +85,7 @@ function load(files: ConfigStoreFiles, which: 'file' | 'backup'): Loaded {
   if (text === undefined) return { ok: false, missing: true, summary: 'no such file', report: (log) => log.error('configUnreadable', { file, error: 'no such file' }) };
   const json = parseConfigText(text);
   if (!json.ok) return { ok: false, missing: false, summary: json.problem, report: (log) => log.error('configUnreadable', { file, problem: json.problem }) };
-  const migrated = migrateConfig(json.value);
+  const migrated = migrateConfig(json.value, migrations);
   if (!migrated.ok) {
     const issue = `version: ${migrated.problem}`;
     return { ok: false, missing: false, summary: issue, report: (log) => log.error('configInvalid', { file, issue }) };
@@ -124,10 +126,11 @@ export class ConfigStore implements ConfigStoreApi {
    */
   static open(options: ConfigStoreOptions): OpenResult {
     const { files, logger } = options;
-    let loaded = load(files, 'file');
+    const migrations = options.migrations ?? MIGRATIONS;
+    let loaded = load(files, 'file', migrations);
     let fromBackup = false;
     if (!loaded.ok) {
-      const backup = load(files, 'backup');
+      const backup = load(files, 'backup', migrations);
       if (!backup.ok) {
         loaded.report(logger);
         if (!backup.missing) logger.error('configBackupUnusable', { file: files.names.backup, problem: backup.summary });
