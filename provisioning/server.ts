@@ -84,6 +84,8 @@ export async function createProvisioningServer(options: ProvisioningServerOption
     },
   });
   installErrorHandler(app, logger);
+  // JSON only: a form or text body (what a cross-site form can send) is refused with 415 before any route runs.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -103,6 +105,11 @@ export async function createProvisioningServer(options: ProvisioningServerOption
       new ApiError(429, 'RATE_LIMITED', 'too many requests; wait a moment', { retryAfterSec: Math.ceil(context.ttl / 1000) }),
   });
   await app.register(fastifyCookie);
+  // @fastify/session's `secure: 'auto'` turns SameSite=Strict into Lax on plain HTTP; this runs before it writes the
+  // cookie (hooks run in the order added) and puts Strict back: a cross-site link must not carry the session.
+  app.addHook('onSend', async (request) => {
+    if (request.session !== null && request.session !== undefined) request.session.cookie.sameSite = 'strict';
+  });
   await app.register(fastifySession, {
     secret: auth.sessionSecret,
     cookieName: 'doorbell_session',

@@ -16,7 +16,7 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.put('/api/config/:section', async (request) => {
     const section = sectionOf(request.params);
-    if (request.body === undefined) throw new ApiError(400, 'BAD_JSON', 'the body is empty; send the section as JSON');
+    if (typeof request.body !== 'object' || request.body === null) throw new ApiError(400, 'BAD_JSON', 'send the section as a JSON object or array');
     const result = await ctx.store.write(section, request.body);
     if (!result.ok) {
       ctx.logger.info('configRefused', { section, fields: Object.keys(result.fields).length, from: request.ip });
