@@ -15,8 +15,6 @@ export interface SectionFormProps {
   readonly title: string;
   /** What the section is when the device has none yet (`buttons` may be absent). */
   readonly empty?: Json;
-  /** The body to PUT, made from the draft (door codes drop `hash` when a new code is typed). */
-  readonly toRequest?: (draft: Json) => Json;
   readonly intro?: string;
   readonly children: (form: Form) => VNode;
 }
@@ -71,7 +69,7 @@ export function SectionForm(props: SectionFormProps): VNode {
     event.preventDefault();
     setSaving(true);
     setNotice(undefined);
-    const result = await props.api.send('PUT', url, props.toRequest === undefined ? draft : props.toRequest(draft));
+    const result = await props.api.send('PUT', url, draft);
     setSaving(false);
     if (result.ok) {
       setNotice({ kind: 'ok', text: 'Saved and applied.' });

@@ -11,15 +11,13 @@ interface FieldProps {
   readonly path: string;
   readonly label: string;
   readonly hint?: string;
-  /** Further paths whose errors belong to this field. */
-  readonly alsoErrors?: readonly string[];
 }
 
 const inputValue = (event: Event): string => (event.currentTarget as HTMLInputElement).value;
 
 /** The frame every field shares: label, the control, a hint, the errors (announced to screen readers). */
 function Field(props: FieldProps & { readonly children: ComponentChildren; readonly id: string }): VNode {
-  const errors = errorsAt(props.form, [props.path, ...(props.alsoErrors ?? [])]);
+  const errors = errorsAt(props.form, [props.path]);
   return html`<div class=${errors.length > 0 ? 'field invalid' : 'field'}>
     <label for=${props.id}>${props.label}</label>
     ${props.children}
@@ -29,12 +27,12 @@ function Field(props: FieldProps & { readonly children: ComponentChildren; reado
 }
 
 function describedBy(props: FieldProps, id: string): string | undefined {
-  const ids = [props.hint !== undefined ? `${id}-hint` : '', errorsAt(props.form, [props.path, ...(props.alsoErrors ?? [])]).length > 0 ? `${id}-error` : ''];
+  const ids = [props.hint !== undefined ? `${id}-hint` : '', errorsAt(props.form, [props.path]).length > 0 ? `${id}-error` : ''];
   return ids.filter((x) => x !== '').join(' ') || undefined;
 }
 
 function aria(props: FieldProps, id: string): Record<string, string | undefined> {
-  const invalid = errorsAt(props.form, [props.path, ...(props.alsoErrors ?? [])]).length > 0;
+  const invalid = errorsAt(props.form, [props.path]).length > 0;
   return { id, 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': describedBy(props, id) };
 }
 
@@ -98,19 +96,16 @@ export function CheckField(props: FieldProps & { readonly fallback?: boolean }):
 }
 
 /**
- * A write-only secret: shows whether one is set (never its value) and takes a new one. `statusPath` is where the
- * device says "set" when the new value goes elsewhere (a door code's `hash` is replaced through `code`).
+ * A write-only secret: shows whether the device has one (`{ "set": true }` as loaded, never the value) and takes a
+ * new one; left empty, the loaded `{ set }` goes back and the device keeps what it has.
  */
-export function SecretField(props: FieldProps & { readonly statusPath?: string; readonly inputMode?: string }): VNode {
+export function SecretField(props: FieldProps & { readonly inputMode?: string }): VNode {
   const id = fieldId(props.form, props.path);
-  const statusPath = props.statusPath ?? props.path;
-  const isSet = secretIsSet(props.form, statusPath);
+  const isSet = secretIsSet(props.form, props.path);
   const typed = value(props.form, props.path);
   const onInput = (event: Event): void => {
     const text = inputValue(event);
-    // Empty: keep what the device has (the loaded `{ set }`, or nothing).
-    const keep = statusPath === props.path ? (isSet ? { set: true } : undefined) : undefined;
-    props.form.set(props.path, text === '' ? keep : text);
+    props.form.set(props.path, text === '' ? (isSet ? { set: true } : undefined) : text);
   };
   const state = typeof typed === 'string' ? 'will be replaced' : isSet ? 'set' : 'not set';
   return html`<${Field} ...${props} label=${`${props.label} (${state})`} id=${id}

@@ -1,32 +1,21 @@
 /// <reference lib="dom" />
-// Door codes (typed on the answering phone's keypad; write-only) and the chime (the house's gong on a relay). Both
-// live in the `doorbell` section.
+// Door codes (typed on the answering phone's keypad; write-only: read as `code: { set }`, a new one sent as digits)
+// and the chime (the house's gong on a relay). Both live in the `doorbell` section.
 
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import type { ScreenProps } from '../App.ts';
 import { ArrayEditor, NumberField, SecretField, SelectField, TextField } from '../fields.ts';
 import { fieldId, value, type Form } from '../form.ts';
-import { asArray, isObject, type Json } from '../json.ts';
+import { asArray, isObject } from '../json.ts';
 import { idOptions, scheduleOptions, useSection } from '../options.ts';
 import { SectionForm } from '../SectionForm.ts';
-
-/** A door code with a new `code` typed goes without its old `hash`; one without keeps the hash (the store's rule). */
-export function doorbellRequest(draft: Json): Json {
-  if (!isObject(draft)) return draft;
-  const doorCodes = asArray(draft['doorCodes']).map((entry) => {
-    if (!isObject(entry)) return entry;
-    const { hash, code, ...rest } = entry;
-    return typeof code === 'string' && code !== '' ? { ...rest, code } : hash === undefined ? rest : { ...rest, hash };
-  });
-  return { ...draft, doorCodes };
-}
 
 export function DoorCodesScreen({ api }: ScreenProps): VNode {
   const relays = idOptions(useSection(api, 'relays'));
   const schedules = scheduleOptions(useSection(api, 'schedules'));
   return html`<h1>Door codes</h1>
-    <${SectionForm} api=${api} section="doorbell" title="Door codes" toRequest=${doorbellRequest}
+    <${SectionForm} api=${api} section="doorbell" title="Door codes"
       intro="During a call from the door, the answering phone types a code and # (or pauses): the door opens. Codes are stored hashed and never shown again.">
       ${(form: Form) => html`
         <${ArrayEditor} form=${form} path="doorCodes" legend="Codes" itemName="code" max=${32}
@@ -34,8 +23,8 @@ export function DoorCodesScreen({ api }: ScreenProps): VNode {
           item=${(path: string) => html`<div>
             <div class="row">
               <${TextField} form=${form} path=${`${path}.name`} label="Name" hint="For the event log (family, parcel); never the code." />
-              <${SecretField} form=${form} path=${`${path}.code`} statusPath=${`${path}.hash`} alsoErrors=${[`${path}.hash`]}
-                label="Code" inputMode="numeric" />
+              <${SecretField} form=${form} path=${`${path}.code`} label="Code" inputMode="numeric"
+                hint="1 to 16 digits. Leave empty to keep the current code (renamed codes need theirs again)." />
             </div>
             <div class="row">
               <${SelectField} form=${form} path=${`${path}.relay`} label="Relay" options=${relays} />
@@ -76,7 +65,7 @@ function Chime({ form, relays }: { readonly form: Form; readonly relays: Readonl
 export function ChimeScreen({ api }: ScreenProps): VNode {
   const relays = idOptions(useSection(api, 'relays'));
   return html`<h1>Chime</h1>
-    <${SectionForm} api=${api} section="doorbell" title="Chime" toRequest=${doorbellRequest}
+    <${SectionForm} api=${api} section="doorbell" title="Chime"
       intro="The existing gong rings on every press, whatever happens on the SIP side.">
       ${(form: Form) => html`<${Chime} form=${form} relays=${relays} />`}
     <//>`;

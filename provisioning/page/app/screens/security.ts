@@ -7,7 +7,6 @@ import { ArrayEditor, CheckField, NumberField, SelectField, TextField } from '..
 import type { Form } from '../form.ts';
 import { scheduleOptions, useSection } from '../options.ts';
 import { SectionForm } from '../SectionForm.ts';
-import { doorbellRequest } from './doorbell.ts';
 
 export function SecurityScreen({ api }: ScreenProps): VNode {
   const schedules = scheduleOptions(useSection(api, 'schedules'));
@@ -18,7 +17,7 @@ export function SecurityScreen({ api }: ScreenProps): VNode {
           hint="5060 is the usual one; another port keeps some scanners away." />
       </div>`}
     <//>
-    <${SectionForm} api=${api} section="doorbell" title="Who may call the door" toRequest=${doorbellRequest}>
+    <${SectionForm} api=${api} section="doorbell" title="Who may call the door">
       ${(form: Form) => html`
         <${ArrayEditor} form=${form} path="incoming.autoAnswer" legend="Answered at once (listen in at the door)" itemName="caller" max=${32}
           newItem=${() => ({ from: '' })}
