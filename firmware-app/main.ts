@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Config, deviceIssues } from './config/schema.ts';
-import { randomDoorCode, simulatorConfig } from './config/simulator.ts';
+import { randomDoorCode, simulatorConfig, simulatorConfigObject } from './config/simulator.ts';
 import { DoorCodes } from './doorbell/DoorCodes.ts';
 import { DoorStation } from './doorbell/DoorStation.ts';
 import { EventLog } from './doorbell/EventLog.ts';
@@ -20,7 +20,8 @@ import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
 import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
 import { type Flags, USAGE, printDoorCodeHash, readFlags } from './platform/commandLine.ts';
-import { loadConfig } from './platform/configFile.ts';
+import { withTlsCaRead } from './platform/configFile.ts';
+import { openConfigStore } from './platform/configFiles.ts';
 import { createNodeHasher } from './platform/hash.ts';
 import { loadIdentity, writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
@@ -257,8 +258,19 @@ async function run(flags: Flags): Promise<number> {
       if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
     }
   }
-  const config = loadConfig(configFile, log);
-  if (config === undefined) return 1;
+  // The page's saves apply live (liveApplier, set once the first runtime runs).
+  let applyLive: (next: Config) => void = () => {};
+  const opened = openConfigStore(configFile, {
+    hasher: createScryptCodeHasher(), logger: log, device: !simulate,
+    // Factory reset: the simulator's first-start configuration (a new indoor password), a device's defaults.
+    factory: () => (simulate ? simulatorConfigObject() : {}),
+    onChange: (next) => {
+      const withCa = withTlsCaRead(next, configFile, log);
+      if (withCa !== undefined) applyLive(withCa);
+    },
+  });
+  if (!opened.ok) return 1;
+  const config = opened.config;
   const unwired = simulate ? [] : deviceIssues(config);
   for (const issue of unwired) log.error('configInvalid', { file: configFile, issue });
   if (unwired.length > 0) return 1;
@@ -285,10 +297,9 @@ async function run(flags: Flags): Promise<number> {
     runtime.hal.releaseRelays();
     process.exit(70);
   });
-  const apply = liveApplier(shared, () => runtime, (next) => {
+  applyLive = liveApplier(shared, () => runtime, (next) => {
     runtime = next;
   }, () => stopping);
-  void apply; // the configuration page (issue [6/8]) calls it when a change is saved
   if (simulate) {
     readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';

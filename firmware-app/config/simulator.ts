@@ -17,10 +17,16 @@ export interface ConfigFiles {
  */
 export function simulatorConfig(file: string, files: ConfigFiles, trial: { readonly doorCodeHash?: string } = {}): { username: string } | undefined {
   if (files.exists(file)) return undefined;
+  files.writePrivate(file, `${JSON.stringify(simulatorConfigObject(trial), null, 2)}\n`);
+  return { username: 'flat' };
+}
+
+/** The simulator's first-start configuration (also its factory configuration): one indoor user with a new password. */
+export function simulatorConfigObject(trial: { readonly doorCodeHash?: string } = {}): Config {
   const raw = new Uint8Array(12);
   globalThis.crypto.getRandomValues(raw);
   const password = Array.from(raw, (b) => 'abcdefghjkmnpqrstuvwxyz23456789'[b % 31]).join('');
-  const config: Config = ConfigSchema.parse({
+  return ConfigSchema.parse({
     sip: { mode: 'standalone', users: [{ username: 'flat', password }] },
     buttons: [{ id: '1', plan: [{ targets: ['flat'], ringSec: 30 }] }],
     doorbell: {
@@ -29,8 +35,6 @@ export function simulatorConfig(file: string, files: ConfigFiles, trial: { reado
       incoming: { autoAnswer: [{ from: 'flat' }] },
     },
   });
-  files.writePrivate(file, `${JSON.stringify(config, null, 2)}\n`);
-  return { username: 'flat' };
 }
 
 /** One address of a network interface, as node:os networkInterfaces() lists it (with the interface's name). */
