@@ -32,26 +32,25 @@ async function syncDirectory(dir: string): Promise<void> {
 /** Points `<file>.bak` at the current file's content; nothing to keep when there is no file yet. */
 async function keepBackupOf(file: string): Promise<void> {
   const backup = `${file}.bak`;
-  try {
-    await unlink(backup);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-  }
+  // Made under a temporary name and renamed over the old backup: a crash at any moment leaves the old or the new one.
+  const temp = `${backup}.tmp-${process.pid}`;
+  await unlink(temp).catch(() => {});
   try {
     // A hard link keeps the old inode when the rename replaces the name: no copy, and never half written.
-    await link(file, backup);
+    await link(file, temp);
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT') return;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw error;
-    await copyFile(file, backup); // FAT (the Pi's boot partition) has no hard links
-    const handle = await open(backup, 'r');
+    await copyFile(file, temp); // FAT (the Pi's boot partition) has no hard links
+    const handle = await open(temp, 'r');
     try {
       await handle.sync();
     } finally {
       await handle.close();
     }
   }
+  await rename(temp, backup);
 }
 
 /**
