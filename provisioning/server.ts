@@ -133,7 +133,8 @@ export async function createProvisioningServer(options: ProvisioningServerOption
   actionRoutes(app, ctx);
   await app.ready();
 
-  let listening: { readonly server: Server; readonly own: boolean } | undefined;
+  // We listen ourselves (fastify's listen knows only its own HTTP server), so we close the server ourselves too.
+  let listening: Server | undefined;
   return {
     setupCode,
     app,
@@ -142,19 +143,18 @@ export async function createProvisioningServer(options: ProvisioningServerOption
       const address: ListeningAddress = listenAddress(url);
       if (address.https) {
         const tls = await deviceCertificate(options.paths.stateDir, address.host);
-        const server = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
-        listening = { server, own: true };
+        listening = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
       } else {
-        listening = { server: app.server, own: false };
+        listening = app.server;
       }
-      const actual = await listenOn(listening.server, address);
+      const actual = await listenOn(listening, address);
       logger.info('webListening', { url: actual });
       return { url: actual };
     },
     async close() {
       streams.closeAll();
-      if (listening?.own === true) {
-        const server = listening.server;
+      const server = listening;
+      if (server?.listening === true) {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

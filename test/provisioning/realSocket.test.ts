@@ -34,4 +34,7 @@ it('sets up, logs in and saves over HTTP on 127.0.0.1', async () => {
   expect(h.store.writes).toEqual([{ section: 'audio', value: { volume: 70 } }]);
   const bad = await call('/api/config/audio', { method: 'PUT', headers: { ...json, cookie, 'x-csrf-token': body.csrfToken }, body: '{' });
   expect(bad.status).toBe(400);
+
+  await h.server.close(); // the socket is really closed: nothing keeps the process alive after stop
+  await expect(call('/api/status')).rejects.toThrow();
 });
