@@ -27,6 +27,11 @@ import { loadIdentity, writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
 import { type Stack, type StackOptions, createStack } from './sip/ua/createStack.ts';
+import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
+import { type StatusDevice, createStatusSource } from '../provisioning/device/status.ts';
+import { loadPageAssets } from '../provisioning/page/assets.ts';
+import type { ConfigStoreApi, DeviceActions, StatusSource } from '../provisioning/ports.ts';
+import { type ProvisioningServer, createProvisioningServer } from '../provisioning/server.ts';
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
 const STOP_BOUND_MS = 6000;
@@ -221,6 +226,51 @@ function liveApplier(shared: Shared, current: () => Runtime, replace: (next: Run
   };
 }
 
+/** The parts of the page's status that come from one runtime. */
+function statusDevice(runtime: Runtime): StatusDevice {
+  return { sipMode: runtime.config.sip.mode, ua: runtime.stack.ua, door: runtime.station, relays: runtime.hal.relays, leds: runtime.hal.leds };
+}
+
+/** What the page's actions work on in one runtime. */
+function actionParts(runtime: Runtime): ActionParts {
+  const { config, hal, station } = runtime;
+  const simulator = hal.simulator;
+  return {
+    station,
+    relays: config.relays.map((relay) => relay.id),
+    doorRelay: config.doorbell.doorCodes[0]?.relay ?? 'door',
+    buttons: config.buttons.map((button) => button.id),
+    ...(simulator !== undefined ? { pressVirtualButton: (id: string) => simulator.pressButton(id) } : {}),
+  };
+}
+
+/**
+ * The configuration page on `web.listen` (default http://127.0.0.1:8080/ in the simulator, http://0.0.0.0:8080/ on a
+ * device). Until the owner has chosen a password, the setup code is shown where only the owner sees it: this line (the
+ * terminal, the journal) and the 0600 file the server writes. A page that cannot start is logged; the door runs on.
+ */
+async function startWeb(parts: {
+  readonly config: Config; readonly simulate: boolean; readonly stateDir: string; readonly log: Logger; readonly clock: Clock;
+  readonly store: ConfigStoreApi; readonly status: StatusSource; readonly actions: DeviceActions;
+}): Promise<ProvisioningServer | undefined> {
+  const { log } = parts;
+  let web: ProvisioningServer | undefined;
+  try {
+    web = await createProvisioningServer({
+      store: parts.store, status: parts.status, actions: parts.actions, paths: { stateDir: path.join(parts.stateDir, 'web') },
+      logger: log, clock: parts.clock, assets: await loadPageAssets(),
+      announceSetupCode: (setupCode) => log.warn('setupRequired', { setupCode }),
+    });
+    const { url } = await web.listen(parts.config.web.listen ?? (parts.simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/'));
+    if (web.setupCode !== undefined) log.warn('setupRequired', { url, setupCode: web.setupCode });
+    return web;
+  } catch (error) {
+    log.error('webFailed', { error: errorMessage(error) });
+    await web?.close().catch(() => {});
+    return undefined;
+  }
+}
+
 async function run(flags: Flags): Promise<number> {
   // Lines are written together after the current work (setImmediate), so that a press's INVITE leaves before its
   // log lines; whatever waits is written at exit.
@@ -297,9 +347,15 @@ async function run(flags: Flags): Promise<number> {
     runtime.hal.releaseRelays();
     process.exit(70);
   });
+  const status = createStatusSource({
+    version: packageJson.version, mode: simulate ? 'simulate' : 'device', device: statusDevice(runtime), events,
+    startedFromBackup: () => opened.store.startedFromBackup, clock,
+  });
   applyLive = liveApplier(shared, () => runtime, (next) => {
     runtime = next;
+    status.rebind(statusDevice(next));
   }, () => stopping);
+  const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, actions: createDeviceActions(() => actionParts(runtime), simulate) });
   if (simulate) {
     readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
@@ -307,6 +363,8 @@ async function run(flags: Flags): Promise<number> {
   }
   const signal = await stopRequested;
   log.info('stopping', { signal });
+  await web?.close().catch((error: unknown) => log.warn('webStopFailed', { error: errorMessage(error) }));
+  status.close();
   await runtime.stop();
   await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
   log.info('stopped');

@@ -16,6 +16,7 @@ export function oursDoorDir(prefix: string, bundle: string, routing: Readonly<Re
     sip: { mode: 'standalone', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] }, domain: 'doorbell.test' },
     ...routing,
     media: { codecs: ['PCMU'], rtpPorts: { min: rtpBase, max: rtpBase + 99 } },
+    web: { listen: 'http://127.0.0.1:0' }, // the configuration page on a free port
   };
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
   return { dir, args: [bundle, '--simulate', '--config', path.join(dir, 'config.json'), '--state', dir] };

@@ -17,19 +17,23 @@ export interface ActionParts {
 
 const fail = (code: string, message: string): ActionResult => ({ ok: false, code, message });
 
-export function createDeviceActions(parts: ActionParts): DeviceActions {
-  const press = parts.pressVirtualButton;
+/** `current` gives the parts of now: a saved configuration replaces the door application and its relays. */
+export function createDeviceActions(current: () => ActionParts, simulator: boolean): DeviceActions {
+  const press = simulator ? (id: string): boolean => current().pressVirtualButton?.(id) ?? false : undefined;
   return {
-    openDoor(relay = parts.doorRelay) {
+    openDoor(relay = current().doorRelay) {
+      const parts = current();
       if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
       const ms = parts.station.openDoor(relay, 'page');
       return ms > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${ms} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
     },
-    testCall(button = parts.buttons[0]) {
+    testCall(button = current().buttons[0]) {
+      const parts = current();
       if (button === undefined || !parts.station.press(button)) return fail('UNKNOWN_BUTTON', `no button ${button ?? ''}`.trim());
       return { ok: true, detail: `button ${button}'s plan rings` };
     },
     pulseRelay(relay, ms = 500) {
+      const parts = current();
       if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
       if (!Number.isInteger(ms) || ms <= 0) return fail('INVALID', 'ms must be a positive whole number');
       const granted = parts.station.testRelay(relay, ms);

@@ -8,15 +8,20 @@ import type { Clock, TimerHandle } from '../../firmware-app/platform/Clock.ts';
 import type { UserAgent } from '../../firmware-app/sip/ua/UserAgent.ts';
 import type { DeviceStatus, StatusSource } from '../ports.ts';
 
-export interface StatusParts {
-  readonly version: string;
-  readonly mode: DeviceStatus['mode'];
+/** What one configuration's runtime brings: replaced (`rebind`) when a saved change starts a new one. */
+export interface StatusDevice {
   readonly sipMode: DeviceStatus['sipMode'];
   readonly ua: Pick<UserAgent, 'events' | 'refusals'>;
   readonly door: { readonly state: DoorState };
-  readonly events: { recent(limit?: number): readonly DoorEvent[] };
   readonly relays: ReadonlyMap<string, Relay>;
   readonly leds: ReadonlyMap<string, Led>;
+}
+
+export interface StatusParts {
+  readonly version: string;
+  readonly mode: DeviceStatus['mode'];
+  readonly device: StatusDevice;
+  readonly events: { recent(limit?: number): readonly DoorEvent[] };
   readonly startedFromBackup: () => boolean;
   readonly clock: Clock;
 }
@@ -39,39 +44,45 @@ function callOf(state: DoorState): string | undefined {
   }
 }
 
-export function createStatusSource(parts: StatusParts): StatusSource & { close(): void } {
-  let registration: DeviceStatus['registration'] = parts.sipMode === 'standalone' ? { state: 'standalone' } : { state: 'registering' };
+export function createStatusSource(parts: StatusParts): StatusSource & { rebind(device: StatusDevice): void; close(): void } {
+  let device = parts.device;
+  let registration: DeviceStatus['registration'] = { state: 'standalone' };
   const listeners = new Set<() => void>();
   const notify = (): void => {
     for (const listener of [...listeners]) listener();
   };
-  const offs = [
-    parts.ua.events.on('registering', (info) => {
+  let offs: Array<() => void> = [];
+  const follow = (): void => {
+    registration = device.sipMode === 'standalone' ? { state: 'standalone' } : { state: 'registering' };
+    offs = [
+    device.ua.events.on('registering', (info) => {
       registration = { state: 'registering', server: info.registrar };
       notify();
     }),
-    parts.ua.events.on('registered', (info) => {
+    device.ua.events.on('registered', (info) => {
       const publicAddress = info.publicAddress === undefined ? undefined : `${info.publicAddress.host}:${info.publicAddress.port}`;
       registration = { state: 'registered', server: info.registrar, ...(publicAddress !== undefined ? { publicAddress } : {}) };
       notify();
     }),
-    parts.ua.events.on('registrationFailed', (info) => {
+    device.ua.events.on('registrationFailed', (info) => {
       registration = { state: 'failed', reason: info.status !== undefined ? `${info.reason} (${info.status})` : info.reason, ...(registration.server !== undefined ? { server: registration.server } : {}) };
       notify();
     }),
-  ];
+    ];
+  };
+  follow();
   const snapshot = (): DeviceStatus => {
-    const call = callOf(parts.door.state);
+    const call = callOf(device.door.state);
     return {
       version: parts.version,
       mode: parts.mode,
-      sipMode: parts.sipMode,
+      sipMode: device.sipMode,
       registration,
-      door: { state: parts.door.state.kind, ...(call !== undefined ? { call } : {}) },
-      refused: { ...parts.ua.refusals },
+      door: { state: device.door.state.kind, ...(call !== undefined ? { call } : {}) },
+      refused: { ...device.ua.refusals },
       recentEvents: parts.events.recent(RECENT),
-      relays: [...parts.relays.values()].map((relay) => ({ id: relay.id, active: relay.active })),
-      leds: [...parts.leds.values()].map((led) => ({ id: led.id, pattern: describePattern(led.pattern) })),
+      relays: [...device.relays.values()].map((relay) => ({ id: relay.id, active: relay.active })),
+      leds: [...device.leds.values()].map((led) => ({ id: led.id, pattern: describePattern(led.pattern) })),
       startedFromBackup: parts.startedFromBackup(),
     };
   };
@@ -100,6 +111,12 @@ export function createStatusSource(parts: StatusParts): StatusSource & { close()
           poll = undefined;
         }
       };
+    },
+    rebind(next) {
+      for (const off of offs) off();
+      device = next;
+      follow();
+      notify();
     },
     close() {
       for (const off of offs) off();

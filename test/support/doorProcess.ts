@@ -82,7 +82,10 @@ function bundleFile(): string {
 export function startDoor(options: DoorOptions): DoorProcess {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'door-process-'));
   const configFile = path.join(stateDir, 'config.json');
-  writeFileSync(configFile, typeof options.config === 'string' ? options.config : JSON.stringify(options.config, null, 2), { mode: 0o600 });
+  // The configuration page on a free port unless the test says otherwise: doors started side by side must not fight
+  // over the default 8080.
+  const config = typeof options.config === 'string' || 'web' in options.config ? options.config : { ...options.config, web: { listen: 'http://127.0.0.1:0' } };
+  writeFileSync(configFile, typeof config === 'string' ? config : JSON.stringify(config, null, 2), { mode: 0o600 });
   const args = ['--enable-source-maps', bundleFile(), '--config', configFile, '--state', stateDir];
   if (options.simulate === true) args.push('--simulate');
   args.push(...(options.args ?? []));

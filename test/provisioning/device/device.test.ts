@@ -18,11 +18,11 @@ function statusRig(sipMode: 'standalone' | 'registered') {
   const door: { state: DoorState } = { state: { kind: 'idle' } };
   const refusals = { notFromRegistrar: 0, wrongToken: 2, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
   const source = createStatusSource({
-    version: '9.9.9', mode: 'simulate', sipMode, ua: { events, refusals }, door,
+    version: '9.9.9', mode: 'simulate', device: { sipMode, ua: { events, refusals }, door, relays: new Map([['door', relay]]), leds: new Map([['status', led]]) },
     events: { recent: () => [{ at: 1, kind: 'buttonPressed', fields: { button: '1' } }] },
-    relays: new Map([['door', relay]]), leds: new Map([['status', led]]), startedFromBackup: () => false, clock,
+    startedFromBackup: () => false, clock,
   });
-  return { clock, events, relay, led, source };
+  return { clock, events, relay, led, source, refusals, door };
 }
 
 describe('status source', () => {
@@ -59,6 +59,20 @@ describe('status source', () => {
   });
 });
 
+describe('status source after a saved change', () => {
+  it('rebind follows the new runtime\'s UA and relays, tells subscribers, and no longer hears the old UA', () => {
+    const rig = statusRig('registered');
+    let told = 0;
+    rig.source.subscribe(() => told++);
+    const events = new Emitter<UserAgentEvents>();
+    rig.source.rebind({ sipMode: 'standalone', ua: { events, refusals: rig.refusals }, door: rig.door, relays: new Map(), leds: new Map() });
+    expect(told).toBe(1);
+    expect(rig.source.snapshot()).toMatchObject({ sipMode: 'standalone', registration: { state: 'standalone' }, relays: [] });
+    rig.events.emit('registered', { expires: 600, registrar: 'old', publicAddress: undefined });
+    expect(rig.source.snapshot().registration.state).toBe('standalone');
+  });
+});
+
 describe('device actions', () => {
   const calls: string[] = [];
   const station = {
@@ -68,7 +82,7 @@ describe('device actions', () => {
   };
 
   it('open-door, test-call and pulse-relay go to the station; unknown relays and buttons are refused with a code', () => {
-    const actions = createDeviceActions({ station, relays: ['door', 'gong'], doorRelay: 'door', buttons: ['1'] });
+    const actions = createDeviceActions(() => ({ station, relays: ['door', 'gong'], doorRelay: 'door', buttons: ['1'] }), false);
     expect(actions.openDoor()).toEqual({ ok: true, detail: 'relay door pulsed for 3000 ms' });
     expect(actions.openDoor('gate')).toMatchObject({ ok: false, code: 'UNKNOWN_RELAY' });
     expect(actions.openDoor('gong')).toMatchObject({ ok: false, code: 'RELAY_FAILED' });
@@ -82,7 +96,7 @@ describe('device actions', () => {
 
   it('offers virtual button presses only in the simulator', () => {
     const pressed: string[] = [];
-    const actions = createDeviceActions({ station, relays: [], doorRelay: 'door', buttons: ['1'], pressVirtualButton: (id) => (pressed.push(id), id === '1') });
+    const actions = createDeviceActions(() => ({ station, relays: [], doorRelay: 'door', buttons: ['1'], pressVirtualButton: (id) => (pressed.push(id), id === '1') }), true);
     expect(actions.pressButton?.('1')).toMatchObject({ ok: true });
     expect(actions.pressButton?.('2')).toMatchObject({ ok: false, code: 'UNKNOWN_BUTTON' });
     expect(pressed).toEqual(['1', '2']);
