@@ -259,10 +259,10 @@ async function startWeb(parts: {
     web = await createProvisioningServer({
       store: parts.store, status: parts.status, actions: parts.actions, paths: { stateDir: path.join(parts.stateDir, 'web') },
       logger: log, clock: parts.clock, assets: await loadPageAssets(),
-      announceSetupCode: (setupCode) => log.warn('setupRequired', { setupCode }),
+      announceSetupCode: (setupCode) => log.info('setupRequired', { setupCode }),
     });
     const { url } = await web.listen(parts.config.web.listen ?? (parts.simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/'));
-    if (web.setupCode !== undefined) log.warn('setupRequired', { url, setupCode: web.setupCode });
+    if (web.setupCode !== undefined) log.info('setupRequired', { url, setupCode: web.setupCode });
     return web;
   } catch (error) {
     log.error('webFailed', { error: errorMessage(error) });

@@ -101,10 +101,16 @@ describe('main.ts', () => {
     const config = path.join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({
       sip: { mode: 'standalone', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] }, users: [{ username: 'flat', password: 'flat-secret-1' }] },
+      web: { listen: 'http://127.0.0.1:0' },
     }));
     try {
       const run = runMain('--simulate', '--config', config, '--state', dir);
       await outputContains(run, 'simulatorReady');
+      // The configuration page: its URL and, until the owner chose a password, the one-time setup code.
+      const setup = /^info setupRequired url=(http:\/\/127\.0\.0\.1:\d+\/) setupCode=([A-Z0-9-]+)$/m.exec(events(run.stdout()).join('\n'));
+      expect(setup).not.toBeNull();
+      expect((await fetch(`${setup![1]}api/status`)).status).toBe(401);
+      expect(readFileSync(path.join(dir, 'web', 'setup-code'), 'utf8').trim()).toBe(setup![2]);
       run.child.kill(signal);
       expect(await run.exited).toEqual({ code: 0, signal: null });
       const lines = events(run.stdout());
