@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.." || exit 1
 # Debian packages the tests need, as package:binary, or package alone when it has no program of its own;
 # a package is installed only when dpkg does not have it and its binary (if any) is not found either.
 # sip-tester provides sipp, baresip/linphonec/twinkle-console are indoor phones, Kamailio is the PBX of the
-# tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener).
-DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg"
+# tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener),
+# chromium is the browser the configuration page is tested in (driven by playwright-core).
+DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium"
 
 RESULTS=.vitest-results.json
 
