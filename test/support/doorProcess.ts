@@ -40,8 +40,8 @@ export interface DoorProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number, from?: number): Promise<string>;
   /** The local port of the `listening protocol=…` line (waits for it up to 5 s). */
   port(protocol: 'udp' | 'tcp'): Promise<number>;
-  /** Presses the simulated bell (`ring` on stdin; needs `simulate`). */
-  ring(): void;
+  /** Presses the simulated bell (`ring` on stdin, `ring <button>` for another button; needs `simulate`). */
+  ring(button?: string): void;
   /** Sends the signal and waits for the exit (SIGKILL after `boundMs`, default 10 s). */
   stop(signal?: NodeJS.Signals, boundMs?: number): Promise<DoorExit>;
   /** Settles when the process has exited, however it ended. */
@@ -181,9 +181,9 @@ export function startDoor(options: DoorOptions): DoorProcess {
       const line = await waitForLine(new RegExp(`\\blistening protocol=${protocol} local=\\S+:\\d+$`), 5000);
       return Number(/:(\d+)$/.exec(line)![1]);
     },
-    ring: () => {
+    ring: (button) => {
       if (options.simulate !== true) throw new Error('ring() needs a door started with simulate: true');
-      child.stdin.write('ring\n');
+      child.stdin.write(button === undefined ? 'ring\n' : `ring ${button}\n`);
     },
     stop,
     exited,

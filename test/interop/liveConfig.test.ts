@@ -1,0 +1,100 @@
+// Interop, end to end over the configuration page's real HTTP API: the door station started from its command line
+// (simulator) takes a saved change without a restart (a new button rings at once, the process and its pid stay), and a
+// change saved during a call waits until the call is over: the call is not dropped. Invalid input saves nothing.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type Baresip, startBaresip } from '../support/baresip.ts';
+import { type DoorProcess, startDoor } from '../support/doorProcess.ts';
+import { listenerPort } from '../support/ports.ts';
+
+const PASSWORD = 'flat-Pa55word';
+
+/** A logged-in API client: the session cookie and the CSRF token from setup. */
+interface Api {
+  get(path: string): Promise<Response>;
+  put(path: string, body: unknown): Promise<Response>;
+}
+
+async function setUp(door: DoorProcess): Promise<Api> {
+  const line = await door.waitForLine(/ setupRequired url=\S+ setupCode=\S+/, 10_000);
+  const url = /url=(\S+)/.exec(line)![1]!;
+  const setupCode = /setupCode=(\S+)/.exec(line)![1]!;
+  const setup = await fetch(`${url}api/setup`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode, password: 'owner-password-1' }),
+  });
+  expect(setup.status).toBe(200);
+  const cookie = setup.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await setup.json()) as { csrfToken: string };
+  return {
+    get: (path) => fetch(`${url}${path}`, { headers: { cookie } }),
+    put: (path, body) => fetch(`${url}${path}`, {
+      method: 'PUT', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    }),
+  };
+}
+
+async function startLiveDoor(): Promise<{ door: DoorProcess; port: number; api: Api }> {
+  const door = startDoor({
+    simulate: true,
+    config: {
+      sip: { mode: 'standalone', listen: { host: '0.0.0.0', port: 0, transports: ['udp'] }, domain: 'doorbell.test', users: [{ username: 'flat', password: PASSWORD }] },
+      buttons: [{ id: 'front', plan: [{ targets: ['flat'], ringSec: 30 }] }],
+    },
+  });
+  const port = await door.port('udp');
+  return { door, port, api: await setUp(door) };
+}
+
+async function phone(port: number): Promise<Baresip> {
+  const flat = startBaresip({ port: await listenerPort('127.0.0.1', 2), account: `<sip:flat@127.0.0.1:${port};transport=udp>;auth_pass=${PASSWORD};answermode=auto;regint=60` });
+  onTestFinished(() => flat.stop());
+  return flat;
+}
+
+function context(door: DoorProcess): string {
+  return `--- door:\n${door.lines().slice(-30).join('\n')}`;
+}
+
+describe('the configuration page applies saved changes live', () => {
+  it('a new button rings at once without a restart; invalid input answers field errors and changes nothing', async () => {
+    const { door, api } = await startLiveDoor();
+    const buttons = (await (await api.get('api/config/buttons')).json()) as Array<{ id: string }>;
+    expect(buttons.map((b) => b.id)).toEqual(['front']);
+    const before = readFileSync(door.configFile, 'utf8');
+    const invalid = await api.put('api/config/buttons', [{ id: 'front', plan: [{ targets: ['nobody'], ringSec: 2 }] }]);
+    expect(invalid.status).toBe(400);
+    const { error } = (await invalid.json()) as { error: { code: string; fields: Record<string, string> } };
+    expect(error.code).toBe('INVALID');
+    expect(Object.keys(error.fields).sort()).toEqual(['0.plan.0.ringSec', '0.plan.0.targets.0']);
+    expect(readFileSync(door.configFile, 'utf8')).toBe(before);
+
+    const mark = door.lines().length;
+    const saved = await api.put('api/config/buttons', [...buttons, { id: 'back', activeLow: true, plan: [{ targets: ['flat'], ringSec: 30 }] }]);
+    expect(saved.status, context(door)).toBe(200);
+    await door.waitForLine(/ configApplied/, 10_000, mark);
+    door.ring('back');
+    await door.waitForLine(/ buttonPressed button=back /, 5000, mark);
+    expect(door.lines().slice(mark).some((l) => / started /.test(l)), 'no restart of the process').toBe(false);
+    expect(JSON.parse(readFileSync(door.configFile, 'utf8')).buttons.map((b: { id: string }) => b.id)).toEqual(['front', 'back']);
+  }, 40_000);
+
+  it('a change saved during a call waits until the call is over: the call is not dropped', async () => {
+    const { door, port, api } = await startLiveDoor();
+    const flat = await phone(port);
+    await door.waitForLine(/ info bindingAdded user=flat /, 10_000);
+    const mark = door.lines().length;
+    door.ring();
+    await door.waitForLine(/ mediaStarted /, 10_000, mark);
+    const doorbell = (await (await api.get('api/config/doorbell')).json()) as Record<string, unknown>;
+    expect((await api.put('api/config/doorbell', { ...doorbell, maxCallSec: 600 })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const during = door.lines().slice(mark);
+    expect(during.some((l) => / configApplied/.test(l)), context(door)).toBe(false);
+    expect(during.some((l) => / mediaStopped /.test(l)), `the call went on\n${context(door)}`).toBe(false);
+    flat.command('/hangup');
+    await door.waitForLine(/ mediaStopped /, 10_000, mark);
+    await door.waitForLine(/ configApplied/, 10_000, mark);
+    expect(JSON.parse(readFileSync(door.configFile, 'utf8')).doorbell.maxCallSec).toBe(600);
+  }, 40_000);
+});
