@@ -25,8 +25,19 @@ export interface ConfigStoreApi {
    * hashes the code). Invalid input saves nothing and answers field errors.
    */
   write(section: ConfigSection, value: unknown): Promise<SaveResult>;
-  /** The whole configuration without secrets, for export (`includeSecrets` only with a passphrase, later). */
+  /** The whole configuration with every secret replaced by `{ "set": bool }` (`GET /api/export`). */
   exportRedacted(): unknown;
+  /**
+   * The whole configuration with every secret replaced by `seal(secret, path)` (`path` like `sip.account.password`):
+   * the encrypted export. The plain secrets reach `seal` only.
+   */
+  exportSealed(seal: (secret: string, path: string) => unknown): unknown;
+  /**
+   * Replaces the whole configuration with `value` (secrets in plain text, or left out / `{ "set": … }` to keep the
+   * stored ones): validated as a write of every section, saved atomically and applied; invalid input saves nothing
+   * and answers field errors keyed by full dotted path (`sip.account.registrar`).
+   */
+  importConfig(value: unknown): Promise<SaveResult>;
   /** Back to the factory configuration (setup starts again). */
   factoryReset(): Promise<void>;
   /** At start the file was unreadable or invalid and the `.bak` was used: the status page says so. */
@@ -48,6 +59,12 @@ export interface DeviceStatus {
   readonly relays: ReadonlyArray<{ readonly id: string; readonly active: boolean }>;
   readonly leds: ReadonlyArray<{ readonly id: string; readonly pattern: string }>;
   readonly startedFromBackup: boolean;
+}
+
+/** The event log (doorbell/EventLog.ts) for `GET /api/log`. */
+export interface EventLogSource {
+  /** The newest `limit` events (all by default), newest first. */
+  recent(limit?: number): readonly DoorEvent[];
 }
 
 /** Where the status comes from; `subscribe` calls back on every change (server-sent events). */

@@ -52,6 +52,37 @@ export function redactConfig(config: Config): Record<string, unknown> {
   return { ...structuredClone(config), sip: redactedSip(config.sip), doorbell: redactedDoorbell(config.doorbell) };
 }
 
+/** Replaces one secret found at `path` (`sip.account.password`); undefined leaves the key out. */
+export type SecretReplacer = (secret: unknown, path: string) => unknown;
+
+function replaceAt(record: Record<string, unknown>, key: string, path: string, replace: SecretReplacer): void {
+  if (record[key] === undefined) return;
+  const next = replace(record[key], path);
+  if (next === undefined) Reflect.deleteProperty(record, key);
+  else record[key] = next;
+}
+
+/**
+ * A copy of a config-shaped value (the stored Config, or an imported file not checked yet) with every secret present
+ * replaced by `replace(secret, path)`. The secrets are `sip.account.password`, `sip.users.<i>.password` and
+ * `doorbell.doorCodes.<i>.hash`; whatever is not shaped like a config is copied as it is, for the schema to judge.
+ */
+export function mapSecrets(value: unknown, replace: SecretReplacer): unknown {
+  const next: unknown = structuredClone(value);
+  if (!isRecord(next)) return next;
+  const { sip, doorbell } = next;
+  if (isRecord(sip)) {
+    if (isRecord(sip.account)) replaceAt(sip.account, 'password', 'sip.account.password', replace);
+    if (Array.isArray(sip.users)) {
+      sip.users.forEach((user: unknown, i) => isRecord(user) && replaceAt(user, 'password', `sip.users.${i}.password`, replace));
+    }
+  }
+  if (isRecord(doorbell) && Array.isArray(doorbell.doorCodes)) {
+    doorbell.doorCodes.forEach((code: unknown, i) => isRecord(code) && replaceAt(code, 'hash', `doorbell.doorCodes.${i}.hash`, replace));
+  }
+  return next;
+}
+
 /** A section as written, with its secrets put back or hashed; `fields` are problems with them (section-relative). */
 export interface MergedSection {
   readonly value: unknown;

@@ -8,7 +8,7 @@ import type { Logger } from '../platform/Logger.ts';
 import { parseConfigText } from './configText.ts';
 import { MIGRATIONS, type Migration, migrateConfig } from './migrations.ts';
 import { type Config, ConfigSchema, describeIssues } from './schema.ts';
-import { redactConfig, redactSection, withSecrets } from './secrets.ts';
+import { mapSecrets, redactConfig, redactSection, withSecrets } from './secrets.ts';
 
 /** The file and its `.bak`, injected (config/ does no I/O). */
 export interface ConfigStoreFiles {
@@ -158,6 +158,20 @@ export class ConfigStore implements ConfigStoreApi {
     return redactConfig(this.#stored);
   }
 
+  exportSealed(seal: (secret: string, path: string) => unknown): unknown {
+    return mapSecrets(this.#stored, (secret, path) => seal(String(secret), path));
+  }
+
+  /**
+   * Replaces the whole configuration with `value` (an exported file, secrets in plain text or left out): migrated from
+   * its version, each section's secrets merged as `write` merges them (left out or `{ "set": … }` keeps the stored
+   * one), validated as a whole and saved like a write of every section. Field keys are full dotted paths
+   * (`sip.account.registrar`); a section left out takes the schema's defaults, as in a file.
+   */
+  importConfig(value: unknown): Promise<SaveResult> {
+    return this.#serialize(() => this.#import(value));
+  }
+
   /**
    * Validates `value` as section `section` against the whole configuration (secrets merged, door codes hashed) and
    * saves it. Field keys are dotted paths inside the section (`account.password`, `doorCodes.0.code`, `` for the
@@ -188,23 +202,48 @@ export class ConfigStore implements ConfigStoreApi {
   async #write(section: ConfigSection, value: unknown): Promise<SaveResult> {
     if (!CONFIG_SECTIONS.includes(section)) return { ok: false, fields: { '': `no config section ${String(section)}` } };
     const merged = await withSecrets(section, value, this.#stored, this.#options.hashCode);
-    const fields: Record<string, string> = { ...merged.fields };
+    return this.#check({ ...this.#stored, [section]: merged.value }, merged.fields, [section], (path) => fieldKey(section, path));
+  }
+
+  async #import(value: unknown): Promise<SaveResult> {
+    const migrated = migrateConfig(value, this.#options.migrations ?? MIGRATIONS);
+    if (!migrated.ok) return { ok: false, fields: { version: migrated.problem } };
+    if (typeof migrated.value !== 'object' || migrated.value === null || Array.isArray(migrated.value)) {
+      return { ok: false, fields: { '': 'a configuration is a JSON object' } };
+    }
+    const candidate: Record<string, unknown> = { ...(migrated.value as Record<string, unknown>) };
+    const secretFields: Record<string, string> = {};
+    for (const section of CONFIG_SECTIONS) {
+      if (candidate[section] === undefined) continue;
+      const merged = await withSecrets(section, candidate[section], this.#stored, this.#options.hashCode);
+      candidate[section] = merged.value;
+      for (const [key, message] of Object.entries(merged.fields)) secretFields[`${section}.${key}`] = message;
+    }
+    return this.#check(candidate, secretFields, CONFIG_SECTIONS, (path) => path.map(String).join('.'));
+  }
+
+  /**
+   * Validates `candidate` (secrets merged; `secretFields` are the merge's problems), then `prepare`s, saves and applies
+   * it. `keyOf` turns a full path into the caller's field key.
+   */
+  async #check(candidate: unknown, secretFields: FieldErrors, changed: readonly ConfigSection[], keyOf: (path: readonly PropertyKey[]) => string): Promise<SaveResult> {
+    const fields: Record<string, string> = { ...secretFields };
     const add = (key: string, message: string): void => {
       if (fields[key] === undefined) fields[key] = message;
-      else if (!merged.fields[key] && !fields[key].includes(message)) fields[key] = `${fields[key]}; ${message}`;
+      else if (!secretFields[key] && !fields[key].includes(message)) fields[key] = `${fields[key]}; ${message}`;
     };
-    const parsed = ConfigSchema.safeParse({ ...this.#stored, [section]: merged.value });
+    const parsed = ConfigSchema.safeParse(candidate);
     if (!parsed.success) {
-      for (const issue of issuesOf(parsed.error)) add(fieldKey(section, issue.path), issue.message);
+      for (const issue of issuesOf(parsed.error)) add(keyOf(issue.path), issue.message);
       return { ok: false, fields };
     }
     if (Object.keys(fields).length > 0) return { ok: false, fields };
     const prepared = this.#options.prepare?.(parsed.data) ?? { ok: true, config: parsed.data };
     if (!prepared.ok) {
-      for (const [path, message] of Object.entries(prepared.fields)) add(fieldKey(section, path.split('.')), message);
+      for (const [path, message] of Object.entries(prepared.fields)) add(keyOf(path.split('.')), message);
       return { ok: false, fields };
     }
-    await this.#save(parsed.data, prepared.config, [section]);
+    await this.#save(parsed.data, prepared.config, changed);
     return { ok: true };
   }
 

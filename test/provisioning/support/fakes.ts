@@ -9,6 +9,7 @@ export const STORE_SECRETS = { sipPassword: 'sip-Secret-7731-xyzzy', doorCodeHas
 
 export interface FakeStore extends ConfigStoreApi {
   readonly writes: Array<{ readonly section: ConfigSection; readonly value: unknown }>;
+  readonly imports: unknown[];
   /** The next write answers these field errors instead of saving. */
   refuseNext(fields: FieldErrors): void;
   factoryResets: number;
@@ -35,6 +36,7 @@ export function fakeStore(): FakeStore {
   let refusal: FieldErrors | undefined;
   const store: FakeStore = {
     writes: [],
+    imports: [],
     factoryResets: 0,
     startedFromBackup: false,
     refuseNext(fields) {
@@ -52,6 +54,24 @@ export function fakeStore(): FakeStore {
       return { ok: true };
     },
     exportRedacted: () => Object.fromEntries([...sections.keys()].map((s) => [s, redact(s)])),
+    exportSealed(seal) {
+      const sip = sections.get('sip') as { account: Record<string, unknown> };
+      const door = sections.get('doorbell') as { doorCodes: Array<Record<string, unknown>> };
+      return {
+        ...Object.fromEntries(sections),
+        sip: { ...sip, account: { ...sip.account, password: seal(String(sip.account.password), 'sip.account.password') } },
+        doorbell: { doorCodes: door.doorCodes.map((c, i) => ({ ...c, hash: seal(String(c.hash), `doorbell.doorCodes.${i}.hash`) })) },
+      };
+    },
+    async importConfig(value): Promise<SaveResult> {
+      if (refusal !== undefined) {
+        const fields = refusal;
+        refusal = undefined;
+        return { ok: false, fields };
+      }
+      store.imports.push(value);
+      return { ok: true };
+    },
     async factoryReset() {
       store.factoryResets += 1;
     },
