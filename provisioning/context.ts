@@ -4,13 +4,15 @@ import type { Clock } from '../firmware-app/platform/Clock.ts';
 import type { Logger } from '../firmware-app/platform/Logger.ts';
 import type { AuthState } from './authState.ts';
 import type { LoginLockout } from './lockout.ts';
-import type { ConfigStoreApi, DeviceActions, StatusSource } from './ports.ts';
+import type { ConfigStoreApi, DeviceActions, EventLogSource, StatusSource } from './ports.ts';
 import type { BoundedSessionStore } from './sessionStore.ts';
 
 export interface RouteContext {
   readonly store: ConfigStoreApi;
   readonly status: StatusSource;
   readonly actions: DeviceActions;
+  /** `GET /api/log`; without it the status's recent events. */
+  readonly eventLog: EventLogSource | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly auth: AuthState;

@@ -18,10 +18,11 @@ import { ApiError, installErrorHandler } from './errors.ts';
 import { listenAddress, listenOn, type ListeningAddress } from './listen.ts';
 import { DEFAULT_LOCKOUT, LoginLockout, type LockoutPolicy } from './lockout.ts';
 import { DEFAULT_PASSWORD_COST, type PasswordHashCost } from './passwordHash.ts';
-import type { ConfigStoreApi, DeviceActions, ProvisioningPaths, StatusSource } from './ports.ts';
+import type { ConfigStoreApi, DeviceActions, EventLogSource, ProvisioningPaths, StatusSource } from './ports.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { authRoutes } from './routes/auth.ts';
 import { configRoutes } from './routes/config.ts';
+import { maintenanceRoutes } from './routes/maintenance.ts';
 import { pageRoutes, type PageAssets } from './routes/pages.ts';
 import { statusRoutes } from './routes/status.ts';
 import { createSessionStore } from './sessionStore.ts';
@@ -34,6 +35,8 @@ export interface ProvisioningServerOptions {
   readonly store: ConfigStoreApi;
   readonly status: StatusSource;
   readonly actions: DeviceActions;
+  /** The event log for `GET /api/log` (main's EventLog); default: the status's recent events. */
+  readonly eventLog?: EventLogSource;
   readonly paths: ProvisioningPaths;
   readonly logger: Logger;
   readonly assets: PageAssets;
@@ -123,13 +126,14 @@ export async function createProvisioningServer(options: ProvisioningServerOption
   const announceSetupCode = options.announceSetupCode
     ?? (() => logger.warn('setupRequired', { setupCodeFile: auth.setupCodeFile }));
   const ctx: RouteContext = {
-    store: options.store, status: options.status, actions: options.actions, logger, clock, auth, sessions,
+    store: options.store, status: options.status, actions: options.actions, eventLog: options.eventLog, logger, clock, auth, sessions,
     lockout: new LoginLockout(clock, options.lockout ?? DEFAULT_LOCKOUT), announceSetupCode,
   };
   pageRoutes(app, options.assets);
   authRoutes(app, ctx);
   statusRoutes(app, ctx, streams);
   configRoutes(app, ctx);
+  maintenanceRoutes(app, ctx);
   actionRoutes(app, ctx);
   await app.ready();
 
