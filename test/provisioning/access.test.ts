@@ -19,6 +19,7 @@ describe('before setup', () => {
     }
     expect(h.actions.calls).toEqual([]);
     expect(h.store.writes).toEqual([]);
+    expect(h.store.imports).toEqual([]);
     expect(h.store.factoryResets).toBe(0);
   });
 
@@ -47,6 +48,7 @@ describe('after setup', () => {
     }
     expect(h.actions.calls).toEqual([]);
     expect(h.store.writes).toEqual([]);
+    expect(h.store.imports).toEqual([]);
   });
 
   it('answers 403 CSRF on every state-changing route with a session but without the token, and does nothing', async () => {
@@ -61,6 +63,7 @@ describe('after setup', () => {
     }
     expect(h.actions.calls).toEqual([]);
     expect(h.store.writes).toEqual([]);
+    expect(h.store.imports).toEqual([]);
     expect(h.store.factoryResets).toBe(0);
     expect((await admin.get('/api/session')).statusCode).toBe(200); // still logged in
   });

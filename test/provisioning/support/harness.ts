@@ -131,6 +131,9 @@ export const API_ROUTES: readonly Sent[] = [
   { method: 'POST', url: '/api/simulate/button/1', body: {} },
   { method: 'POST', url: '/api/password', body: { current: ADMIN_PASSWORD, next: ADMIN_PASSWORD } },
   { method: 'POST', url: '/api/logout', body: {} },
+  { method: 'GET', url: '/api/log' },
+  { method: 'POST', url: '/api/export', body: { passphrase: 'a long export passphrase' } },
+  { method: 'POST', url: '/api/import', body: { config: { relays: [{ id: 'door' }] } } },
   { method: 'POST', url: '/api/factory-reset', body: { confirm: 'RESET' } },
 ];
 
