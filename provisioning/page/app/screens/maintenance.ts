@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
-// Maintenance: export of the configuration, the page's password, factory reset, version.
+// Maintenance: export and import of the configuration, log download, the page's password, factory reset, version.
 
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
 import type { ScreenProps } from '../App.ts';
 import { LabelledInput } from './auth.ts';
+import { ExportWithSecrets, ImportConfig } from './transfer.ts';
 
 function ChangePassword({ api }: Pick<ScreenProps, 'api'>): VNode {
   const [current, setCurrent] = useState('');
@@ -68,12 +69,21 @@ export function MaintenanceScreen({ api, status, recheck }: ScreenProps): VNode 
       <section class="card">
         <h2>Configuration</h2>
         <p>The configuration as a file, without passwords or door codes.</p>
-        <p><a class="button" href="/api/export" download="sip-doorbell-config.json">Download configuration</a></p>
+        <p><a class="button" id="export-plain" href="/api/export" download="sip-doorbell-config.json">Download configuration</a></p>
+      </section>
+      <section class="card">
+        <h2>Event log</h2>
+        <p>Button presses, calls, door openings and refused codes, newest first.</p>
+        <p><a class="button" id="log-download" href="/api/log" download="sip-doorbell-log.json">Download log</a></p>
       </section>
       <section class="card">
         <h2>Version</h2>
         <p>sip-doorbell <strong id="version">${status.version}</strong> (${status.mode === 'simulate' ? 'simulator' : 'device'})</p>
       </section>
+    </div>
+    <div class="grid">
+      <${ExportWithSecrets} api=${api} />
+      <${ImportConfig} api=${api} />
     </div>
     <${ChangePassword} api=${api} />
     <${FactoryReset} api=${api} recheck=${recheck} />`;
