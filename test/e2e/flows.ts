@@ -3,7 +3,7 @@
 
 import { expect, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
-import { type BrowserSession, openBrowser, setupLine } from '../support/browser.ts';
+import { type BrowserSession, STEP_MS, openBrowser, setupLine } from '../support/browser.ts';
 import { type DoorProcess, startDoor } from '../support/doorProcess.ts';
 
 /** The page's password the tests choose at setup. */
@@ -39,6 +39,14 @@ export async function startWithBrowser(config: Record<string, unknown> = standal
   return { door, session, page: session.page, url, setupCode };
 }
 
+/**
+ * Polls what the page shows until the assertion holds, up to `timeoutMs` (default a browser step's bound, not
+ * vitest's 1 s: the page follows the device by server-sent events, and CI machines are loaded).
+ */
+export function eventually<T>(read: () => Promise<T> | T, timeoutMs: number = STEP_MS, message?: string): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(read, { timeout: timeoutMs, interval: 50, ...(message !== undefined ? { message } : {}) });
+}
+
 /** First start: the setup screen, the code from the log and a new password twice; ends on the status screen. */
 export async function completeSetup(page: Page, url: string, setupCode: string): Promise<void> {
   await page.goto(url);
@@ -46,7 +54,7 @@ export async function completeSetup(page: Page, url: string, setupCode: string):
   await page.locator('#setup-password').fill(ADMIN_PASSWORD);
   await page.locator('#setup-repeat').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Set password' }).click();
-  await expect.poll(() => page.locator('#registration-state').isVisible(), { timeout: 5000 }).toBe(true);
+  await eventually(() => page.locator('#registration-state').isVisible()).toBe(true);
 }
 
 /** Goes to a screen by its navigation link (`SIP`, `Self-test`, …). */

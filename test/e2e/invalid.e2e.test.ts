@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { screenshots } from '../support/browser.ts';
-import { completeSetup, openScreen, startWithBrowser } from './flows.ts';
+import { completeSetup, eventually, openScreen, startWithBrowser } from './flows.ts';
 
 describe('invalid input', () => {
   it('a ring time of 2 s and an unknown built-in user: errors beside both fields, nothing saved, the old values after a reload', async () => {
@@ -13,7 +13,7 @@ describe('invalid input', () => {
     await openScreen(page, 'Buttons');
     const ringSec = page.locator('#buttons-0-plan-0-ringSec');
     const targets = page.locator('#buttons-0-plan-0-targets');
-    await expect.poll(() => ringSec.inputValue()).toBe('30');
+    await eventually(() => ringSec.inputValue()).toBe('30');
     expect(await targets.inputValue()).toBe('flat');
     const onDisk = readFileSync(door.configFile, 'utf8');
     const mark = door.lines().length;
@@ -25,7 +25,7 @@ describe('invalid input', () => {
 
     const ringError = page.locator('#buttons-0-plan-0-ringSec-error');
     const targetsError = page.locator('#buttons-0-plan-0-targets-error');
-    await expect.poll(() => ringError.textContent()).toBeTruthy();
+    await eventually(() => ringError.textContent()).toBeTruthy();
     expect(await ringError.getAttribute('role')).toBe('alert');
     expect(await ringSec.getAttribute('aria-invalid')).toBe('true');
     expect(await ringSec.getAttribute('aria-describedby')).toContain('buttons-0-plan-0-ringSec-error');
@@ -43,7 +43,7 @@ describe('invalid input', () => {
     expect(readFileSync(door.configFile, 'utf8'), 'the config file on disk is unchanged').toBe(onDisk);
 
     await page.reload();
-    await expect.poll(() => page.locator('#buttons-0-plan-0-ringSec').inputValue()).toBe('30');
+    await eventually(() => page.locator('#buttons-0-plan-0-ringSec').inputValue()).toBe('30');
     expect(await page.locator('#buttons-0-plan-0-targets').inputValue()).toBe('flat');
     expect(await page.locator('.error[role=alert]').count()).toBe(0);
   }, 30_000);

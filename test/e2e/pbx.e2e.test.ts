@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { screenshots } from '../support/browser.ts';
 import { startKamailio } from '../support/kamailio.ts';
 import { doorBound } from '../interop/kamailio/rig.ts';
-import { completeSetup, openScreen, startWithBrowser } from './flows.ts';
+import { completeSetup, eventually, openScreen, startWithBrowser } from './flows.ts';
 
 const DOOR_PASSWORD = 'door-Pa55word';
 
@@ -17,7 +17,7 @@ describe('PBX account', () => {
     ]);
     const { door, page, url, setupCode } = started;
     await completeSetup(page, url, setupCode);
-    await expect.poll(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
+    await eventually(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
 
     await openScreen(page, 'SIP');
     await page.locator('#sip-mode').selectOption('registered');
@@ -28,16 +28,16 @@ describe('PBX account', () => {
     await screenshots(page, 'sip-pbx-account');
     const mark = door.lines().length;
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved and applied.' }).count(), { timeout: 5000 }).toBe(1);
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Saved and applied.' }).count(), 5000).toBe(1);
     await door.waitForLine(/ configSaved section=sip\b/, 5000, mark);
     // The password is write-only: after the save the form says it is set, and shows no value.
-    await expect.poll(() => page.locator('label[for=sip-account-password]').textContent()).toMatch(/\(set\)/);
+    await eventually(() => page.locator('label[for=sip-account-password]').textContent()).toMatch(/\(set\)/);
     expect(await page.locator('#sip-account-password').inputValue()).toBe('');
 
     await door.waitForLine(/ info registered /, 10_000, mark);
     await doorBound(kamailio, 5000);
     await openScreen(page, 'Status');
-    await expect.poll(() => page.locator('#registration-state').textContent(), { timeout: 5000 }).toBe('Registered');
+    await eventually(() => page.locator('#registration-state').textContent(), 5000).toBe('Registered');
     expect(await page.locator('dl').first().textContent()).toMatch(/PBX account/);
     await screenshots(page, 'status-registered');
     // Applied live: the same process went on (no second start, no stop), the SIP stack re-registered inside it.

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { screenshots, setupLine } from '../support/browser.ts';
-import { completeSetup, openScreen, startWithBrowser } from './flows.ts';
+import { completeSetup, eventually, openScreen, startWithBrowser } from './flows.ts';
 
 describe('factory reset', () => {
   it('typing RESET resets the door: the setup screen comes back, a new code is printed and works', async () => {
@@ -33,7 +33,7 @@ describe('factory reset', () => {
     await page.locator('#setup-password').fill('another good password');
     await page.locator('#setup-repeat').fill('another good password');
     await page.getByRole('button', { name: 'Set password' }).click();
-    await expect.poll(() => page.locator('form p.error[role=alert]').textContent()).toMatch(/wrong setup code/);
+    await eventually(() => page.locator('form p.error[role=alert]').textContent()).toMatch(/wrong setup code/);
     await door.waitForLine(/ loginFailed .*what=setupCode/, 5000, mark);
     await completeSetup(page, url, again.setupCode);
   }, 30_000);

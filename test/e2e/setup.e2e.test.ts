@@ -2,8 +2,8 @@
 // login, the live status; and every screen rendered (screenshots at a phone's and a desktop's viewport).
 
 import { describe, expect, it } from 'vitest';
-import { screenshots } from '../support/browser.ts';
-import { ADMIN_PASSWORD, completeSetup, openScreen, startWithBrowser } from './flows.ts';
+import { STEP_MS, screenshots } from '../support/browser.ts';
+import { ADMIN_PASSWORD, completeSetup, eventually, openScreen, startWithBrowser } from './flows.ts';
 
 describe('first start and login', () => {
   it('setup with the code from the log, then logout and login; the status shows standalone and, live, the bell press in the event log', async () => {
@@ -18,20 +18,20 @@ describe('first start and login', () => {
     await page.locator('#setup-password').fill(ADMIN_PASSWORD);
     await page.locator('#setup-repeat').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Set password' }).click();
-    await expect.poll(() => page.locator('form p.error[role=alert]').textContent()).toMatch(/wrong setup code/);
+    await eventually(() => page.locator('form p.error[role=alert]').textContent()).toMatch(/wrong setup code/);
     await door.waitForLine(/ loginFailed .*what=setupCode/, 5000);
     expect(await page.locator('#registration-state').count()).toBe(0);
 
     await completeSetup(page, url, setupCode);
     await door.waitForLine(/ setupCompleted\b/, 5000);
-    await expect.poll(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'live' }).count(), { message: 'the event stream is connected' }).toBe(1);
+    await eventually(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
+    await eventually(() => page.getByRole('status').filter({ hasText: 'live' }).count(), STEP_MS, 'the event stream is connected').toBe(1);
 
     // The bell pressed at the door (stdin of the simulator): the status screen shows it without a reload.
     const calls = page.locator('section.card', { has: page.getByRole('heading', { name: 'Last calls' }) });
     expect(await calls.textContent()).not.toMatch(/Bell pressed/);
     door.ring();
-    await expect.poll(() => calls.textContent(), { timeout: 5000 }).toMatch(/Bell pressed/);
+    await eventually(() => calls.textContent(), 5000).toMatch(/Bell pressed/);
     await screenshots(page, 'status');
 
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -40,14 +40,14 @@ describe('first start and login', () => {
     await screenshots(page, 'login');
     await page.locator('#login-password').fill('wrong password!');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.locator('#login-password-error').textContent()).toBeTruthy();
+    await eventually(() => page.locator('#login-password-error').textContent()).toBeTruthy();
     await page.locator('#login-password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
+    await eventually(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
     await door.waitForLine(/ loggedIn\b/, 5000);
     // A reload keeps the session (the cookie), and the status is still live.
     await page.reload();
-    await expect.poll(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
+    await eventually(() => page.locator('#registration-state').textContent()).toMatch(/Standalone/);
   }, 30_000);
 
   it('every screen renders on a phone and a desktop without errors in the page', async () => {
@@ -59,7 +59,7 @@ describe('first start and login', () => {
     for (const label of labels) {
       await openScreen(page, label);
       // Forms have loaded their section (no "Loading…" left).
-      await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
+      await eventually(() => page.getByText('Loading…').count()).toBe(0);
       await screenshots(page, `screen-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
     }
     expect(session.console.slice(since).filter((line) => /^(error|pageerror)/.test(line))).toEqual([]);
