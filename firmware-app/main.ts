@@ -30,7 +30,7 @@ import { type Stack, type StackOptions, createStack } from './sip/ua/createStack
 import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
 import { type StatusDevice, createStatusSource } from '../provisioning/device/status.ts';
 import { loadPageAssets } from '../provisioning/page/assets.ts';
-import type { ConfigStoreApi, DeviceActions, StatusSource } from '../provisioning/ports.ts';
+import type { ConfigStoreApi, DeviceActions, EventLogSource, StatusSource } from '../provisioning/ports.ts';
 import { type ProvisioningServer, createProvisioningServer } from '../provisioning/server.ts';
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
@@ -251,13 +251,13 @@ function actionParts(runtime: Runtime): ActionParts {
  */
 async function startWeb(parts: {
   readonly config: Config; readonly simulate: boolean; readonly stateDir: string; readonly log: Logger; readonly clock: Clock;
-  readonly store: ConfigStoreApi; readonly status: StatusSource; readonly actions: DeviceActions;
+  readonly store: ConfigStoreApi; readonly status: StatusSource; readonly actions: DeviceActions; readonly eventLog: EventLogSource;
 }): Promise<ProvisioningServer | undefined> {
   const { log } = parts;
   let web: ProvisioningServer | undefined;
   try {
     web = await createProvisioningServer({
-      store: parts.store, status: parts.status, actions: parts.actions, paths: { stateDir: path.join(parts.stateDir, 'web') },
+      store: parts.store, status: parts.status, actions: parts.actions, eventLog: parts.eventLog, paths: { stateDir: path.join(parts.stateDir, 'web') },
       logger: log, clock: parts.clock, assets: await loadPageAssets(),
       announceSetupCode: (setupCode) => log.info('setupRequired', { setupCode }),
     });
@@ -355,7 +355,7 @@ async function run(flags: Flags): Promise<number> {
     runtime = next;
     status.rebind(statusDevice(next));
   }, () => stopping);
-  const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, actions: createDeviceActions(() => actionParts(runtime), simulate) });
+  const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, eventLog: events, actions: createDeviceActions(() => actionParts(runtime), simulate) });
   if (simulate) {
     readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
