@@ -12,10 +12,8 @@ import { Schedules, systemTimeZone } from './doorbell/schedule.ts';
 import { errorMessage } from './errors.ts';
 import { createHal, type Hal } from '../hal/createHal.ts';
 import { DoorAudio } from './media/DoorAudio.ts';
-import { MediaSession } from './media/MediaSession.ts';
 import { createFileStore } from './platform/atomicFile.ts';
 import { createScryptCodeHasher } from './platform/doorCodeHash.ts';
-import { createNodeSrtpCrypto } from './platform/srtpCrypto.ts';
 import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
 import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
@@ -23,10 +21,11 @@ import { type Flags, USAGE, printDoorCodeHash, readFlags } from './platform/comm
 import { withTlsCaRead } from './platform/configFile.ts';
 import { openConfigStore } from './platform/configFiles.ts';
 import { createNodeHasher } from './platform/hash.ts';
-import { loadIdentity, writePrivate } from './platform/identity.ts';
+import { writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
-import { type Stack, type StackOptions, createStack } from './sip/ua/createStack.ts';
+import { type Stack, createStack } from './sip/ua/createStack.ts';
+import { mediaFactory, stackOptions } from './sip/ua/stackFromConfig.ts';
 import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
 import { type StatusDevice, createStatusSource } from '../provisioning/device/status.ts';
 import { loadPageAssets } from '../provisioning/page/assets.ts';
@@ -35,68 +34,6 @@ import { type ProvisioningServer, createProvisioningServer } from '../provisioni
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
 const STOP_BOUND_MS = 6000;
-
-/** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
-interface MediaParts {
-  readonly clock: Clock;
-  /** Wall-clock milliseconds for RTCP's NTP fields. */
-  readonly wallClock: () => number;
-  readonly audio: DoorAudio;
-  readonly ports: ReturnType<typeof createUdpMediaPorts>;
-}
-
-/** Uniform in [0, 1) from the system's CSPRNG: SSRCs, sequence and timestamp origins are not guessable (RFC 3550 §5.1). */
-function secureRandom(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
-}
-
-function mediaFactory(config: Config, parts: MediaParts): StackOptions['media'] {
-  const srtpCrypto = createNodeSrtpCrypto();
-  const settings = { codecs: config.media.codecs, srtp: config.media.srtp, rtpTimeoutMs: config.media.rtpTimeoutSec * 1000 };
-  return (local, context) => new MediaSession({
-    address: local.host,
-    clock: parts.clock,
-    random: secureRandom,
-    wallClockMs: parts.wallClock,
-    ports: parts.ports,
-    audio: parts.audio,
-    crypto: srtpCrypto,
-    settings,
-    events: context,
-  });
-}
-
-function stackOptions(config: Config, stateDir: string, media: StackOptions['media']): StackOptions {
-  const sip = config.sip;
-  const identity = loadIdentity(stateDir);
-  const account = sip.mode === 'registered' ? sip.account : undefined;
-  return {
-    listen: sip.listen,
-    ...(account !== undefined
-      ? {
-          account: {
-            registrar: account.registrar,
-            ...(account.backupRegistrar !== undefined ? { backupRegistrar: account.backupRegistrar } : {}),
-            ...(account.outboundProxy !== undefined ? { outboundProxy: account.outboundProxy } : {}),
-            ...(account.transport !== undefined ? { protocol: account.transport } : {}),
-            aor: `sip:${account.user}@${account.registrar.replace(/^sips?:/i, '').replace(/[:;].*$/, '')}`,
-            credentials: { username: account.authUser ?? account.user, password: account.password, ...(account.realm !== undefined ? { realm: account.realm } : {}) },
-            expires: account.expires,
-            tls: {
-              ...(account.tlsCa !== undefined ? { ca: account.tlsCa } : {}),
-              ...(account.tlsPinSha256 !== undefined ? { pinnedSha256: account.tlsPinSha256 } : {}),
-            },
-          },
-        }
-      : { standalone: { domain: sip.domain, users: sip.users } }),
-    contactUser: identity.contactUser,
-    instanceId: identity.instanceId,
-    localUsers: ['door'],
-    displayName: sip.displayName,
-    peerAllowList: sip.peerAllowList,
-    media,
-  };
-}
 
 /** Log lines for what the stack reports; the door application logs its own events (presses, doors, calls). */
 function wireEvents(stack: Stack, log: Logger, simulate: boolean): void {
@@ -308,13 +245,21 @@ async function run(flags: Flags): Promise<number> {
       if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
     }
   }
-  // The page's saves apply live (liveApplier, set once the first runtime runs).
+  // The page's saves apply live (liveApplier, set once the first runtime runs); `applied` is the last one saved.
   let applyLive: (next: Config) => void = () => {};
+  let applied: Config | undefined;
   const opened = openConfigStore(configFile, {
     hasher: createScryptCodeHasher(), logger: log, device: !simulate,
-    // Factory reset: the simulator's first-start configuration (a new indoor password), a device's defaults.
-    factory: () => (simulate ? simulatorConfigObject() : {}),
+    // Factory reset: the simulator's first-start configuration (a new indoor password), a device's defaults; where
+    // SIP and the page listen stays as it is, so the owner still reaches the page that was just reset.
+    factory: () => {
+      const base: Record<string, unknown> = simulate ? { ...simulatorConfigObject() } : {};
+      const sip = (base.sip ?? {}) as Record<string, unknown>;
+      const listening = (applied ?? config);
+      return { ...base, sip: { ...sip, listen: listening.sip.listen }, web: listening.web };
+    },
     onChange: (next) => {
+      applied = next;
       const withCa = withTlsCaRead(next, configFile, log);
       if (withCa !== undefined) applyLive(withCa);
     },
