@@ -102,6 +102,13 @@ export class DoorStation {
     return this.#relays.pulse(relay, ms, 'selfTest');
   }
 
+  /** The page's LED self-test: every LED blinks fast for `ms`, then shows the state again. False once stopped. */
+  testLeds(ms: number): boolean {
+    if (this.#state.kind === 'stopped') return false;
+    this.#indicators.test(ms);
+    return true;
+  }
+
   /** Follows the buttons and the UA from now on; the LEDs show the state. */
   start(): void {
     if (this.#subscriptions.length > 0 || this.#state.kind === 'stopped') return;

@@ -9,6 +9,8 @@
 //                      pulse that could not be given (relay missing or refused)
 //   off                the door application is stopped
 //
+// The page's LED self-test overrides all of these for a few seconds: every LED blinks 100/100, then the status shows.
+//
 // Precedence, most telling first: relay error, ringing / in call, credentials refused, not registered, ready.
 
 import { type Led, type LedPattern, describePattern, samePattern } from '../../hal/gpio.ts';
@@ -33,6 +35,9 @@ export const LED_PATTERNS = {
   error: blink(100, 100),
 } as const satisfies Record<string, LedPattern>;
 
+/** The self-test's pattern (the error's blink: the fastest an LED shows, so a dead one stands out). */
+export const LED_TEST_PATTERN: LedPattern = blink(100, 100);
+
 /** How long a relay fault shows as the error pattern. */
 export const FAULT_SHOW_MS = 10_000;
 
@@ -52,6 +57,7 @@ export class Indicators {
   readonly #shown = new Map<string, LedPattern>();
   #status: DoorStatus = { registration: 'pending', activity: 'idle' };
   #fault: TimerHandle | undefined;
+  #test: TimerHandle | undefined;
 
   constructor(leds: Iterable<Led>, clock: Clock, logger: Logger) {
     this.#leds = [...leds];
@@ -62,7 +68,18 @@ export class Indicators {
   /** Shows this status (LEDs change, and are logged, only when their pattern does). */
   show(status: DoorStatus): void {
     this.#status = status;
+    if (this.#test !== undefined) return; // the test's blinking holds; the status shows when it ends
     this.#apply(ledPattern(status, this.#fault !== undefined));
+  }
+
+  /** The self-test: every LED blinks fast (100/100) for `ms` (from now, a repeat starts over), then the status again. */
+  test(ms: number): void {
+    this.#test?.cancel();
+    this.#test = this.#clock.setTimer(ms, () => {
+      this.#test = undefined;
+      this.show(this.#status);
+    });
+    this.#apply(LED_TEST_PATTERN);
   }
 
   /** A relay pulse failed: the error pattern for FAULT_SHOW_MS (from now), then the status again. */
@@ -75,10 +92,12 @@ export class Indicators {
     this.show(this.#status);
   }
 
-  /** Every LED off, the fault timer cancelled (the application stops). */
+  /** Every LED off, the fault and test timers cancelled (the application stops). */
   off(): void {
     this.#fault?.cancel();
     this.#fault = undefined;
+    this.#test?.cancel();
+    this.#test = undefined;
     this.#apply('off');
   }
 

@@ -2,7 +2,7 @@
 // cost nothing but a log line.
 
 import { describe, expect, it } from 'vitest';
-import { LED_PATTERNS } from '../../firmware-app/doorbell/Indicators.ts';
+import { LED_PATTERNS, LED_TEST_PATTERN } from '../../firmware-app/doorbell/Indicators.ts';
 import { doorRig } from './support/doorRig.ts';
 
 describe('DoorStation: LEDs', () => {
@@ -233,5 +233,20 @@ describe('DoorStation: what the page may do', () => {
     expect(rig.station.openDoor('missing', 'page')).toBe(0);
     expect(rig.station.testRelay('box', 200)).toBe(200);
     expect(rig.lines('relayPulsed').at(-1)).toBe('info relayPulsed relay=box ms=200 for=selfTest');
+  });
+});
+
+describe('DoorStation: LED self-test', () => {
+  it('testLeds blinks every LED fast for the time asked, then the LEDs show the door state again; refused once stopped', async () => {
+    const rig = doorRig({ leds: ['status', 'porch'] });
+    expect(rig.station.testLeds(3000)).toBe(true);
+    for (const led of rig.leds.values()) expect(led.pattern).toEqual(LED_TEST_PATTERN);
+    await rig.advance(2999);
+    expect(rig.led('porch').pattern).toEqual(LED_TEST_PATTERN);
+    await rig.advance(1);
+    for (const led of rig.leds.values()) expect(led.pattern).toBe('on');
+    rig.station.stop();
+    expect(rig.station.testLeds(3000)).toBe(false);
+    expect(rig.led().pattern).toBe('off');
   });
 });

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { FakeLed } from '../../hal/fake/FakeLed.ts';
-import { FAULT_SHOW_MS, Indicators, LED_PATTERNS, ledPattern } from '../../firmware-app/doorbell/Indicators.ts';
+import { FAULT_SHOW_MS, Indicators, LED_PATTERNS, LED_TEST_PATTERN, ledPattern } from '../../firmware-app/doorbell/Indicators.ts';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
 import { describePattern } from '../../hal/gpio.ts';
 import { memoryLogger } from '../sip/transport/helpers.ts';
@@ -59,6 +59,41 @@ describe('Indicators', () => {
     clock.advance(1);
     expect(led.pattern).toBe('on');
     indicators.fault();
+    indicators.off();
+    expect(led.pattern).toBe('off');
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('Indicators.test: the page LED self-test', () => {
+  it('blinks every LED 100/100 for the test time whatever the status, then shows the status as it is by then', () => {
+    const clock = new FakeClock();
+    const leds = [new FakeLed('a', clock), new FakeLed('b', clock)];
+    const indicators = new Indicators(leds, clock, memoryLogger());
+    indicators.show({ registration: 'registered', activity: 'idle' });
+    indicators.test(3000);
+    for (const led of leds) expect(led.pattern).toEqual(LED_TEST_PATTERN);
+    expect(describePattern(LED_TEST_PATTERN)).toBe('blink:100/100');
+    indicators.show({ registration: 'registered', activity: 'ringing' }); // a press during the test: held back
+    clock.advance(2999);
+    for (const led of leds) expect(led.pattern).toEqual(LED_TEST_PATTERN);
+    clock.advance(1);
+    for (const led of leds) expect(led.pattern).toEqual(LED_PATTERNS.ringing);
+  });
+
+  it('a second test starts the time over; off() ends the test and no timer is left', () => {
+    const clock = new FakeClock();
+    const led = new FakeLed('a', clock);
+    const indicators = new Indicators([led], clock, memoryLogger());
+    indicators.show({ registration: 'registered', activity: 'idle' });
+    indicators.test(3000);
+    clock.advance(2000);
+    indicators.test(3000);
+    clock.advance(2000);
+    expect(led.pattern).toEqual(LED_TEST_PATTERN);
+    clock.advance(1000);
+    expect(led.pattern).toBe('on');
+    indicators.test(3000);
     indicators.off();
     expect(led.pattern).toBe('off');
     expect(clock.pending).toBe(0);
