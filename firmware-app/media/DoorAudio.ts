@@ -5,6 +5,7 @@
 import type { Microphone, SampleRate, Speaker } from '../../hal/audio.ts';
 import type { Clock } from '../platform/Clock.ts';
 import type { Logger } from '../platform/Logger.ts';
+import { measureLevel, type MicLevel } from './micLevel.ts';
 import { Pacer } from './rtp/Pacer.ts';
 import { createTone, mixInto, type ToneName, type ToneSource } from './tones/index.ts';
 
@@ -52,6 +53,8 @@ export class DoorAudio {
   #speakerRate: SampleRate | undefined;
   #tonePacer: Pacer | undefined;
   readonly #toneFrame = new Int16Array(TONE_RATE / 50 * 2);
+  /** Owner of the speaker self-test's tone. */
+  readonly #selfTest = {};
 
   constructor(options: DoorAudioOptions) {
     this.#options = options;
@@ -126,6 +129,25 @@ export class DoorAudio {
     const tone = this.#tone;
     if (tone === undefined || !tone.owners.delete(owner) || tone.owners.size > 0) return;
     this.#endTone();
+  }
+
+  /**
+   * The page's speaker self-test: the door-opened tone, alone on the speaker. False (nothing played) while a call
+   * holds the devices: the test must not sound into someone's conversation.
+   */
+  testSpeaker(): boolean {
+    if (this.#lease !== undefined) return false;
+    this.startTone(this.#selfTest, 'doorOpened');
+    return true;
+  }
+
+  /**
+   * The page's microphone self-test: the devices held at 8 kHz for `ms`, then released, and the level heard.
+   * Undefined while a call (or another test) holds them; a call starting meanwhile finds them taken until the end.
+   */
+  testMicrophone(ms: number): Promise<MicLevel> | undefined {
+    const lease = this.claim({}, 8000);
+    return lease === undefined ? undefined : measureLevel(lease, this.#options.clock, ms);
   }
 
   /** Stops everything (shutdown). */
