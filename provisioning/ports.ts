@@ -83,9 +83,20 @@ export interface DeviceActions {
   testCall(button?: string): ActionResult;
   /** Self-test: pulses relay `relay` for `ms` (cut to its maximum). */
   pulseRelay(relay: string, ms?: number): ActionResult;
+  /** Self-test: every LED blinks fast (100/100) for 3 s, then shows the door's status again. */
+  ledTest(): ActionResult;
+  /** Self-test: the speaker plays a short tone; refused (`AUDIO_BUSY`) while a call holds the devices. */
+  speakerTest(): ActionResult;
+  /** Self-test: about 2 s of the microphone and its RMS level; refused (`AUDIO_BUSY`) while a call holds the devices. */
+  micTest(): Promise<MicTestResult>;
   /** Simulator only: presses virtual button `id`; undefined on a device. */
   readonly pressButton?: (id: string) => ActionResult;
 }
+
+/** The microphone self-test's answer: the level heard in dBFS (−96 for silence, 0 for full scale). */
+export type MicTestResult =
+  | { readonly ok: true; readonly detail: string; readonly levelDbfs: number }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** The page's own state files (admin password hash, setup code, session secret) live in this directory, mode 0700. */
 export interface ProvisioningPaths {

@@ -2,10 +2,18 @@
 // in the simulator, on its virtual buttons. Each answer says what happened in words safe to show.
 
 import type { DoorStation } from '../../firmware-app/doorbell/DoorStation.ts';
-import type { ActionResult, DeviceActions } from '../ports.ts';
+import type { DoorAudio } from '../../firmware-app/media/DoorAudio.ts';
+import type { ActionResult, DeviceActions, MicTestResult } from '../ports.ts';
+
+/** How long the LED self-test blinks, and how long the microphone self-test listens. */
+export const LED_TEST_MS = 3000;
+export const MIC_TEST_MS = 2000;
 
 export interface ActionParts {
-  readonly station: Pick<DoorStation, 'press' | 'openDoor' | 'testRelay'>;
+  /** `testLeds` is optional: without it the LED self-test is refused (`UNAVAILABLE`). */
+  readonly station: Pick<DoorStation, 'press' | 'openDoor' | 'testRelay'> & Partial<Pick<DoorStation, 'testLeds'>>;
+  /** The door's microphone and speaker; without them the audio self-tests are refused (`UNAVAILABLE`). */
+  readonly audio?: Pick<DoorAudio, 'testSpeaker' | 'testMicrophone'>;
   /** Relay ids the configuration names, and the relay door codes open (the first code's; else `door`). */
   readonly relays: readonly string[];
   readonly doorRelay: string;
@@ -15,7 +23,18 @@ export interface ActionParts {
   readonly pressVirtualButton?: (id: string) => boolean;
 }
 
-const fail = (code: string, message: string): ActionResult => ({ ok: false, code, message });
+const fail = (code: string, message: string): ActionResult & { readonly ok: false } => ({ ok: false, code, message });
+const AUDIO_BUSY = (): ActionResult & { readonly ok: false } => fail('AUDIO_BUSY', 'a call holds the microphone and speaker; try again when it is over');
+const NO_AUDIO = (): ActionResult & { readonly ok: false } => fail('UNAVAILABLE', 'this device has no audio self-test');
+
+async function micTest(audio: ActionParts['audio']): Promise<MicTestResult> {
+  if (audio === undefined) return NO_AUDIO();
+  const pending = audio.testMicrophone(MIC_TEST_MS);
+  if (pending === undefined) return AUDIO_BUSY();
+  const { levelDbfs, frames } = await pending;
+  if (frames === 0) return fail('MIC_SILENT', 'the microphone delivered no sound (not connected, or failing: see the log)');
+  return { ok: true, detail: `microphone level ${levelDbfs.toFixed(1)} dBFS`, levelDbfs };
+}
 
 /** `current` gives the parts of now: a saved configuration replaces the door application and its relays. */
 export function createDeviceActions(current: () => ActionParts, simulator: boolean): DeviceActions {
@@ -39,6 +58,17 @@ export function createDeviceActions(current: () => ActionParts, simulator: boole
       const granted = parts.station.testRelay(relay, ms);
       return granted > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${granted} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
     },
+    ledTest() {
+      const station = current().station;
+      if (station.testLeds === undefined) return fail('UNAVAILABLE', 'this device has no LED self-test');
+      return station.testLeds(LED_TEST_MS) ? { ok: true, detail: `every LED blinks fast for ${LED_TEST_MS / 1000} s` } : fail('STOPPED', 'the door application is not running');
+    },
+    speakerTest() {
+      const audio = current().audio;
+      if (audio === undefined) return NO_AUDIO();
+      return audio.testSpeaker() ? { ok: true, detail: 'the speaker plays the door-opened tone' } : AUDIO_BUSY();
+    },
+    micTest: () => micTest(current().audio),
     ...(press !== undefined
       ? { pressButton: (id: string): ActionResult => (press(id) ? { ok: true, detail: `button ${id} pressed` } : fail('UNKNOWN_BUTTON', `no button ${id}`)) }
       : {}),

@@ -1,10 +1,11 @@
-// What the page may make the device do: open the door, a test call, a relay self-test pulse, and in the simulator a
-// virtual bell press (`/api/actions/*`, `/api/simulate/button/<id>`).
+// What the page may make the device do: open the door, a test call, the hardware self-tests (a relay pulse, the LEDs,
+// the speaker's tone, the microphone's level), and in the simulator a virtual bell press (`/api/actions/*`,
+// `/api/simulate/button/<id>`).
 
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import type { ActionResult } from '../ports.ts';
+import type { ActionResult, MicTestResult } from '../ports.ts';
 
 const ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
@@ -38,6 +39,16 @@ export function actionRoutes(app: FastifyInstance, ctx: RouteContext): void {
       throw new ApiError(400, 'INVALID', 'ms is 1 to 60000', { fields: { ms: 'a whole number of milliseconds, 1 to 60000' } });
     }
     return answer(ctx.actions.pulseRelay(relay, ms));
+  });
+
+  app.post('/api/actions/led-test', async () => answer(ctx.actions.ledTest()));
+
+  app.post('/api/actions/speaker-test', async () => answer(ctx.actions.speakerTest()));
+
+  app.post('/api/actions/mic-test', async (): Promise<{ ok: true; detail: string; levelDbfs: number }> => {
+    const result: MicTestResult = await ctx.actions.micTest();
+    if (!result.ok) throw new ApiError(409, result.code, result.message);
+    return { ok: true, detail: result.detail, levelDbfs: result.levelDbfs };
   });
 
   app.post('/api/simulate/button/:id', async (request) => {

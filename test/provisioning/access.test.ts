@@ -85,7 +85,7 @@ describe('after setup', () => {
       const response = await admin.send(route);
       expect(response.statusCode, `${route.method} ${route.url} ${response.body}`).toBe(200);
     }
-    expect(h.actions.calls).toEqual(['openDoor', 'testCall', 'pulseRelay door 500', 'press 1']);
+    expect(h.actions.calls).toEqual(['openDoor', 'testCall', 'pulseRelay door 500', 'ledTest', 'speakerTest', 'micTest', 'press 1']);
     expect(h.store.writes).toEqual([{ section: 'media', value: { codecs: ['PCMA'] } }]);
   });
 });

@@ -2,6 +2,7 @@
 // the simulator's button, security headers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setUpHarness, type Harness } from './support/harness.ts';
+import { FAKE_MIC_LEVEL_DBFS } from './support/fakes.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -82,6 +83,24 @@ describe('actions', () => {
     expect((await admin.post('/api/actions/open-door', { relay: 'gate' })).statusCode).toBe(200);
     expect((await admin.post('/api/actions/test-call', { button: '2' })).statusCode).toBe(200);
     expect(h.actions.calls).toEqual(['pulseRelay door 250', 'openDoor gate', 'testCall 2']);
+  });
+
+  it('runs the LED, speaker and microphone self-tests; the microphone answers its level; a call holding the audio gets 409 AUDIO_BUSY', async () => {
+    let admin;
+    ({ h, admin } = await setUpHarness());
+    expect((await admin.post('/api/actions/led-test', {})).json()).toEqual({ ok: true });
+    expect((await admin.post('/api/actions/speaker-test', {})).json()).toEqual({ ok: true });
+    const mic = await admin.post('/api/actions/mic-test', {});
+    expect(mic.statusCode).toBe(200);
+    expect(mic.json()).toEqual({ ok: true, detail: 'microphone level -9.0 dBFS', levelDbfs: FAKE_MIC_LEVEL_DBFS });
+    expect(h.actions.calls).toEqual(['ledTest', 'speakerTest', 'micTest']);
+    h.actions.audioBusy = true;
+    for (const url of ['/api/actions/speaker-test', '/api/actions/mic-test']) {
+      const refused = await admin.post(url, {});
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ error: { code: 'AUDIO_BUSY', message: expect.any(String) } });
+    }
+    expect(h.actions.calls).toHaveLength(3);
   });
 
   it('presses a virtual button in the simulator and answers 404 on a device', async () => {

@@ -1,5 +1,6 @@
 // The page's view of the device: the status source follows registration and notices relay changes; the actions map
-// page requests onto the door application and refuse what does not exist.
+// page requests onto the door application and refuse what does not exist; the hardware self-tests reach the LEDs and
+// the door's audio, and refuse while a call holds the devices.
 import { describe, expect, it } from 'vitest';
 import { FakeLed } from '../../../hal/fake/FakeLed.ts';
 import { FakeRelay } from '../../../hal/fake/FakeRelay.ts';
@@ -7,7 +8,12 @@ import type { DoorState } from '../../../firmware-app/doorbell/DoorStation.ts';
 import { Emitter } from '../../../firmware-app/platform/Emitter.ts';
 import { FakeClock } from '../../../firmware-app/platform/FakeClock.ts';
 import type { UserAgentEvents } from '../../../firmware-app/sip/ua/UserAgent.ts';
-import { createDeviceActions } from '../../../provisioning/device/actions.ts';
+import type { Microphone } from '../../../hal/audio.ts';
+import { FakeMicrophone } from '../../../hal/fake/FakeMicrophone.ts';
+import { FakeSpeaker } from '../../../hal/fake/FakeSpeaker.ts';
+import { DoorAudio } from '../../../firmware-app/media/DoorAudio.ts';
+import { LED_TEST_MS, MIC_TEST_MS, createDeviceActions } from '../../../provisioning/device/actions.ts';
+import { memoryLogger } from '../support/fakes.ts';
 import { createStatusSource } from '../../../provisioning/device/status.ts';
 
 function statusRig(sipMode: 'standalone' | 'registered') {
@@ -100,5 +106,56 @@ describe('device actions', () => {
     expect(actions.pressButton?.('1')).toMatchObject({ ok: true });
     expect(actions.pressButton?.('2')).toMatchObject({ ok: false, code: 'UNKNOWN_BUTTON' });
     expect(pressed).toEqual(['1', '2']);
+  });
+});
+
+describe('device self-tests', () => {
+  const station = { press: () => true, openDoor: () => 0, testRelay: () => 0 };
+  /** The door's audio over a half-scale tone, or over `microphone`. */
+  function audioRig(microphone?: Microphone) {
+    const clock = new FakeClock();
+    const mic = microphone ?? new FakeMicrophone({ clock, sound: { kind: 'tone', amplitude: 0.5 } });
+    const audio = new DoorAudio({ clock, microphone: mic, speaker: new FakeSpeaker(), logger: memoryLogger() });
+    return { clock, audio };
+  }
+
+  it('the LED test asks the station for 3 s of blinking; refused when the station cannot, or has stopped', () => {
+    const asked: number[] = [];
+    let running = true;
+    const withLeds = { ...station, testLeds: (ms: number) => (asked.push(ms), running) };
+    const actions = createDeviceActions(() => ({ station: withLeds, relays: [], doorRelay: 'door', buttons: [] }), false);
+    expect(actions.ledTest()).toEqual({ ok: true, detail: 'every LED blinks fast for 3 s' });
+    running = false;
+    expect(actions.ledTest()).toMatchObject({ ok: false, code: 'STOPPED' });
+    expect(asked).toEqual([LED_TEST_MS, LED_TEST_MS]);
+    expect(createDeviceActions(() => ({ station, relays: [], doorRelay: 'door', buttons: [] }), false).ledTest()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+  });
+
+  it('the speaker test plays a tone; the microphone test answers the tone\'s level; both AUDIO_BUSY while a call holds the devices', async () => {
+    const { clock, audio } = audioRig();
+    const actions = createDeviceActions(() => ({ station, audio, relays: [], doorRelay: 'door', buttons: [] }), false);
+    expect(actions.speakerTest()).toMatchObject({ ok: true });
+    expect(audio.tone).toBe('doorOpened');
+    const pending = actions.micTest();
+    clock.advance(MIC_TEST_MS);
+    const result = await pending;
+    if (!result.ok) throw new Error(result.message);
+    expect(Math.abs(result.levelDbfs - -9.03)).toBeLessThan(1); // a sine at half scale: 20·log10(0.5 / √2)
+    expect(result.detail).toBe(`microphone level ${result.levelDbfs.toFixed(1)} dBFS`);
+    const call = audio.claim({}, 8000);
+    expect(actions.speakerTest()).toMatchObject({ ok: false, code: 'AUDIO_BUSY' });
+    expect(await actions.micTest()).toMatchObject({ ok: false, code: 'AUDIO_BUSY' });
+    call?.release();
+  });
+
+  it('a microphone that delivers nothing is reported as such; without audio parts both tests are unavailable', async () => {
+    const { clock, audio } = audioRig({ start: () => {}, stop: () => {} });
+    const actions = createDeviceActions(() => ({ station, audio, relays: [], doorRelay: 'door', buttons: [] }), false);
+    const pending = actions.micTest();
+    clock.advance(MIC_TEST_MS);
+    expect(await pending).toMatchObject({ ok: false, code: 'MIC_SILENT' });
+    const none = createDeviceActions(() => ({ station, relays: [], doorRelay: 'door', buttons: [] }), false);
+    expect(none.speakerTest()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    expect(await none.micTest()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
   });
 });

@@ -117,7 +117,12 @@ export function fakeStatus(): FakeStatus {
 
 export interface FakeActions extends DeviceActions {
   readonly calls: string[];
+  /** While true the audio self-tests are refused as a call holding the devices would refuse them. */
+  audioBusy: boolean;
 }
+
+/** The level the fake microphone self-test reports. */
+export const FAKE_MIC_LEVEL_DBFS = -9;
 
 export function fakeActions(simulator = true): FakeActions {
   const calls: string[] = [];
@@ -125,13 +130,23 @@ export function fakeActions(simulator = true): FakeActions {
     calls.push(call);
     return { ok: true };
   };
-  return {
+  const busy = { ok: false, code: 'AUDIO_BUSY', message: 'a call holds the microphone and speaker' } as const;
+  const fake: FakeActions = {
     calls,
+    audioBusy: false,
     openDoor: (relay) => ok(`openDoor ${relay ?? ''}`.trim()),
     testCall: (button) => ok(`testCall ${button ?? ''}`.trim()),
     pulseRelay: (relay, ms) => (relay === 'missing' ? { ok: false, code: 'NO_SUCH_RELAY', message: 'no relay missing' } : ok(`pulseRelay ${relay} ${ms ?? ''}`.trim())),
+    ledTest: () => ok('ledTest'),
+    speakerTest: () => (fake.audioBusy ? busy : ok('speakerTest')),
+    micTest: async () => {
+      if (fake.audioBusy) return busy;
+      calls.push('micTest');
+      return { ok: true, detail: `microphone level ${FAKE_MIC_LEVEL_DBFS.toFixed(1)} dBFS`, levelDbfs: FAKE_MIC_LEVEL_DBFS };
+    },
     ...(simulator ? { pressButton: (id: string) => ok(`press ${id}`) } : {}),
   };
+  return fake;
 }
 
 export interface MemoryLogger extends Logger {
