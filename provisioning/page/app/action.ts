@@ -13,6 +13,8 @@ export function ActionButton(props: {
   readonly body?: Json | (() => Json);
   readonly className?: string;
   readonly disabled?: boolean;
+  /** The device's answer when it succeeded (a measurement to show beside the button). */
+  readonly onAnswer?: (data: Json) => void;
 }): VNode {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ readonly ok: boolean; readonly text: string } | undefined>(undefined);
@@ -23,6 +25,7 @@ export function ActionButton(props: {
     const result = await props.api.send('POST', props.url, body);
     setBusy(false);
     if (result.ok) {
+      props.onAnswer?.(result.data);
       const detail = getAt(result.data, 'detail');
       setOutcome({ ok: true, text: typeof detail === 'string' ? detail : 'Done.' });
     } else {

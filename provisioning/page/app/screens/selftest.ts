@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
-// Hardware self-test: pulse a relay, open the door, the LEDs and the bell button as the device reports them, a
-// test call. (A microphone meter and a speaker tone need API routes the device does not offer yet.)
+// Hardware self-test: pulse a relay, open the door, the LEDs and the bell button as the device reports them, an LED
+// blink test, a speaker test tone, a microphone level meter, a test call.
 
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
 import { ActionButton } from '../action.ts';
 import type { ScreenProps } from '../App.ts';
+import { asNumber, getAt, type Json } from '../json.ts';
 import { ButtonIndicator, LedLamps, RelayLamps } from '../lamps.ts';
 
 function PulseRelay({ api, relays }: Pick<ScreenProps, 'api'> & { readonly relays: readonly string[] }): VNode {
@@ -26,6 +27,18 @@ function PulseRelay({ api, relays }: Pick<ScreenProps, 'api'> & { readonly relay
   </div>`;
 }
 
+/** The quietest level the device reports (silence), the bottom of the meter. */
+const FLOOR_DBFS = -96;
+
+function MicLevel({ api }: Pick<ScreenProps, 'api'>): VNode {
+  const [level, setLevel] = useState<number | undefined>(undefined);
+  return html`<p><${ActionButton} api=${api} url="/api/actions/mic-test" label="Measure the microphone (2 s)"
+      onAnswer=${(data: Json) => setLevel(asNumber(getAt(data, 'levelDbfs')))} /></p>
+    <p><label for="mic-level">Level</label>
+      <meter id="mic-level" min=${FLOOR_DBFS} max="0" low="-50" high="-6" optimum="-20" value=${level ?? FLOOR_DBFS}></meter>
+      <span id="mic-level-text" class="muted">${level === undefined ? 'not measured yet' : `${level.toFixed(1)} dBFS`}</span></p>`;
+}
+
 export function SelfTestScreen({ api, status }: ScreenProps): VNode {
   return html`<h1>Hardware self-test</h1>
     <div class="grid">
@@ -43,6 +56,18 @@ export function SelfTestScreen({ api, status }: ScreenProps): VNode {
       <section class="card">
         <h2>LEDs</h2>
         <${LedLamps} status=${status} />
+        <p class="muted">Every LED blinks fast for 3 s, then shows the status again.</p>
+        <${ActionButton} api=${api} url="/api/actions/led-test" label="Test the LEDs" />
+      </section>
+      <section class="card">
+        <h2>Speaker</h2>
+        <p class="muted">The door's speaker plays a short tone (not during a call).</p>
+        <${ActionButton} api=${api} url="/api/actions/speaker-test" label="Play a test tone" />
+      </section>
+      <section class="card">
+        <h2>Microphone</h2>
+        <p class="muted">Speak at the door while it listens (not during a call). Talking close by reads about −30 to −10 dBFS.</p>
+        <${MicLevel} api=${api} />
       </section>
       <section class="card">
         <h2>Test call</h2>
@@ -50,6 +75,5 @@ export function SelfTestScreen({ api, status }: ScreenProps): VNode {
         <${ActionButton} api=${api} url="/api/actions/test-call" label="Start test call" />
         <p class="muted">Door state: ${status.door.state}</p>
       </section>
-    </div>
-    <p class="muted">A microphone level meter and a speaker test tone are not offered by this device yet.</p>`;
+    </div>`;
 }
