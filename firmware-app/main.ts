@@ -70,6 +70,7 @@ interface Runtime {
   readonly hal: Hal;
   readonly stack: Stack;
   readonly station: DoorStation;
+  readonly audio: DoorAudio;
   stop(): Promise<void>;
 }
 
@@ -107,7 +108,7 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
   });
   station.start();
   return {
-    config, hal, stack, station,
+    config, hal, stack, station, audio,
     async stop() {
       station.stop();
       // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
@@ -170,10 +171,11 @@ function statusDevice(runtime: Runtime): StatusDevice {
 
 /** What the page's actions work on in one runtime. */
 function actionParts(runtime: Runtime): ActionParts {
-  const { config, hal, station } = runtime;
+  const { config, hal, station, audio } = runtime;
   const simulator = hal.simulator;
   return {
     station,
+    audio,
     relays: config.relays.map((relay) => relay.id),
     doorRelay: config.doorbell.doorCodes[0]?.relay ?? 'door',
     buttons: config.buttons.map((button) => button.id),
