@@ -14,6 +14,7 @@ const PASSWORD = 'flat-Pa55word';
 interface Api {
   get(path: string): Promise<Response>;
   put(path: string, body: unknown): Promise<Response>;
+  post(path: string, body?: unknown): Promise<Response>;
 }
 
 async function setUp(door: DoorProcess): Promise<Api> {
@@ -30,6 +31,9 @@ async function setUp(door: DoorProcess): Promise<Api> {
     get: (path) => fetch(`${url}${path}`, { headers: { cookie } }),
     put: (path, body) => fetch(`${url}${path}`, {
       method: 'PUT', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    }),
+    post: (path, body = {}) => fetch(`${url}${path}`, {
+      method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body),
     }),
   };
 }
@@ -97,4 +101,21 @@ describe('the configuration page applies saved changes live', () => {
     await door.waitForLine(/ configApplied/, 10_000, mark);
     expect(JSON.parse(readFileSync(door.configFile, 'utf8')).doorbell.maxCallSec).toBe(600);
   }, 40_000);
+
+  it('self-tests from the page on the running door: LEDs blink and come back, the microphone has a level, the speaker plays', async () => {
+    const { door, api } = await startLiveDoor();
+    const mark = door.lines().length;
+    expect((await api.post('api/actions/led-test')).status).toBe(200);
+    await door.waitForLine(/ ledChanged led=status pattern=blink:100\/100/, 2000, mark);
+    await door.waitForLine(/ ledChanged led=status pattern=on/, 6000, mark);
+    const mic = await api.post('api/actions/mic-test');
+    expect(mic.status, context(door)).toBe(200);
+    const { levelDbfs } = (await mic.json()) as { levelDbfs: number };
+    // The simulator's microphone plays its 440 Hz tone: a level well above silence, below full scale.
+    expect(levelDbfs).toBeGreaterThan(-40);
+    expect(levelDbfs).toBeLessThan(0);
+    expect((await api.post('api/actions/speaker-test')).status).toBe(200);
+    expect((await api.post('api/actions/pulse-relay', { relay: 'door', ms: 200 })).status).toBe(200);
+    await door.waitForLine(/ relayPulsed relay=door ms=200 for=selfTest/, 2000, mark);
+  }, 30_000);
 });
