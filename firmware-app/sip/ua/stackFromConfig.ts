@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/Clock.ts';
 import { loadIdentity } from '../../platform/identity.ts';
 import { createNodeSrtpCrypto } from '../../platform/srtpCrypto.ts';
 import type { createUdpMediaPorts } from '../../platform/udpMediaPorts.ts';
+import { secureRandom } from '../transaction/ids.ts';
 import type { StackOptions } from './createStack.ts';
 
 /** What every call's media shares: the door's devices, the RTP port range, randomness and the SRTP crypto. */
@@ -17,11 +18,6 @@ export interface MediaParts {
   readonly wallClock: () => number;
   readonly audio: DoorAudio;
   readonly ports: ReturnType<typeof createUdpMediaPorts>;
-}
-
-/** Uniform in [0, 1) from the system's CSPRNG: SSRCs, sequence and timestamp origins are not guessable (RFC 3550 §5.1). */
-function secureRandom(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 }
 
 export function mediaFactory(config: Config, parts: MediaParts): StackOptions['media'] {
