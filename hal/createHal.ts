@@ -15,7 +15,7 @@ import { FakeMicrophone } from './fake/FakeMicrophone.ts';
 import { FakeRelay } from './fake/FakeRelay.ts';
 import { FakeSpeaker } from './fake/FakeSpeaker.ts';
 import type { Button, Led, Relay } from './gpio.ts';
-import type { GpioDevices, GpioSpecs, PinSpec } from './gpio/devices.ts';
+import { type GpioDevices, type GpioSpecs, type PinSpec, driverDevices } from './gpio/devices.ts';
 import { type GpioDriverName, type GpioSystem, openGpio } from './gpio/openGpio.ts';
 import type { HalClock, HalLogger } from './ports.ts';
 
@@ -117,7 +117,7 @@ function simulatedGpio(config: HalConfig, clock: HalClock): GpioResult {
   const relays = new Map(config.relays.map((r) => [r.id, new FakeRelay(r.id, r.maxPulseMs, clock)] as const));
   const leds = new Map(config.leds.map((l) => [l.id, new FakeLed(l.id, clock)] as const));
   const releaseRelays = (): void => relays.forEach((relay) => relay.close());
-  const devices: GpioDevices = {
+  const made = driverDevices({
     buttons,
     relays,
     leds,
@@ -126,7 +126,8 @@ function simulatedGpio(config: HalConfig, clock: HalClock): GpioResult {
       releaseRelays();
       leds.forEach((led) => led.set('off'));
     },
-  };
+  });
+  if (!made.ok) return made;
   const simulator = {
     pressButton: (id: string): boolean => {
       const button = buttons.get(id);
@@ -134,7 +135,7 @@ function simulatedGpio(config: HalConfig, clock: HalClock): GpioResult {
       return button !== undefined;
     },
   };
-  return { ok: true, devices, simulator };
+  return { ok: true, devices: made.devices, simulator };
 }
 
 function deviceGpio(config: HalConfig, platform: HalPlatform): GpioResult {

@@ -7,7 +7,8 @@ import { errorMessage, InternalError } from '../errors.ts';
 import type { Logger } from '../platform/Logger.ts';
 import { parseConfigText } from './configText.ts';
 import { MIGRATIONS, type Migration, migrateConfig } from './migrations.ts';
-import { type Config, ConfigSchema, describeIssues } from './schema.ts';
+import { type Config, ConfigSchema } from './schema.ts';
+import { describeIssues } from './issues.ts';
 import { mapSecrets, redactConfig, redactSection, withSecrets } from './secrets.ts';
 
 /** The file and its `.bak`, injected (config/ does no I/O). */

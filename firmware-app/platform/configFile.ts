@@ -1,39 +1,12 @@
-// Reads the configuration file a user gave on the command line: JSON (comments allowed), validated by the one schema,
-// with `tlsCa` file paths read relative to the file. Problems are log lines naming the field, never a value.
+// The `tlsCa` of a PBX account given as a file path: read relative to the config file into PEM text, as the stack
+// takes it. Problems are log lines naming the field, never a value.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfigText } from '../config/configText.ts';
-import { type Config, ConfigSchema, describeIssues, holdsPemCertificate, tlsCaSource } from '../config/schema.ts';
+import { type Config, holdsPemCertificate, tlsCaSource } from '../config/schema.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from './Logger.ts';
 
-/**
- * Reads and validates the configuration, and the CA file `tlsCa` names. Each problem is one error line naming the
- * field (never a value); then it returns undefined and nothing else has been touched.
- */
-export function loadConfig(file: string, log: Logger): Config | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    log.error('configUnreadable', { file, error: errorMessage(error) });
-    return undefined;
-  }
-  const json = parseConfigText(text);
-  if (!json.ok) {
-    log.error('configUnreadable', { file, problem: json.problem });
-    return undefined;
-  }
-  const parsed = ConfigSchema.safeParse(json.value);
-  if (!parsed.success) {
-    for (const issue of describeIssues(parsed.error)) log.error('configInvalid', { file, issue });
-    return undefined;
-  }
-  return withTlsCaRead(parsed.data, file, log);
-}
-
-/** The outcome of reading the CA file a `tlsCa` path names: the config with PEM text, or why not. */
 export type TlsCaRead =
   | { readonly ok: true; readonly config: Config }
   | { readonly ok: false; readonly caFile: string; readonly error: string }

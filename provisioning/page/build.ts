@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * The HTML shell. No inline script or style (the server's CSP allows its own origin only); `defer` runs the script
  * once the body exists.
  */
-export const PAGE_HTML = `<!doctype html>
+const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../firmware-app/config/configText.ts';
-import { configJsonSchema } from '../../firmware-app/config/jsonSchema.ts';
-import { ConfigSchema, describeIssues } from '../../firmware-app/config/schema.ts';
+import { configJsonSchema } from '../../scripts/configJsonSchema.ts';
+import { ConfigSchema } from '../../firmware-app/config/schema.ts';
+import { describeIssues } from '../../firmware-app/config/issues.ts';
 
 const read = (name: string): string => readFileSync(new URL(`../../firmware-app/config/${name}`, import.meta.url), 'utf8');
 

@@ -1,6 +1,7 @@
 // The config schema: strict everywhere (a misspelt key is an error naming it), tlsCa as PEM or a path, the pin as tls.ts reads it.
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema, describeIssues, deviceIssues, tlsCaSource } from '../../firmware-app/config/schema.ts';
+import { ConfigSchema, deviceIssues, tlsCaSource } from '../../firmware-app/config/schema.ts';
+import { describeIssues } from '../../firmware-app/config/issues.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
 const PIN_HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';

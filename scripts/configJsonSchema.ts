@@ -1,8 +1,8 @@
-// The configuration's JSON Schema, generated from the one zod schema (for editors, the web page and the docs); the
-// committed config.schema.json is this function's output (`npm run schema` writes it, a test keeps it current).
+// The configuration's JSON Schema, generated from the one zod schema (for editors and the docs; a build tool, not in
+// the device program): the committed config.schema.json is its output (`npm run schema`; a test keeps it current).
 
 import { z } from 'zod';
-import { ConfigSchema } from './schema.ts';
+import { ConfigSchema } from '../firmware-app/config/schema.ts';
 
 /** JSON Schema (draft 2020-12) of a config file as a user writes it: defaults shown, nothing required that has one. */
 export function configJsonSchema(): Record<string, unknown> {
