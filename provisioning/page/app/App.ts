@@ -13,6 +13,7 @@ import { LoginScreen, SetupScreen } from './screens/auth.ts';
 import { AudioScreen } from './screens/audio.ts';
 import { ButtonsScreen } from './screens/buttons.ts';
 import { ChimeScreen, DoorCodesScreen } from './screens/doorbell.ts';
+import { HardwareScreen } from './screens/hardware.ts';
 import { MaintenanceScreen } from './screens/maintenance.ts';
 import { SchedulesScreen } from './screens/schedules.ts';
 import { SecurityScreen } from './screens/security.ts';
@@ -47,6 +48,7 @@ const ROUTES: readonly Route[] = [
   { name: 'chime', label: 'Chime', screen: ChimeScreen },
   { name: 'audio', label: 'Audio', screen: AudioScreen },
   { name: 'security', label: 'Security', screen: SecurityScreen },
+  { name: 'hardware', label: 'Hardware', screen: HardwareScreen },
   { name: 'selftest', label: 'Self-test', screen: SelfTestScreen },
   { name: 'maintenance', label: 'Maintenance', screen: MaintenanceScreen },
   { name: 'simulator', label: 'Simulator', screen: SimulatorScreen, simulatorOnly: true },

@@ -16,6 +16,8 @@ export interface SectionFormProps {
   /** What the section is when the device has none yet (`buttons` may be absent). */
   readonly empty?: Json;
   readonly intro?: string;
+  /** Told after every save the device accepted (the screen's other forms may show this section). */
+  readonly onSaved?: () => void;
   readonly children: (form: Form) => VNode;
 }
 
@@ -24,6 +26,13 @@ type Load = { readonly state: 'loading' } | { readonly state: 'failed'; readonly
 /** Field paths as the page uses them: relative to the section (a server naming `sip.account.user` is understood). */
 function relative(section: string, fields: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).map(([key, message]) => [key.startsWith(`${section}.`) ? key.slice(section.length + 1) : key, message]));
+}
+
+/** A field key as the list on top names it: `` is the section, a `/`-rooted key a path elsewhere (`/` the whole). */
+function shownPath(section: string, key: string): string {
+  if (key === '') return section;
+  if (key.startsWith('/')) return key.length === 1 ? 'configuration' : key.slice(1);
+  return key;
 }
 
 export function SectionForm(props: SectionFormProps): VNode {
@@ -74,6 +83,7 @@ export function SectionForm(props: SectionFormProps): VNode {
     if (result.ok) {
       setNotice({ kind: 'ok', text: 'Saved and applied.' });
       await reload();
+      props.onSaved?.();
       return;
     }
     setErrors(relative(props.section, result.error.fields ?? {}));
@@ -86,7 +96,7 @@ export function SectionForm(props: SectionFormProps): VNode {
     ${props.intro !== undefined ? html`<p class="muted">${props.intro}</p>` : null}
     ${errorList.length > 0
       ? html`<div class="error-box" role="alert"><p>Nothing was saved. Please correct:</p>
-          <ul>${errorList.map(([path, message]) => html`<li><code>${path === '' ? props.section : path}</code> ${message}</li>`)}</ul></div>`
+          <ul>${errorList.map(([path, message]) => html`<li><code>${shownPath(props.section, path)}</code> ${message}</li>`)}</ul></div>`
       : null}
     ${props.children(form)}
     <div class="actions">

@@ -4,8 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { asArray, asString, getAt, isObject, type Json } from './json.ts';
 
-/** Another section as loaded (undefined while loading or when it cannot be read). */
-export function useSection(api: Api, section: string): Json | undefined {
+/**
+ * Another section as loaded (undefined while loading or when it cannot be read); loaded again whenever `refresh`
+ * changes (a screen counts its saves there, so what one form shows of another follows it).
+ */
+export function useSection(api: Api, section: string, refresh = 0): Json | undefined {
   const [data, setData] = useState<Json | undefined>(undefined);
   useEffect(() => {
     let current = true;
@@ -15,7 +18,7 @@ export function useSection(api: Api, section: string): Json | undefined {
     return () => {
       current = false;
     };
-  }, [api, section]);
+  }, [api, section, refresh]);
   return data;
 }
 
