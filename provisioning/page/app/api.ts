@@ -72,3 +72,12 @@ export function createApi(authLost: AuthLost): Api {
     send: (method, url, body, options) => call(method, url, body, options?.quiet === true),
   };
 }
+
+/**
+ * The field errors of a refusal, with those the device answers by code only (`WRONG_SETUP_CODE`) put on the field
+ * they are about; `byCode` maps a code to that field and the message to show there. The device's own `fields` win.
+ */
+export function fieldErrors(error: ApiError, byCode: Readonly<Record<string, readonly [field: string, message: string]>>): Record<string, string> {
+  const known = Object.hasOwn(byCode, error.code) ? byCode[error.code] : undefined;
+  return { ...(known !== undefined ? { [known[0]]: known[1] } : {}), ...error.fields };
+}

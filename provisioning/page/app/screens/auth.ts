@@ -4,7 +4,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
-import type { Api, ApiResult } from '../api.ts';
+import { fieldErrors, type Api, type ApiResult } from '../api.ts';
 
 interface InputProps {
   readonly id: string;
@@ -29,8 +29,11 @@ export function LabelledInput(props: InputProps): VNode {
   </div>`;
 }
 
+/** A refusal of the setup: the device's message on top, its field errors (a wrong code too) beside the fields. */
 function failure(result: ApiResult): { readonly message: string; readonly fields: Readonly<Record<string, string>> } | undefined {
-  return result.ok ? undefined : { message: result.error.message, fields: result.error.fields ?? {} };
+  if (result.ok) return undefined;
+  const fields = fieldErrors(result.error, { WRONG_SETUP_CODE: ['setupCode', 'Not the code the door station printed: check it and type it again.'] });
+  return { message: `Not set up: ${result.error.message.replace(/[.!?]$/, '')}.`, fields };
 }
 
 /** First start: nobody may use the device before entering the code it printed and choosing a password. */
@@ -45,7 +48,11 @@ export function SetupScreen(props: { readonly api: Api; readonly onDone: () => v
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     if (password !== repeat || password === '' || code.trim() === '') {
-      setProblem({ message: 'Enter the setup code and the same new password twice.', fields: {} });
+      const fields = {
+        ...(code.trim() === '' ? { setupCode: 'Type the code the door station printed.' } : {}),
+        ...(password === '' ? { password: 'Choose a password.' } : {}),
+      };
+      setProblem({ message: 'Enter the setup code and the same new password twice.', fields });
       return;
     }
     setBusy(true);

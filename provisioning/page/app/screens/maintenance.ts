@@ -4,6 +4,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
+import { fieldErrors } from '../api.ts';
 import type { ScreenProps } from '../App.ts';
 import { LabelledInput } from './auth.ts';
 import { ExportWithSecrets, ImportConfig } from './transfer.ts';
@@ -26,7 +27,7 @@ function ChangePassword({ api }: Pick<ScreenProps, 'api'>): VNode {
       setRepeat('');
       setOutcome({ ok: true, text: 'Password changed.' });
     } else {
-      setOutcome({ ok: false, text: result.error.message, ...(result.error.fields !== undefined ? { fields: result.error.fields } : {}) });
+      setOutcome({ ok: false, text: result.error.message, fields: fieldErrors(result.error, { WRONG_PASSWORD: ['current', 'Not the current password.'] }) });
     }
   };
   return html`<form class="card" onSubmit=${submit} novalidate>

@@ -5,7 +5,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
-import type { Api } from '../api.ts';
+import { fieldErrors, type Api } from '../api.ts';
 import type { Json } from '../json.ts';
 import { LabelledInput } from './auth.ts';
 
@@ -106,7 +106,11 @@ export function ImportConfig({ api }: { readonly api: Api }): VNode {
     const result = await api.send('POST', '/api/import', { config: file.config, ...(passphrase !== '' ? { passphrase } : {}) });
     setBusy(false);
     if (!result.ok) {
-      setOutcome({ ok: false, text: result.error.message, ...(result.error.fields !== undefined ? { fields: result.error.fields } : {}) });
+      const fields = fieldErrors(result.error, {
+        PASSPHRASE_REQUIRED: ['passphrase', 'This file holds encrypted passwords: type the passphrase it was exported with.'],
+        WRONG_PASSPHRASE: ['passphrase', 'Not the passphrase this file was exported with (or the file was changed).'],
+      });
+      setOutcome({ ok: false, text: result.error.message, fields });
       return;
     }
     setPassphrase('');
