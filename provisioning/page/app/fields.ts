@@ -49,7 +49,10 @@ export function TextField(props: FieldProps & { readonly placeholder?: string; r
   <//>`;
 }
 
-/** A number input; empty removes the key. Text that is no number is sent as text, for the schema to name. */
+/**
+ * A number input (a phone shows digits only, with a decimal point when `step` has a fraction); empty removes the key.
+ * Text that is no number is sent as text, for the schema to name.
+ */
 export function NumberField(props: FieldProps & { readonly min?: number; readonly max?: number; readonly step?: number }): VNode {
   const id = fieldId(props.form, props.path);
   const current = value(props.form, props.path);
@@ -59,7 +62,7 @@ export function NumberField(props: FieldProps & { readonly min?: number; readonl
     props.form.set(props.path, text === '' ? undefined : Number.isFinite(number) ? number : text);
   };
   return html`<${Field} ...${props} id=${id}>
-    <input type="number" inputmode="decimal" ...${aria(props, id)} min=${props.min} max=${props.max} step=${props.step ?? 1}
+    <input type="number" inputmode=${Number.isInteger(props.step ?? 1) ? 'numeric' : 'decimal'} ...${aria(props, id)} min=${props.min} max=${props.max} step=${props.step ?? 1}
       value=${typeof current === 'number' || typeof current === 'string' ? String(current) : ''} onInput=${onInput} />
   <//>`;
 }

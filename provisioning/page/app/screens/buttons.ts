@@ -36,7 +36,7 @@ export function ButtonsScreen({ api }: ScreenProps): VNode {
           <div class="row">
             <${TextField} form=${form} path=${`${button}.id`} label="Button id" />
             <${NumberField} form=${form} path=${`${button}.pin`} label="GPIO (BCM number)" min=${0} max=${53}
-              hint="Needed on a device; the simulator ignores it." />
+              hint="Needed on a device; the simulator ignores it. Relay and LED pins: Hardware screen." />
           </div>
           <${CheckField} form=${form} path=${`${button}.activeLow`} label="Pressed pulls the pin to ground (usual wiring)" fallback=${true} />
           <${Plan} form=${form} path=${`${button}.plan`} schedules=${schedules} users=${users} />

@@ -28,7 +28,8 @@ export function DoorCodesScreen({ api }: ScreenProps): VNode {
             </div>
             <div class="row">
               <${SelectField} form=${form} path=${`${path}.relay`} label="Relay" options=${relays} />
-              <${NumberField} form=${form} path=${`${path}.pulseMs`} label="Open for (ms)" min=${50} max=${30000} step=${50} />
+              <${NumberField} form=${form} path=${`${path}.pulseMs`} label="Open for (ms)" min=${50} max=${30000} step=${50}
+                hint="At most the relay's longest pulse (Hardware screen)." />
               <${SelectField} form=${form} path=${`${path}.schedule`} label="Only during schedule" optional=${true} options=${schedules} />
             </div>
           </div>`} />
@@ -58,7 +59,8 @@ function Chime({ form, relays }: { readonly form: Form; readonly relays: Readonl
     ${enabled ? html`<div class="row">
       <${SelectField} form=${form} path="chime.relay" label="Gong relay" options=${relays}
         hint="A relay of its own: never one that opens the door." />
-      <${NumberField} form=${form} path="chime.pulseMs" label="Pulse (ms)" min=${50} max=${5000} step=${50} />
+      <${NumberField} form=${form} path="chime.pulseMs" label="Pulse (ms)" min=${50} max=${5000} step=${50}
+        hint="50 to 5000 ms, and at most the relay's longest pulse (Hardware screen)." />
     </div>` : null}`;
 }
 

@@ -18,14 +18,14 @@ const MAX_PIN = 53;
 const MAX_ITEMS = 8;
 
 const DRIVERS = [
-  ['auto', 'Automatic: sysfs where the kernel has it, else the character device'],
-  ['sysfs', 'sysfs (older kernels)'],
-  ['chardev', 'Character device (the gpiod tools gpiomon and gpioset)'],
+  ['auto', 'Automatic'],
+  ['sysfs', 'sysfs'],
+  ['chardev', 'Character device (gpiod tools)'],
 ] as const;
 
 /** The pin's hint: what it is, and the part it clashes with when another one has the same pin. */
 function pinHint(wiring: Wiring, kind: 'relay' | 'LED', index: number): string {
-  return pinConflict(wiring, kind, index) ?? 'BCM GPIO number (as on pinout.xyz, not the header pin). Empty: not wired.';
+  return pinConflict(wiring, kind, index) ?? 'The BCM number, not the header pin. Empty: not wired.';
 }
 
 function Relays({ form, wiring, doorbell }: { readonly form: Form; readonly wiring: Wiring; readonly doorbell: Json | undefined }): VNode {
@@ -40,7 +40,7 @@ function Relays({ form, wiring, doorbell }: { readonly form: Form; readonly wiri
           <${NumberField} form=${form} path=${`${relay}.pin`} label="GPIO (BCM number)" min=${0} max=${MAX_PIN}
             hint=${pinHint(wiring, 'relay', index)} />
           <${NumberField} form=${form} path=${`${relay}.maxPulseMs`} label="Longest pulse (ms)" min=${50} max=${30000} step=${50}
-            hint="50 to 30000 ms. No pulse on this relay lasts longer, whatever asks for it." />
+            hint="50 to 30000 ms; no pulse on this relay lasts longer." />
         </div>
         <${CheckField} form=${form} path=${`${relay}.activeLow`} label="Active low: the relay switches on when the pin is low (many relay boards)" fallback=${false} />
       </div>`;
@@ -88,11 +88,11 @@ export function HardwareScreen({ api }: ScreenProps): VNode {
     <p class="muted">How the door station is wired. Pins are BCM GPIO numbers (0 to ${MAX_PIN}); each pin can be wired
       once among buttons, relays and LEDs. A change applies at once (the GPIO re-arms when no call is in progress).
       The simulator keeps its virtual hardware and ignores pins.</p>
-    <${SectionForm} api=${api} section="relays" title="Relays" empty=${[]} onSaved=${saved}
+    <${SectionForm} api=${api} section="relays" title="Door opener and other relays" empty=${[]} onSaved=${saved}
       intro="The door opener and, if there is one, the house's gong. Pulse one on the Self-test screen after wiring it.">
       ${(form: Form) => html`<${Relays} form=${form} wiring=${{ buttons, relays: form.draft, leds }} doorbell=${doorbell} />`}
     <//>
-    <${SectionForm} api=${api} section="leds" title="LEDs" empty=${[]} onSaved=${saved}
+    <${SectionForm} api=${api} section="leds" title="Status LEDs" empty=${[]} onSaved=${saved}
       intro="Every LED shows the door's state: on = ready, a short flash every 2 s = not registered, fast blinking = ringing, slow blinking = in a call.">
       ${(form: Form) => html`<${Leds} form=${form} wiring=${{ buttons, relays, leds: form.draft }} />`}
     <//>
@@ -100,7 +100,7 @@ export function HardwareScreen({ api }: ScreenProps): VNode {
     <${SectionForm} api=${api} section="gpio" title="GPIO driver" onSaved=${saved}>
       ${(form: Form) => html`<div class="row">
         <${SelectField} form=${form} path="driver" label="Driver" options=${DRIVERS}
-          hint="What works here is logged at start; automatic suits every Raspberry Pi OS." />
+          hint="Automatic takes sysfs where the kernel still has it, else the character device through gpiomon and gpioset; the journal says which at start." />
         <${TextField} form=${form} path="chip" label="GPIO chip label" placeholder="pinctrl-bcm2711"
           hint="Empty: the Pi's main chip is found by its label (pinctrl-rp1 on a Pi 5, pinctrl-bcm2711, pinctrl-bcm2835)." />
       </div>`}

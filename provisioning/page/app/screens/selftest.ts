@@ -20,7 +20,7 @@ function PulseRelay({ api, relays }: Pick<ScreenProps, 'api'> & { readonly relay
         ${relays.map((id) => html`<option value=${id}>${id}</option>`)}
       </select></div>
     <div class="field"><label for="pulse-ms">Pulse (ms)</label>
-      <input id="pulse-ms" type="number" min="50" max="30000" step="50" value=${ms}
+      <input id="pulse-ms" type="number" inputmode="numeric" min="50" max="30000" step="50" value=${ms}
         onInput=${(e: Event) => setMs((e.currentTarget as HTMLInputElement).value)} /></div>
     <div class="field"><${ActionButton} api=${api} url="/api/actions/pulse-relay" label="Pulse relay" disabled=${chosen === ''}
       body=${() => (Number.isFinite(Number(ms)) && ms.trim() !== '' ? { relay: chosen, ms: Number(ms) } : { relay: chosen })} /></div>
