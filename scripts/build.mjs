@@ -11,6 +11,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Where the bundle is written. */
 export const OUTFILE = path.join(root, 'dist', 'sip-doorbell.js');
 
+/** The most the bundle may weigh (1.62 MiB in July 2026): a build over it fails, so growth is a decision. */
+export const BUNDLE_BUDGET_BYTES = 2 * 1024 * 1024;
+
+/** @param {number} bytes */
+const mib = (bytes) => (bytes / (1024 * 1024)).toFixed(2);
+
 // Native add-ons stay real `node_modules` packages on the device (onoff needs epoll's); node-record-lpcm16 is plain
 // JavaScript and goes into the bundle.
 const EXTERNAL_PACKAGES = ['onoff', 'epoll'];
@@ -52,11 +58,13 @@ export async function buildPage() {
 }
 
 /**
- * Builds dist/sip-doorbell.js (+ .map) and prints its size.
+ * Builds dist/sip-doorbell.js (+ .map) and prints its size against the budget; over the budget it throws (the bundle
+ * stays written, to be looked at).
  * @param {string} [outfile] where to write the bundle (tests build elsewhere)
+ * @param {number} [budgetBytes] the budget (tests pass a smaller one)
  * @returns {Promise<{ outfile: string, bytes: number }>}
  */
-export async function build(outfile = OUTFILE) {
+export async function build(outfile = OUTFILE, budgetBytes = BUNDLE_BUDGET_BYTES) {
   const page = await buildPage();
   await esbuild.build({
     entryPoints: [path.join(root, 'firmware-app', 'main.ts')],
@@ -75,15 +83,22 @@ export async function build(outfile = OUTFILE) {
     logLevel: 'warning',
   });
   const { size } = await stat(outfile);
-  console.log(`built ${path.relative(process.cwd(), outfile)} (${(size / 1024).toFixed(1)} KiB)`);
+  console.log(`built ${path.relative(process.cwd(), outfile)}: bundle ${mib(size)} MiB of ${mib(budgetBytes)} MiB budget`);
+  if (size > budgetBytes) {
+    throw new BudgetError(`bundle ${mib(size)} MiB is over its ${mib(budgetBytes)} MiB budget (scripts/build.mjs BUNDLE_BUDGET_BYTES)`);
+  }
   return { outfile, bytes: size };
 }
+
+/** The bundle came out larger than its budget. */
+export class BudgetError extends Error {}
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     await build();
-  } catch {
-    // esbuild has already printed the errors with file and line.
+  } catch (error) {
+    // esbuild has already printed its errors with file and line; the budget's is ours to print.
+    if (error instanceof BudgetError) console.error(`build: ${error.message}`);
     process.exitCode = 1;
   }
 }
