@@ -44,7 +44,9 @@ export interface SdNotifier {
   status(text: string): void;
   /** STOPPING=1 (the stop has begun). */
   stopping(): void;
-  /** Stops the watchdog pings and waits (at most `boundMs`) for messages still on their way. */
+  /** Reads the status line now and every `everyMs` (default 1 s) on the clock; sent when it changed. */
+  follow(read: () => string, everyMs?: number): void;
+  /** Stops the watchdog pings, the status reads and waits (at most `boundMs`) for messages still on their way. */
   close(boundMs?: number): Promise<void>;
 }
 
@@ -55,6 +57,28 @@ export function watchdogInterval(env: Readonly<Record<string, string | undefined
   const forPid = env.WATCHDOG_PID;
   if (forPid !== undefined && forPid !== '' && Number(forPid) !== pid) return undefined;
   return Math.max(1, Math.floor(Number(usec) / 2000));
+}
+
+/** The SIP side of the status, as the page shows it (provisioning's DeviceStatus['registration']). */
+export interface SipState {
+  readonly state: 'registered' | 'registering' | 'failed' | 'standalone';
+  readonly reason?: string;
+  readonly server?: string;
+}
+
+/** STATUS= for `systemctl status`: `registered at …`, `not registered: …`, or `standalone: N phones registered`. */
+export function sipStatusLine(sip: SipState, phones: number): string {
+  const at = sip.server !== undefined ? ` at ${sip.server}` : '';
+  switch (sip.state) {
+    case 'registered':
+      return `registered${at}`;
+    case 'registering':
+      return `not registered: registering${at}`;
+    case 'failed':
+      return `not registered: ${sip.reason ?? 'failed'}${sip.server !== undefined ? ` (${sip.server})` : ''}`;
+    case 'standalone':
+      return `standalone: ${phones} ${phones === 1 ? 'phone' : 'phones'} registered`;
+  }
 }
 
 /** One STATUS= line: a newline would end the field (the message is newline-separated), so it becomes a space. */
@@ -81,6 +105,7 @@ export function createSdNotifier(options: SdNotifierOptions): SdNotifier {
   let closed = false;
   let idle: Array<() => void> = [];
   let ping: TimerHandle | undefined;
+  let reading: TimerHandle | undefined;
 
   const finished = (error?: string): void => {
     running = false;
@@ -147,6 +172,15 @@ export function createSdNotifier(options: SdNotifierOptions): SdNotifier {
       send();
     },
     status,
+    follow(read, everyMs = 1000) {
+      if (!enabled || closed) return;
+      reading?.cancel();
+      const look = (): void => {
+        reading = clock.setTimer(everyMs, look);
+        status(read());
+      };
+      look();
+    },
     stopping() {
       if (!enabled || closed) return;
       pending.stopping = true;
@@ -155,6 +189,7 @@ export function createSdNotifier(options: SdNotifierOptions): SdNotifier {
     async close(boundMs = 2000) {
       closed = true;
       ping?.cancel();
+      reading?.cancel();
       if (!running) return;
       await new Promise<void>((resolve) => {
         const timer = clock.setTimer(boundMs, resolve);

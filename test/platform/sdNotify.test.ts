@@ -3,7 +3,7 @@
 // per failure streak, nothing at all without NOTIFY_SOCKET.
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
-import { createSdNotifier, type NotifyRunner, watchdogInterval } from '../../firmware-app/platform/sdNotify.ts';
+import { createSdNotifier, type NotifyRunner, sipStatusLine, watchdogInterval } from '../../firmware-app/platform/sdNotify.ts';
 import { memoryLogger } from '../sip/transport/helpers.ts';
 
 /** A runner that records each message and lets the test end the child (successfully or not) when it chooses. */
@@ -161,5 +161,36 @@ describe('createSdNotifier', () => {
     clock.advance(1000);
     run.finish('spawn systemd-notify ENOENT');
     expect(logger.lines.slice(1)).toEqual(['info notifyRecovered', expect.stringMatching(/^warn notifyFailed error="spawn systemd-notify ENOENT"/)]);
+  });
+
+  it('follows a status read every second on the clock and sends only changes; close stops the reads', async () => {
+    const { clock, run, notifier } = setup();
+    let text = 'standalone: 0 phones registered';
+    let reads = 0;
+    notifier.follow(() => {
+      reads++;
+      return text;
+    });
+    run.finish();
+    clock.advance(3000);
+    text = 'standalone: 1 phone registered';
+    clock.advance(1000);
+    run.finish();
+    expect(run.sent).toEqual([['STATUS=standalone: 0 phones registered'], ['STATUS=standalone: 1 phone registered']]);
+    await notifier.close();
+    clock.advance(5000);
+    expect(reads).toBe(5);
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('sipStatusLine', () => {
+  it('says where the door is registered, why not, or how many phones use the built-in registrar', () => {
+    expect(sipStatusLine({ state: 'registered', server: 'sip:pbx.example' }, 0)).toBe('registered at sip:pbx.example');
+    expect(sipStatusLine({ state: 'registering' }, 0)).toBe('not registered: registering');
+    expect(sipStatusLine({ state: 'registering', server: 'sip:pbx.example' }, 0)).toBe('not registered: registering at sip:pbx.example');
+    expect(sipStatusLine({ state: 'failed', reason: 'timeout', server: 'sip:pbx.example' }, 0)).toBe('not registered: timeout (sip:pbx.example)');
+    expect(sipStatusLine({ state: 'standalone' }, 1)).toBe('standalone: 1 phone registered');
+    expect(sipStatusLine({ state: 'standalone' }, 3)).toBe('standalone: 3 phones registered');
   });
 });
