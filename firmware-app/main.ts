@@ -15,6 +15,7 @@ import { DoorAudio } from './media/DoorAudio.ts';
 import { createFileStore } from './platform/atomicFile.ts';
 import { createScryptCodeHasher } from './platform/doorCodeHash.ts';
 import { createUdpMediaPorts } from './platform/udpMediaPorts.ts';
+import { createSdNotifier, sipStatusLine } from './platform/sdNotify.ts';
 import type { Clock } from './platform/Clock.ts';
 import { createSystemClock } from './platform/Clock.ts';
 import { type Flags, USAGE, printDoorCodeHash, readFlags } from './platform/commandLine.ts';
@@ -169,6 +170,12 @@ function statusDevice(runtime: Runtime): StatusDevice {
   return { sipMode: runtime.config.sip.mode, ua: runtime.stack.ua, door: runtime.station, relays: runtime.hal.relays, leds: runtime.hal.leds };
 }
 
+/** Phones holding a binding at the built-in registrar (standalone mode), for systemd's status line. */
+function phonesRegistered(runtime: Runtime): number {
+  const registrar = runtime.stack.registrar;
+  return registrar === undefined ? 0 : runtime.config.sip.users.reduce((sum, user) => sum + registrar.lookup(user.username).length, 0);
+}
+
 /** What the page's actions work on in one runtime. */
 function actionParts(runtime: Runtime): ActionParts {
   const { config, hal, station, audio } = runtime;
@@ -276,6 +283,8 @@ async function run(flags: Flags): Promise<number> {
     return 2;
   }
   const clock = createSystemClock((error) => log.error('timerFailed', { error: errorMessage(error) }));
+  // systemd (Type=notify): WATCHDOG=1 from a timer on the SIP stack's own clock; nothing without NOTIFY_SOCKET.
+  const notify = createSdNotifier({ env: process.env, pid: process.pid, clock, logger: log });
   const epochOffset = Date.now() - clock.now();
   // Schedules and the event log read the wall clock itself: a Pi that booted with the wrong time (no RTC) must open a
   // delivery code at the right hours once NTP has set it.
@@ -308,12 +317,18 @@ async function run(flags: Flags): Promise<number> {
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
     logSimulatorReady(runtime.stack.transport.boundAddress(protocol), protocol, config, configFile, log, trialCode);
   }
+  // SIP and the page listen: ready, with the registration state as the status line.
+  const sipStatus = (): string => sipStatusLine(status.snapshot().registration, phonesRegistered(runtime));
+  notify.ready(sipStatus());
+  notify.follow(sipStatus);
   const signal = await stopRequested;
   log.info('stopping', { signal });
+  notify.stopping();
   await web?.close().catch((error: unknown) => log.warn('webStopFailed', { error: errorMessage(error) }));
   status.close();
   await runtime.stop();
   await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
+  await notify.close();
   log.info('stopped');
   return 0;
 }
