@@ -1,11 +1,12 @@
 // The Hardware screen in a real headless Chromium: a relay's pin changed and an LED added are saved to the file and
 // applied by the running door; a pin of 99 and a relay id used twice show field errors and leave the file as it was.
+// On the way in, a wrong setup code is named beside its field.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshots } from '../support/browser.ts';
-import { completeSetup, eventually, openScreen, standaloneConfig, startWithBrowser } from './flows.ts';
+import { ADMIN_PASSWORD, completeSetup, eventually, openScreen, standaloneConfig, startWithBrowser } from './flows.ts';
 
 /** The configuration file as the door wrote it (JSON, comments only in hand-written files). */
 function onDisk(file: string): { relays: { id: string; pin?: number }[]; leds: { id: string; pin?: number }[] } {
@@ -21,6 +22,14 @@ describe('hardware wiring', () => {
   it('a relay pin changed and an LED added are saved and applied live; pin 99 and a duplicate id are refused beside the fields', async () => {
     const config = { ...standaloneConfig(), relays: [{ id: 'door', pin: 22, maxPulseMs: 10000 }], leds: [{ id: 'status', pin: 24 }] };
     const { door, page, url, setupCode } = await startWithBrowser(config);
+    // On the way in: a wrong setup code is named beside its field.
+    await page.goto(url);
+    await page.locator('#setup-code').fill('not-the-code');
+    await page.locator('#setup-password').fill(ADMIN_PASSWORD);
+    await page.locator('#setup-repeat').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await eventually(() => page.locator('#setup-code-error[role=alert]').textContent()).toMatch(/Not the code/);
+    expect(await page.locator('#setup-code').getAttribute('aria-invalid')).toBe('true');
     await completeSetup(page, url, setupCode);
     await openScreen(page, 'Hardware');
     const relays = sectionForm(page, 'Door opener and other relays');
