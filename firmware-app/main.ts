@@ -25,6 +25,7 @@ import { createNodeHasher } from './platform/hash.ts';
 import { writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
+import { compileEagerly } from './platform/v8Flags.ts';
 import { type Stack, createStack } from './sip/ua/createStack.ts';
 import { mediaFactory, stackOptions } from './sip/ua/stackFromConfig.ts';
 import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
@@ -218,6 +219,7 @@ async function startWeb(parts: {
 }
 
 async function run(flags: Flags): Promise<number> {
+  compileEagerly();
   // Lines are written together after the current work (setImmediate), so that a press's INVITE leaves before its
   // log lines; whatever waits is written at exit.
   const log = createConsoleLogger({ defer: (flush) => setImmediate(flush) });

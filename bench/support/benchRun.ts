@@ -32,6 +32,9 @@ export function repoRoot(): string {
 
 /** Builds the door bundle as `npm run build` does, into bench/.out/door/ (the source as it is now, not a stale dist/). */
 export async function buildDoor(root: string): Promise<string> {
+  // BENCH_DOOR_BUNDLE: a bundle built elsewhere (say, unminified, to read a CPU profile's names) instead of a fresh one.
+  const prebuilt = process.env.BENCH_DOOR_BUNDLE;
+  if (prebuilt !== undefined && prebuilt !== '') return path.resolve(prebuilt);
   const script = pathToFileURL(path.join(root, 'scripts', 'build.mjs')).href;
   const { build } = (await import(script)) as { build(outfile?: string): Promise<{ outfile: string }> };
   return (await build(path.join(root, 'bench', '.out', 'door', 'sip-doorbell.js'))).outfile;

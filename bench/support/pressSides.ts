@@ -45,7 +45,9 @@ export function oursPressSide(bundle: string): PressSide {
     name: 'ours',
     async start(peerUri) {
       const { dir, args } = oursDoorDir('bench-press-door-', bundle, { buttons: [{ id: '1', plan: [{ targets: [peerUri], ringSec: 30 }] }] });
-      const door = supervise({ name: 'ours', command: process.execPath, args, dir, tailLines: 40 });
+      // BENCH_DOOR_NODE_FLAGS (space-separated) goes to our door's node, e.g. `--cpu-prof --cpu-prof-dir /tmp/prof` to see where a press's time goes.
+      const nodeFlags = (process.env.BENCH_DOOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+      const door = supervise({ name: 'ours', command: process.execPath, args: [...nodeFlags, ...args], dir, tailLines: 40 });
       return pressable(door, 'ours', 'ring\n', /simulatorReady/);
     },
   };
