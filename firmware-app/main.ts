@@ -8,7 +8,7 @@ import { randomDoorCode, simulatorConfig, simulatorConfigObject } from './config
 import { DoorCodes } from './doorbell/DoorCodes.ts';
 import { DoorStation } from './doorbell/DoorStation.ts';
 import { EventLog } from './doorbell/EventLog.ts';
-import { Schedules, systemTimeZone } from './doorbell/schedule.ts';
+import { Schedules } from './doorbell/schedule.ts';
 import { errorMessage } from './errors.ts';
 import { createHal, type Hal } from '../hal/createHal.ts';
 import { DoorAudio } from './media/DoorAudio.ts';
@@ -102,7 +102,7 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
     return undefined;
   }
   wireEvents(stack, log, simulate);
-  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone ?? systemTimeZone(), wallClock });
+  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone, wallClock });
   const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
   const station = new DoorStation({
     buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,

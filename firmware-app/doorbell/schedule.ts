@@ -88,25 +88,28 @@ export function systemTimeZone(): string {
 
 export interface SchedulesOptions {
   readonly schedules: ScheduleConfig;
-  /** IANA zone (config `doorbell.timeZone`, or systemTimeZone()). */
-  readonly timeZone: string;
+  /** IANA zone (config `doorbell.timeZone`); the system's zone (systemTimeZone()) when left out. */
+  readonly timeZone?: string | undefined;
   readonly wallClock: WallClock;
 }
 
 /** The named schedules of the configuration, asked "open now?" by routing steps, door codes and auto-answer. */
 export class Schedules {
   readonly #schedules: ScheduleConfig;
-  readonly #timeZone: string;
+  #timeZone: string | undefined;
   readonly #wallClock: WallClock;
 
   constructor(options: SchedulesOptions) {
     this.#schedules = options.schedules;
     this.#timeZone = options.timeZone;
     this.#wallClock = options.wallClock;
-    formatterFor(this.#timeZone); // an unknown zone fails here, at start, not at the first ring
+    // An unknown zone fails here, at start, not at the first ring. Without any schedule nothing asks Intl at all:
+    // its first formatter costs tens of milliseconds of the start (time zone data), before the first REGISTER.
+    if (Object.keys(this.#schedules).length > 0) formatterFor(this.timeZone);
   }
 
   get timeZone(): string {
+    this.#timeZone ??= systemTimeZone();
     return this.#timeZone;
   }
 
@@ -115,6 +118,6 @@ export class Schedules {
     if (name === undefined) return true;
     if (!Object.hasOwn(this.#schedules, name)) return false;
     const windows = this.#schedules[name];
-    return windows !== undefined && isWithin(windows, this.#wallClock(), this.#timeZone);
+    return windows !== undefined && isWithin(windows, this.#wallClock(), this.timeZone);
   }
 }

@@ -1,5 +1,5 @@
 // Weekly windows read as local wall time in an IANA zone: edges, overnight windows, DST days, zones west of UTC.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TimeWindow } from '../../firmware-app/config/schema.ts';
 import { isWithin, localTime, Schedules, systemTimeZone } from '../../firmware-app/doorbell/schedule.ts';
 
@@ -128,6 +128,19 @@ describe('Schedules', () => {
 
   it('refuses an unknown time zone at construction', () => {
     expect(() => new Schedules({ schedules, timeZone: 'Mars/Olympus_Mons', wallClock: () => 0 })).toThrow(RangeError);
+  });
+
+  it('without schedules asks Intl nothing at start, and takes the system zone when no zone is configured', () => {
+    const formats = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const s = new Schedules({ schedules: {}, wallClock: () => 0 });
+      expect(formats).not.toHaveBeenCalled();
+      expect(s.allows(undefined)).toBe(true);
+      expect(formats).not.toHaveBeenCalled();
+      expect(s.timeZone).toBe(systemTimeZone());
+    } finally {
+      formats.mockRestore();
+    }
   });
 });
 
