@@ -30,9 +30,8 @@ import { type Stack, createStack } from './sip/ua/createStack.ts';
 import { mediaFactory, stackOptions } from './sip/ua/stackFromConfig.ts';
 import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
 import { type StatusDevice, createStatusSource } from '../provisioning/device/status.ts';
-import { loadPageAssets } from '../provisioning/page/assets.ts';
 import type { ConfigStoreApi, DeviceActions, EventLogSource, StatusSource } from '../provisioning/ports.ts';
-import { type ProvisioningServer, createProvisioningServer } from '../provisioning/server.ts';
+import type { ProvisioningServer } from '../provisioning/server.ts';
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
 const STOP_BOUND_MS = 6000;
@@ -203,6 +202,10 @@ async function startWeb(parts: {
   const { log } = parts;
   let web: ProvisioningServer | undefined;
   try {
+    // Loaded here, after SIP has started: the web server's modules (fastify and its plugins, the page) are a good part
+    // of the bundle's start-up work, and the first REGISTER need not wait for them.
+    const { createProvisioningServer } = await import('../provisioning/server.ts');
+    const { loadPageAssets } = await import('../provisioning/page/assets.ts');
     web = await createProvisioningServer({
       store: parts.store, status: parts.status, actions: parts.actions, eventLog: parts.eventLog, paths: { stateDir: path.join(parts.stateDir, 'web') },
       logger: log, clock: parts.clock, assets: await loadPageAssets(),
