@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
-import { type Config, deviceIssues } from './config/schema.ts';
+import type { Config } from './config/schema.ts';
 import { randomDoorCode, simulatorConfig, simulatorConfigObject } from './config/simulator.ts';
 import { DoorCodes } from './doorbell/DoorCodes.ts';
 import { DoorStation } from './doorbell/DoorStation.ts';
@@ -269,8 +269,9 @@ async function run(flags: Flags): Promise<number> {
     factory: () => {
       const base: Record<string, unknown> = simulate ? { ...simulatorConfigObject() } : {};
       const sip = (base.sip ?? {}) as Record<string, unknown>;
-      const listening = (applied ?? config);
-      return { ...base, sip: { ...sip, listen: listening.sip.listen }, web: listening.web };
+      // At open, when neither the file nor its .bak can be used, nothing listens yet: the defaults' places then.
+      if (applied === undefined) return base;
+      return { ...base, sip: { ...sip, listen: applied.sip.listen }, web: applied.web };
     },
     onChange: (next) => {
       applied = next;
@@ -280,9 +281,9 @@ async function run(flags: Flags): Promise<number> {
   });
   if (!opened.ok) return 1;
   const config = opened.config;
-  const unwired = simulate ? [] : deviceIssues(config);
-  for (const issue of unwired) log.error('configInvalid', { file: configFile, issue });
-  if (unwired.length > 0) return 1;
+  applied = config;
+  // A door code's relay without a pin on a device: the door runs without it (the bell still rings), the page says so.
+  for (const issue of opened.store.origin.problems) log.warn('configIncomplete', { file: configFile, issue });
   if (!simulate && (flags['sim-mic'] !== undefined || flags['sim-speaker'] !== undefined)) {
     log.error('flagsInvalid', { detail: '--sim-mic and --sim-speaker need --simulate' });
     return 2;
@@ -310,7 +311,7 @@ async function run(flags: Flags): Promise<number> {
   });
   const status = createStatusSource({
     version: packageJson.version, mode: simulate ? 'simulate' : 'device', device: statusDevice(runtime), events,
-    startedFromBackup: () => opened.store.startedFromBackup, clock,
+    configOrigin: () => opened.store.origin, clock,
   });
   applyLive = liveApplier(shared, () => runtime, (next) => {
     runtime = next;

@@ -59,6 +59,23 @@ export interface DeviceStatus {
   readonly relays: ReadonlyArray<{ readonly id: string; readonly active: boolean }>;
   readonly leds: ReadonlyArray<{ readonly id: string; readonly pattern: string }>;
   readonly startedFromBackup: boolean;
+  /** Which configuration runs and why; the page shows a notice unless it is the file with no problems. */
+  readonly configOrigin: ConfigOrigin;
+}
+
+/**
+ * Which configuration the device runs (firmware-app/config/store.ts): the file; its `.bak` because the file was
+ * unusable; or the factory configuration, in memory, because neither was usable or there was none (a fresh install).
+ * An unusable file is never overwritten: the first save moves it aside (`keptAs`). Safe to send: no values.
+ */
+export interface ConfigOrigin {
+  readonly from: 'file' | 'backup' | 'factory';
+  /** Why not the file (absent for `file`): `no such file`, `not JSON: …`, field errors without values. */
+  readonly reason?: string;
+  /** The names the unusable file and backup were moved to by the first save. */
+  readonly keptAs?: readonly string[];
+  /** What this device cannot do with the running configuration (a door code's relay without a pin); it runs without. */
+  readonly problems: readonly string[];
 }
 
 /** The event log (doorbell/EventLog.ts) for `GET /api/log`. */

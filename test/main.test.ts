@@ -1,5 +1,5 @@
 // main.ts as a process: flags, exit codes, and a clean stop on SIGINT/SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,12 +26,15 @@ afterEach(() => {
 });
 
 function runMain(...args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', ...args], { cwd: root });
+  return follow(spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', ...args], { cwd: root }));
+}
+
+function follow(child: ChildProcess): Run {
   let stdout = '';
   let stderr = '';
   live.add(child);
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -40,6 +43,26 @@ function runMain(...args: string[]): Run {
     });
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * A device (no --simulate) whose configuration is the factory one listens where a device does: SIP on 0.0.0.0:5060
+ * and the page on 0.0.0.0:8080. Such a run gets a network namespace of its own (`unshare -rn`, only a loopback
+ * interface) so that it takes no real port and reaches no network; `fetchInside` asks its page from inside it.
+ */
+const ISOLATION = spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;
+
+function runIsolated(...args: string[]): Run {
+  const child = spawn('unshare', ['-rn', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, '--import', 'tsx', 'firmware-app/main.ts', ...args], { cwd: root });
+  return follow(child);
+}
+
+/** GET `url` from inside the namespace of `run` (nsenter into it): the status code and the body. */
+async function fetchInside(run: Run, url: string): Promise<{ status: number; body: string }> {
+  const script = `fetch(${JSON.stringify(url)}).then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))`;
+  const inside = follow(spawn('nsenter', ['-t', String(run.child.pid), '-U', '-n', '--preserve-credentials', process.execPath, '-e', script], { cwd: root }));
+  expect((await inside.exited).code).toBe(0);
+  return JSON.parse(inside.stdout()) as { status: number; body: string };
 }
 
 /** ISO 8601 UTC with milliseconds, then one space: what starts each log line outside the journal. */
@@ -131,17 +154,52 @@ describe('main.ts', () => {
     }
   });
 
-  it('refuses an invalid configuration with one line per field, never echoing values', async () => {
+  it.skipIf(!ISOLATION)('on a device, a file and .bak both invalid: the factory configuration runs, the setup page answers, the files stay', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
     const config = path.join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ sip: { mode: 'registered', users: [{ username: 'flat', password: 'short' }] } }));
+    const broken = JSON.stringify({ sip: { mode: 'registered', users: [{ username: 'flat', password: 'short' }] } });
+    writeFileSync(config, broken);
+    writeFileSync(`${config}.bak`, '{"sip": ');
     try {
-      const run = runMain('--config', config, '--state', dir);
-      expect((await run.exited).code).toBe(1);
+      const run = runIsolated('--config', config, '--state', dir);
+      await outputContains(run, 'setupRequired url=');
       const errors = events(run.stderr());
-      expect(errors).toContain(`error configInvalid file=${config} issue="sip.users.0.password: at least 8 characters"`);
-      expect(errors).toContain(`error configInvalid file=${config} issue="sip.account: registered mode needs an account"`);
-      expect(run.stderr()).not.toContain('short');
+      expect(errors.slice(0, 4)).toEqual([
+        `error configInvalid file=${config} issue="sip.users.0.password: at least 8 characters"`,
+        `error configInvalid file=${config} issue="sip.account: registered mode needs an account"`,
+        `error configBackupUnusable file=${config}.bak problem="not JSON: the text ends too early (line 1, column 9)"`,
+        `error configUnusable file=${config} reason="sip.users.0.password: at least 8 characters; sip.account: registered mode needs an account" running=factory kept="as it is until the first save moves it aside"`,
+      ]);
+      const lines = events(run.stdout());
+      expect(lines[0]).toMatch(/^info started version=\S+ mode=device sipMode=standalone port=5060 pid=\d+$/);
+      expect(lines).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+$/));
+      const page = await fetchInside(run, 'http://127.0.0.1:8080/');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatch(/<html/i);
+      expect((await fetchInside(run, 'http://127.0.0.1:8080/api/status')).status).toBe(401);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      expect(run.stdout() + run.stderr()).not.toContain('short');
+      expect(readFileSync(config, 'utf8')).toBe(broken);
+      expect(readFileSync(`${config}.bak`, 'utf8')).toBe('{"sip": ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!ISOLATION)('on a device without a config file (a fresh install): the factory configuration and the setup page, nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'nonexistent-dir', 'config.json');
+    try {
+      const run = runIsolated('--config', config, '--state', path.join(dir, 'state'));
+      await outputContains(run, 'setupRequired url=');
+      // Then the factory's button, relay and LED, which have no pins yet, each in one warning.
+      expect(events(run.stderr())[0]).toBe(`warn configUnusable file=${config} reason="no such file" running=factory`);
+      expect(events(run.stdout())).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+$/));
+      expect((await fetchInside(run, 'http://127.0.0.1:8080/')).status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      expect(existsSync(path.dirname(config))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -166,15 +224,19 @@ describe('main.ts', () => {
     }
   });
 
-  it('on a device, refuses a door code whose relay has no pin (the code would be taken and nothing would open)', async () => {
+  it('on a device, a door code whose relay has no pin: the door runs (the bell rings) and the problem is logged', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
     const config = path.join(dir, 'config.json');
     const hash = `scrypt$14$8$1$${'A'.repeat(22)}==$${'B'.repeat(43)}=`;
-    writeFileSync(config, JSON.stringify({ sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] } }, doorbell: { doorCodes: [{ name: 'family', hash }] } }));
+    writeFileSync(config, JSON.stringify({
+      sip: { listen: { host: '127.0.0.1', port: 0, transports: ['udp'] } }, web: { listen: 'http://127.0.0.1:0' }, doorbell: { doorCodes: [{ name: 'family', hash }] },
+    }));
     try {
       const device = runMain('--config', config, '--state', dir);
-      expect((await device.exited).code).toBe(1);
-      expect(events(device.stderr())).toEqual([`error configInvalid file=${config} issue="relays.0.pin: relay door is used by a door code but has no pin (a BCM GPIO number)"`]);
+      await outputContains(device, 'setupRequired url=');
+      device.child.kill('SIGTERM');
+      expect((await device.exited).code).toBe(0);
+      expect(events(device.stderr())[0]).toBe(`warn configIncomplete file=${config} issue="relays.0.pin: relay door is used by a door code but has no pin (a BCM GPIO number)"`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -240,12 +302,13 @@ describe('main.ts', () => {
       const file = path.join(dir, `stderr-${Math.random().toString(36).slice(2)}`);
       const fd = openSync(file, 'w');
       try {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', '--config', missing, '--state', dir], {
+        // --sim-speaker without --simulate ends the run (exit 2) right after the config was opened, before anything listens.
+        const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-app/main.ts', '--config', missing, '--state', dir, '--sim-speaker', 'x.wav'], {
           cwd: root,
           stdio: ['ignore', 'ignore', fd],
           env: { ...process.env, JOURNAL_STREAM: journalStream(file) },
         });
-        expect(await new Promise((resolve) => child.on('close', resolve))).toBe(1);
+        expect(await new Promise((resolve) => child.on('close', resolve))).toBe(2);
       } finally {
         closeSync(fd);
       }
@@ -256,9 +319,9 @@ describe('main.ts', () => {
         const stat = statSync(file, { bigint: true });
         return `${stat.dev}:${stat.ino}`;
       };
-      expect(await runWith(identity)).toMatch(/^error configUnreadable file=\S+missing\.json /);
+      expect(await runWith(identity)).toMatch(/^warn configUnusable file=\S+missing\.json /);
       // Inherited, but naming another stream: the output went elsewhere, so it keeps its stamps.
-      expect(await runWith(() => '1:1')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z error configUnreadable /);
+      expect(await runWith(() => '1:1')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z warn configUnusable /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -282,20 +345,25 @@ describe('main.ts', () => {
       'error configInvalid file=$CONFIG issue="sip.account.tlsCA: unknown key (did you mean tlsCa?)"',
     ]],
     ['a tlsCa file that is missing', JSON.stringify(tlsAccount('missing-ca.pem')), [
-      'error configUnreadable file=$CONFIG field=sip.account.tlsCa error="Error: ENOENT: no such file or directory, open \'$DIR/missing-ca.pem\'"',
+      'error configInvalid file=$CONFIG issue="sip.account.tlsCa: cannot read $DIR/missing-ca.pem (Error: ENOENT: no such file or directory, open \'$DIR/missing-ca.pem\')"',
     ]],
     ['a tlsCa file without a certificate', JSON.stringify(tlsAccount('key.pem')), [
       'error configInvalid file=$CONFIG issue="sip.account.tlsCa: $DIR/key.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)"',
     ]],
-  ])('refuses a config file with %s: one line per problem naming the field, exit code 1, nothing else touched', async (_name, text, expected) => {
+  ])('a config file with %s: one line per problem naming the field, one saying the factory configuration runs, the file untouched', async (_name, text, expected) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
     const config = path.join(dir, 'config.json');
     writeFileSync(config, text);
     writeFileSync(path.join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
     try {
-      const run = runMain('--simulate', '--config', config, '--state', dir);
-      expect((await run.exited).code).toBe(1);
-      expect(events(run.stderr())).toEqual(expected.map((line) => line.replaceAll('$CONFIG', config).replaceAll('$DIR', dir)));
+      // --sim-speaker without --simulate ends the run (exit 2) right after the config was opened, before anything listens.
+      const run = runMain('--config', config, '--state', dir, '--sim-speaker', 'x.wav');
+      expect((await run.exited).code).toBe(2);
+      const problems = expected.map((line) => line.replaceAll('$CONFIG', config).replaceAll('$DIR', dir));
+      const lines = events(run.stderr());
+      expect(lines.slice(0, -2)).toEqual(problems);
+      expect(lines.at(-2)).toMatch(new RegExp(`^error configUnusable file=${config} reason=".+" running=factory kept="as it is until the first save moves it aside"$`));
+      expect(lines.at(-1)).toBe('error flagsInvalid detail="--sim-mic and --sim-speaker need --simulate"');
       expect(run.stdout()).toBe('');
       expect(run.stderr()).not.toMatch(/hunter2|12345678|door-secret|\n\s+at /);
       expect(existsSync(path.join(dir, 'identity.json'))).toBe(false);

@@ -1,8 +1,8 @@
-// The configuration store: loads the file (or its `.bak`), gives the page sections without secrets, validates and saves
+// The configuration store: loads the file (or its `.bak`, or else the factory configuration: never a crash loop), gives the page sections without secrets, validates and saves
 // a section against the whole configuration, one save at a time, and tells the application what changed.
 
 import { z } from 'zod';
-import { CONFIG_SECTIONS, type ConfigSection, type ConfigStoreApi, type FieldErrors, type SaveResult } from '../../provisioning/ports.ts';
+import { CONFIG_SECTIONS, type ConfigOrigin, type ConfigSection, type ConfigStoreApi, type FieldErrors, type SaveResult } from '../../provisioning/ports.ts';
 import { errorMessage, InternalError } from '../errors.ts';
 import type { Logger } from '../platform/Logger.ts';
 import { parseConfigText } from './configText.ts';
@@ -19,7 +19,12 @@ export interface ConfigStoreFiles {
   read(which: 'file' | 'backup'): string | undefined;
   /** Replaces the file atomically (mode 0600); with `keepBackup` the file being replaced becomes the `.bak`. */
   write(text: string, options: { readonly keepBackup: boolean }): Promise<void>;
+  /** Moves an unusable file or backup out of the way before it would be overwritten; its new name (undefined: gone). */
+  setAside(which: 'file' | 'backup'): Promise<string | undefined>;
 }
+
+/** A configuration that loads but cannot run as it is: the text read, or the problem in one line (no values). */
+export type CompleteResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problem: string };
 
 /** A check past the schema before a save (a CA file that must be readable, pins a device needs), by full dotted path. */
 export type PrepareResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly fields: FieldErrors };
@@ -37,11 +42,22 @@ export interface ConfigStoreOptions {
   readonly prepare?: (config: Config) => PrepareResult;
   /** The steps from older file versions (default: MIGRATIONS). */
   readonly migrations?: readonly Migration[];
+  /**
+   * At open: completes a valid configuration for running (a `tlsCa` path read into PEM text), or says why it cannot
+   * run, which makes it unusable like an invalid one. Default: taken as it is.
+   */
+  readonly complete?: (config: Config) => CompleteResult;
+  /** What the device cannot do with a configuration that still runs (a door code's relay without a pin). */
+  readonly problemsOf?: (config: Config) => readonly string[];
 }
 
+/**
+ * `config` is the configuration to run (as `complete` made it). Not ok only when the factory configuration itself is
+ * invalid: our own bug.
+ */
 export type OpenResult = { readonly ok: true; readonly store: ConfigStore; readonly config: Config } | { readonly ok: false; readonly problem: string };
 
-type Loaded = { readonly ok: true; readonly config: Config; readonly from: number } | {
+type Loaded = { readonly ok: true; readonly config: Config; readonly applied: Config; readonly from: number } | {
   readonly ok: false;
   readonly missing: boolean;
   /** The problem in one line, field errors without values. */
@@ -75,7 +91,7 @@ function summaryOf(lines: readonly string[]): string {
   return lines.length > 5 ? `${shown}; and ${lines.length - 5} more` : shown;
 }
 
-function load(files: ConfigStoreFiles, which: 'file' | 'backup', migrations: readonly Migration[]): Loaded {
+function load(files: ConfigStoreFiles, which: 'file' | 'backup', migrations: readonly Migration[], complete?: ConfigStoreOptions['complete']): Loaded {
   const file = files.names[which];
   let text: string | undefined;
   try {
@@ -96,7 +112,9 @@ function load(files: ConfigStoreFiles, which: 'file' | 'backup', migrations: rea
     const issues = describeIssues(parsed.error);
     return { ok: false, missing: false, summary: summaryOf(issues), report: (log) => issues.forEach((issue) => log.error('configInvalid', { file, issue })) };
   }
-  return { ok: true, config: parsed.data, from: migrated.from };
+  const completed = complete?.(parsed.data) ?? { ok: true, config: parsed.data };
+  if (!completed.ok) return { ok: false, missing: false, summary: completed.problem, report: (log) => log.error('configInvalid', { file, issue: completed.problem }) };
+  return { ok: true, config: parsed.data, applied: completed.config, from: migrated.from };
 }
 
 /** The configuration as the store writes it: the parsed config (defaults expanded), pretty JSON. */
@@ -109,41 +127,62 @@ export class ConfigStore implements ConfigStoreApi {
   readonly startedFromBackup: boolean;
   readonly #options: ConfigStoreOptions;
   #stored: Config;
-  /** False while the file on disk is the broken one we started past: it must not replace the good `.bak`. */
+  #origin: Omit<ConfigOrigin, 'problems'>;
+  /** Unusable files still on disk: the next save moves them aside first, so that no save ever overwrites one. */
+  #unusable: ('file' | 'backup')[];
+  /** False while the `.bak` is not a good previous version of the file (the file was unusable, or there was none). */
   #keepBackup: boolean;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(options: ConfigStoreOptions, stored: Config, startedFromBackup: boolean) {
+  private constructor(options: ConfigStoreOptions, stored: Config, origin: Omit<ConfigOrigin, 'problems'>, unusable: ('file' | 'backup')[]) {
     this.#options = options;
     this.#stored = stored;
-    this.startedFromBackup = startedFromBackup;
-    this.#keepBackup = !startedFromBackup;
+    this.#origin = origin;
+    this.#unusable = unusable;
+    this.startedFromBackup = origin.from === 'backup';
+    this.#keepBackup = origin.from === 'file';
   }
 
   /**
-   * Loads the file; when it is missing, unreadable, not JSON or invalid, its `.bak` (one `configFromBackup` line says
-   * why). When neither can be used, the file's problems are logged field by field (and the backup's in one line) and
-   * the result is not ok: nothing has been applied.
+   * Loads the file; when it is missing, unreadable, not JSON, invalid or cannot run (`complete`), its `.bak` (one
+   * `configFromBackup` line says why). When neither can be used the factory configuration runs, in memory: the file's
+   * problems are logged field by field, the backup's in one line, and one `configUnusable` line says what runs. Nothing
+   * is written at open; the first save moves the unusable files aside (`<name>.broken-<time>`) before it writes.
    */
   static open(options: ConfigStoreOptions): OpenResult {
     const { files, logger } = options;
     const migrations = options.migrations ?? MIGRATIONS;
-    let loaded = load(files, 'file', migrations);
-    let fromBackup = false;
-    if (!loaded.ok) {
-      const backup = load(files, 'backup', migrations);
-      if (!backup.ok) {
-        loaded.report(logger);
-        if (!backup.missing) logger.error('configBackupUnusable', { file: files.names.backup, problem: backup.summary });
-        return { ok: false, problem: `${files.names.file}: ${loaded.summary}` };
-      }
-      logger.warn('configFromBackup', { file: files.names.file, backup: files.names.backup, problem: loaded.summary });
-      loaded = backup;
-      fromBackup = true;
+    const file = load(files, 'file', migrations, options.complete);
+    const backup = file.ok ? undefined : load(files, 'backup', migrations, options.complete);
+    const loaded = file.ok ? file : backup?.ok === true ? backup : undefined;
+    if (loaded !== undefined) {
+      const which = loaded === file ? 'file' : 'backup';
+      if (!file.ok) logger.warn('configFromBackup', { file: files.names.file, backup: files.names.backup, problem: file.summary });
+      if (loaded.from !== loaded.config.version) logger.info('configMigrated', { file: files.names[which], from: loaded.from, to: loaded.config.version });
+      const origin = file.ok ? { from: 'file' as const } : { from: 'backup' as const, reason: file.summary };
+      const store = new ConfigStore(options, loaded.config, origin, !file.ok && !file.missing ? ['file'] : []);
+      return { ok: true, store, config: loaded.applied };
     }
-    if (loaded.from !== loaded.config.version) logger.info('configMigrated', { file: files.names[fromBackup ? 'backup' : 'file'], from: loaded.from, to: loaded.config.version });
-    const store = new ConfigStore(options, loaded.config, fromBackup);
-    return { ok: true, store, config: loaded.config };
+    if (file.ok || backup === undefined || backup.ok) throw new InternalError('CONFIG_OPEN', 'unreachable');
+    // A door station must come up whatever its file holds (systemd would restart it forever): the factory
+    // configuration runs, and the owner reaches the page to set it up again or import the file fixed.
+    const factory = ConfigSchema.safeParse(options.factory());
+    if (!factory.success) return { ok: false, problem: `the factory configuration is invalid: ${summaryOf(describeIssues(factory.error))}` };
+    const completed = options.complete?.(factory.data) ?? { ok: true, config: factory.data };
+    if (!completed.ok) return { ok: false, problem: `the factory configuration cannot run: ${completed.problem}` };
+    if (!file.missing) file.report(logger);
+    if (!backup.missing) logger.error('configBackupUnusable', { file: files.names.backup, problem: backup.summary });
+    const unusable = [...(file.missing ? [] : ['file' as const]), ...(backup.missing ? [] : ['backup' as const])];
+    const fields: Record<string, string> = { file: files.names.file, reason: file.summary, running: 'factory' };
+    if (unusable.length > 0) fields.kept = 'as it is until the first save moves it aside';
+    logger[unusable.length === 0 ? 'warn' : 'error']('configUnusable', fields);
+    const store = new ConfigStore(options, factory.data, { from: 'factory', reason: file.summary }, unusable);
+    return { ok: true, store, config: completed.config };
+  }
+
+  /** Which configuration runs and why, with what this device cannot do with it (the status page). */
+  get origin(): ConfigOrigin {
+    return { ...this.#origin, problems: this.#options.problemsOf?.(this.#stored) ?? [] };
   }
 
   /** The stored configuration as the file holds it (secrets included; not for the page). */
@@ -253,14 +292,28 @@ export class ConfigStore implements ConfigStoreApi {
     // What is written must load as what is applied: the schema's output (buttons resolved) re-parses to itself.
     const reread = ConfigSchema.safeParse(JSON.parse(text));
     if (!reread.success) throw new InternalError('CONFIG_NOT_REREADABLE', `the config to save does not re-parse: ${summaryOf(describeIssues(reread.error))}`);
+    await this.#setAsideUnusable();
     await this.#options.files.write(text, { keepBackup: this.#keepBackup });
     this.#keepBackup = true;
     this.#stored = reread.data;
+    this.#origin = { from: 'file', ...(this.#origin.keptAs !== undefined ? { keptAs: this.#origin.keptAs } : {}) };
     try {
       this.#options.onChange(applied, changed);
     } catch (error) {
       // Saved, and the next start applies it; the running process keeps what it could apply.
       this.#options.logger.error('configApplyFailed', { sections: changed.join(','), error: errorMessage(error) });
+    }
+  }
+
+  /** Before the first save over an unusable file or backup: each is moved aside, and a line says where it went. */
+  async #setAsideUnusable(): Promise<void> {
+    const { files, logger } = this.#options;
+    for (let which = this.#unusable[0]; which !== undefined; which = this.#unusable[0]) {
+      const keptAs = await files.setAside(which);
+      this.#unusable.shift();
+      if (keptAs === undefined) continue;
+      logger.warn('configKept', { file: files.names[which], keptAs });
+      this.#origin = { ...this.#origin, keptAs: [...(this.#origin.keptAs ?? []), keptAs] };
     }
   }
 }

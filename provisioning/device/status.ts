@@ -1,12 +1,13 @@
 // The device's live status for the page (GET /api/status, /api/events): registration from the UA's events, the door's
-// state, the event log's newest entries, relays and LEDs, refused SIP requests. Nothing secret goes in.
+// state, the event log's newest entries, relays and LEDs, refused SIP requests, which configuration runs and why.
+// Nothing secret goes in.
 
 import { describePattern, type Led, type Relay } from '../../hal/gpio.ts';
 import type { DoorEvent } from '../../firmware-app/doorbell/ports.ts';
 import type { DoorState } from '../../firmware-app/doorbell/DoorStation.ts';
 import type { Clock, TimerHandle } from '../../firmware-app/platform/Clock.ts';
 import type { UserAgent } from '../../firmware-app/sip/ua/UserAgent.ts';
-import type { DeviceStatus, StatusSource } from '../ports.ts';
+import type { ConfigOrigin, DeviceStatus, StatusSource } from '../ports.ts';
 
 /** What one configuration's runtime brings: replaced (`rebind`) when a saved change starts a new one. */
 export interface StatusDevice {
@@ -22,7 +23,8 @@ export interface StatusParts {
   readonly mode: DeviceStatus['mode'];
   readonly device: StatusDevice;
   readonly events: { recent(limit?: number): readonly DoorEvent[] };
-  readonly startedFromBackup: () => boolean;
+  /** Which configuration runs (the store's `origin`): file, backup or factory, why, and what the device lacks. */
+  readonly configOrigin: () => ConfigOrigin;
   readonly clock: Clock;
 }
 
@@ -73,6 +75,7 @@ export function createStatusSource(parts: StatusParts): StatusSource & { rebind(
   follow();
   const snapshot = (): DeviceStatus => {
     const call = callOf(device.door.state);
+    const origin = parts.configOrigin();
     return {
       version: parts.version,
       mode: parts.mode,
@@ -83,7 +86,8 @@ export function createStatusSource(parts: StatusParts): StatusSource & { rebind(
       recentEvents: parts.events.recent(RECENT),
       relays: [...device.relays.values()].map((relay) => ({ id: relay.id, active: relay.active })),
       leds: [...device.leds.values()].map((led) => ({ id: led.id, pattern: describePattern(led.pattern) })),
-      startedFromBackup: parts.startedFromBackup(),
+      startedFromBackup: origin.from === 'backup',
+      configOrigin: origin,
     };
   };
   let poll: TimerHandle | undefined;

@@ -3,10 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SECTIONS } from '../../provisioning/ports.ts';
 import { ConfigSchema } from '../../firmware-app/config/schema.ts';
-import { ConfigStore } from '../../firmware-app/config/store.ts';
 import { InternalError } from '../../firmware-app/errors.ts';
-import { memoryLogger } from '../sip/transport/helpers.ts';
-import { fakeHash, fullConfig, memoryFiles, openRig, SECRETS, text } from './support/storeRig.ts';
+import { fullConfig, memoryFiles, openRig, SECRETS, text } from './support/storeRig.ts';
 
 describe('ConfigStore write: validation', () => {
   it('saves a valid section, pretty JSON of the parsed config, and tells onChange which section changed', async () => {
@@ -164,25 +162,7 @@ describe('ConfigStore.open', () => {
     expect(store.startedFromBackup).toBe(false);
     expect(log.lines).toEqual([]);
   });
-
-  it('answers an error when both are bad: the file field by field (as main.ts always did), the backup in one line', () => {
-    const log = memoryLogger();
-    const files = memoryFiles({ file: text({ sip: { users: [{ username: 'flat', password: 'short' }] }, relays: 'x' }), backup: '[1,' });
-    const opened = ConfigStore.open({ files, logger: log, hashCode: async (c) => fakeHash(c), onChange: () => {}, factory: () => ({}) });
-    expect(opened.ok).toBe(false);
-    expect(log.lines).toEqual([
-      'error configInvalid file=config.json issue="sip.users.0.password: at least 8 characters"',
-      'error configInvalid file=config.json issue="relays: Invalid input: expected array, received string"',
-      'error configBackupUnusable file=config.json.bak problem="not JSON: the text ends too early (line 1, column 4)"',
-    ]);
-  });
-
-  it('answers an error for a missing file without a backup, as main.ts did', () => {
-    const log = memoryLogger();
-    const opened = ConfigStore.open({ files: memoryFiles({}), logger: log, hashCode: async (c) => fakeHash(c), onChange: () => {}, factory: () => ({}) });
-    expect(opened).toEqual({ ok: false, problem: 'config.json: no such file' });
-    expect(log.lines).toEqual(['error configUnreadable file=config.json error="no such file"']);
-  });
+  // Neither usable (or none there): the factory configuration runs, see store.factory.test.ts.
 });
 
 describe('ConfigStore.factoryReset', () => {

@@ -59,11 +59,72 @@ describe('openConfigStore', () => {
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(text(fullConfig()));
   });
 
-  it('fails with the lines main.ts always logged when the file is broken and there is no .bak', () => {
+  it('runs the factory configuration when the file and the .bak are broken; the first save moves both aside', async () => {
     writeFileSync(file, '{"sip": ');
+    writeFileSync(`${file}.bak`, '[1,');
+    const { opened, log } = open({ factory: () => ({ web: { listen: 'http://127.0.0.1:0' } }) });
+    if (!opened.ok) throw new Error('did not open');
+    expect(opened.config.web.listen).toBe('http://127.0.0.1:0');
+    expect(opened.store.origin).toEqual({ from: 'factory', reason: 'not JSON: the text ends too early (line 1, column 9)', problems: [] });
+    expect(log.lines.at(-1)).toBe(`error configUnusable file=${file} reason="not JSON: the text ends too early (line 1, column 9)" running=factory kept="as it is until the first save moves it aside"`);
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'config.json.bak']);
+    expect(await opened.store.write('media', { codecs: ['PCMA'] })).toEqual({ ok: true });
+    const names = readdirSync(dir).sort();
+    expect(names).toHaveLength(3);
+    const [keptFile, keptBackup] = opened.store.origin.keptAs ?? [];
+    expect(path.basename(keptFile ?? '')).toMatch(/^config\.json\.broken-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/);
+    expect(path.basename(keptBackup ?? '')).toMatch(/^config\.json\.bak\.broken-\d{4}-/);
+    expect(readFileSync(keptFile!, 'utf8')).toBe('{"sip": ');
+    expect(readFileSync(keptBackup!, 'utf8')).toBe('[1,');
+    expect(names).toEqual(['config.json', path.basename(keptBackup!), path.basename(keptFile!)].sort());
+    expect(log.lines.filter((line) => line.includes('configKept'))).toEqual([
+      `warn configKept file=${file} keptAs=${keptFile}`,
+      `warn configKept file=${file}.bak keptAs=${keptBackup}`,
+    ]);
+  });
+
+  it('without a file (a fresh install) the first save makes its directory (0700) and the file (0600)', async () => {
+    file = path.join(dir, 'etc', 'sip-doorbell', 'config.json');
+    const { opened } = open({ device: true });
+    if (!opened.ok) throw new Error('did not open');
+    expect(opened.store.origin).toEqual({ from: 'factory', reason: 'no such file', problems: [] });
+    expect(await opened.store.write('web', {})).toEqual({ ok: true });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(opened.store.origin).toEqual({ from: 'file', problems: [] });
+  });
+
+  it('a save where the directory cannot be made says which file and why, and the store keeps running', async () => {
+    writeFileSync(path.join(dir, 'not-a-dir'), '');
+    file = path.join(dir, 'not-a-dir', 'config.json');
+    const { opened } = open();
+    if (!opened.ok) throw new Error('did not open');
+    const failed = opened.store.write('web', {});
+    await expect(failed).rejects.toMatchObject({ code: 'CONFIG_NOT_SAVED' });
+    await expect(failed).rejects.toThrow(new RegExp(`^cannot save the configuration to ${file}: Error: E(EXIST|NOTDIR)`));
+    expect(opened.store.origin.from).toBe('factory');
+    expect(opened.store.read('web')).toEqual({});
+  });
+
+  it('a tlsCa file that cannot be read makes the file unusable at start: the .bak runs and says why', () => {
+    const config = fullConfig() as { sip: { account: Record<string, unknown> } };
+    config.sip.account.tlsCa = 'gone.pem';
+    writeFileSync(file, text(config));
+    writeFileSync(`${file}.bak`, text(fullConfig()));
     const { opened, log } = open();
-    expect(opened).toEqual({ ok: false });
-    expect(log.lines).toEqual([`error configUnreadable file=${file} problem="not JSON: the text ends too early (line 1, column 9)"`]);
+    if (!opened.ok) throw new Error('did not open');
+    expect(opened.store.origin.from).toBe('backup');
+    expect(opened.store.origin.reason).toMatch(/^sip\.account\.tlsCa: cannot read \S+gone\.pem \(Error: ENOENT/);
+    expect(log.lines).toHaveLength(1);
+  });
+
+  it('on a device an unwired door relay is a problem the store reports, not a reason to refuse the file', () => {
+    writeFileSync(file, text(fullConfig()));
+    const { opened } = open({ device: true });
+    if (!opened.ok) throw new Error('did not open');
+    expect(opened.store.origin.from).toBe('file');
+    expect(opened.store.origin.problems).toHaveLength(2);
+    expect(open().opened).toMatchObject({ ok: true, store: { origin: { problems: [] } } });
   });
 
   it('gives main the config with the tlsCa file read, while the file keeps the path', async () => {

@@ -22,6 +22,8 @@ export interface MemoryFiles extends ConfigStoreFiles {
   readonly started: () => number;
   /** The next save fails (a full disk) without touching either file. */
   failNext(): void;
+  /** Files moved aside by `setAside`, by their new names. */
+  readonly keptAside: Record<string, string>;
 }
 
 export function memoryFiles(initial: { file?: string; backup?: string }): MemoryFiles {
@@ -34,6 +36,16 @@ export function memoryFiles(initial: { file?: string; backup?: string }): Memory
     file: initial.file,
     backup: initial.backup,
     writes: [],
+    keptAside: {},
+    async setAside(which) {
+      const text = which === 'file' ? files.file : files.backup;
+      if (text === undefined) return undefined;
+      const name = `${files.names[which]}.broken-${Object.keys(files.keptAside).length + 1}`;
+      files.keptAside[name] = text;
+      if (which === 'file') files.file = undefined;
+      else files.backup = undefined;
+      return name;
+    },
     read(which) {
       const text = which === 'file' ? files.file : files.backup;
       if (text === '\u0000unreadable') throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });

@@ -15,6 +15,7 @@ import { DoorAudio } from '../../../firmware-app/media/DoorAudio.ts';
 import { LED_TEST_MS, MIC_TEST_MS, createDeviceActions } from '../../../provisioning/device/actions.ts';
 import { memoryLogger } from '../support/fakes.ts';
 import { createStatusSource } from '../../../provisioning/device/status.ts';
+import type { ConfigOrigin } from '../../../provisioning/ports.ts';
 
 function statusRig(sipMode: 'standalone' | 'registered') {
   const clock = new FakeClock();
@@ -23,12 +24,13 @@ function statusRig(sipMode: 'standalone' | 'registered') {
   const led = new FakeLed('status', clock);
   const door: { state: DoorState } = { state: { kind: 'idle' } };
   const refusals = { notFromRegistrar: 0, wrongToken: 2, notAllowed: 0, rateLimited: 0, notRegistered: 0 };
+  let origin: ConfigOrigin = { from: 'file', problems: [] };
   const source = createStatusSource({
     version: '9.9.9', mode: 'simulate', device: { sipMode, ua: { events, refusals }, door, relays: new Map([['door', relay]]), leds: new Map([['status', led]]) },
     events: { recent: () => [{ at: 1, kind: 'buttonPressed', fields: { button: '1' } }] },
-    startedFromBackup: () => false, clock,
+    configOrigin: () => origin, clock,
   });
-  return { clock, events, relay, led, source, refusals, door };
+  return { clock, events, relay, led, source, refusals, door, setOrigin: (next: ConfigOrigin) => (origin = next) };
 }
 
 describe('status source', () => {
@@ -62,6 +64,29 @@ describe('status source', () => {
     expect(told).toBe(3);
     off();
     expect(rig.clock.pending).toBe(0); // no poll while nobody listens
+  });
+});
+
+describe('status source: which configuration runs', () => {
+  it('says file, backup or factory with the reason and the device\'s problems, and startedFromBackup for a backup', () => {
+    const rig = statusRig('standalone');
+    expect(rig.source.snapshot()).toMatchObject({ startedFromBackup: false, configOrigin: { from: 'file', problems: [] } });
+    rig.setOrigin({ from: 'backup', reason: 'not JSON: the text ends too early (line 1, column 9)', problems: [] });
+    expect(rig.source.snapshot()).toMatchObject({ startedFromBackup: true, configOrigin: { from: 'backup', reason: 'not JSON: the text ends too early (line 1, column 9)' } });
+    const factory: ConfigOrigin = { from: 'factory', reason: 'no such file', keptAs: ['/etc/x/config.json.broken-1'], problems: ['relays.0.pin: relay door has no pin'] };
+    rig.setOrigin(factory);
+    expect(rig.source.snapshot()).toMatchObject({ startedFromBackup: false, configOrigin: factory });
+  });
+
+  it('tells subscribers when the origin changes (a first save after starting from the factory configuration)', () => {
+    const rig = statusRig('standalone');
+    rig.setOrigin({ from: 'factory', reason: 'no such file', problems: [] });
+    let told = 0;
+    rig.source.subscribe(() => told++);
+    rig.setOrigin({ from: 'file', problems: [] });
+    rig.clock.advance(500);
+    expect(told).toBe(1);
+    expect(rig.source.snapshot().configOrigin.from).toBe('file');
   });
 });
 

@@ -97,6 +97,7 @@ export function fakeStatus(): FakeStatus {
       registration: { state: 'registered', server: 'pbx.example' },
       door: { state: door }, refused: { policy: 2 }, recentEvents: [],
       relays: [{ id: 'door', active: false }], leds: [{ id: 'status', pattern: 'on' }], startedFromBackup: false,
+      configOrigin: { from: 'file', problems: [] },
     }),
     subscribe(listener) {
       listeners.add(listener);

@@ -3,6 +3,7 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import type { DoorEvent, DoorEventKind } from '../../../../firmware-app/doorbell/ports.ts';
+import type { DeviceStatus } from '../../../ports.ts';
 import type { ScreenProps } from '../App.ts';
 
 const CALL_KINDS: ReadonlySet<DoorEventKind> = new Set(['buttonPressed', 'callStarted', 'callAnswered', 'callEnded', 'callIncoming']);
@@ -49,12 +50,25 @@ function Row(props: { readonly label: string; readonly value: string | undefined
   return props.value === undefined || props.value === '' ? null : html`<dt>${props.label}</dt><dd>${props.value}</dd>`;
 }
 
+/** The factory configuration runs (no usable file), or the running one lacks something on this device. */
+function ConfigNotice({ origin }: { readonly origin: DeviceStatus['configOrigin'] | undefined }): VNode | null {
+  if (origin === undefined) return null;
+  const kept = origin.keptAs !== undefined && origin.keptAs.length > 0 ? html` The unusable file was kept as ${origin.keptAs.join(', ')}.` : null;
+  return html`${origin.from === 'factory' ? html`<p class="error-box" role="alert" id="config-origin">
+      No usable configuration file (${origin.reason}): the door station runs on the factory configuration. Set it up
+      here, or import a saved configuration (Maintenance); the first save writes the file.${kept}</p>` : null}
+    ${origin.problems.length > 0 ? html`<div class="error-box" role="alert" id="config-problems">
+      The door station runs without what this device cannot do; fix these settings:
+      <ul>${origin.problems.map((problem) => html`<li>${problem}</li>`)}</ul></div>` : null}`;
+}
+
 export function StatusScreen({ status }: ScreenProps): VNode {
   const registration = status.registration;
   const [label, tone] = REGISTRATION_LABELS[registration.state] ?? [registration.state, 'warn'];
   const refused = Object.entries(status.refused ?? {});
   const events = status.recentEvents ?? [];
   return html`<h1>Status</h1>
+    <${ConfigNotice} origin=${status.configOrigin} />
     <div class="grid">
       <section class="card">
         <h2>SIP</h2>
