@@ -11,7 +11,7 @@ import type { DevicesResult, GpioSpecs } from './devices.ts';
 import type { GpioPinFactory } from './sysfs/GpioPin.ts';
 import { onoffPinFactory } from './sysfs/onoffGpio.ts';
 import { createSysfsDevices } from './sysfs/sysfsDevices.ts';
-import { listSysfsChips, sysfsGpioPresent } from './sysfs/sysfsChips.ts';
+import { fileWritable, listSysfsChips, sysfsExportFile, sysfsGpioPresent } from './sysfs/sysfsChips.ts';
 
 export type GpioDriverName = 'auto' | 'sysfs' | 'chardev';
 
@@ -22,6 +22,8 @@ export interface GpioSystem {
   readonly pins?: GpioPinFactory;
   readonly spawn?: SpawnTool;
   readonly runSync?: RunSync;
+  /** Whether a file may be written (default: access(2) with W_OK). */
+  readonly writable?: (file: string) => boolean;
   /** First restart back-off of gpiomon/gpioset (500 ms). */
   readonly backoffMs?: number;
 }
@@ -38,8 +40,11 @@ export interface OpenGpioOptions {
 
 type Found<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
-function findSysfs(sysRoot: string, chip: string | undefined): Found<GpioChip> {
+function findSysfs(sysRoot: string, chip: string | undefined, writable: (file: string) => boolean): Found<GpioChip> {
   if (!sysfsGpioPresent(sysRoot)) return { ok: false, error: `no sysfs GPIO (${sysRoot}/class/gpio/export)` };
+  // Present but read-only (the systemd unit keeps /sys read-only; systemd/sysfs-gpio.conf opens it): exporting
+  // would fail at the first pin, so `auto` goes on to the character device instead.
+  if (!writable(sysfsExportFile(sysRoot))) return { ok: false, error: `${sysfsExportFile(sysRoot)} is not writable for this process` };
   const choice = chooseChip(listSysfsChips(sysRoot), chip, `${sysRoot}/class/gpio`);
   return choice.ok ? { ok: true, value: choice.chip } : choice;
 }
@@ -72,7 +77,7 @@ export function openGpio(options: OpenGpioOptions): DevicesResult {
   }
   let sysfsError: string | undefined;
   if (driver !== 'chardev') {
-    const found = findSysfs(sysRoot, chip);
+    const found = findSysfs(sysRoot, chip, system.writable ?? fileWritable);
     if (found.ok) {
       logger.info('gpioDriver', { driver: 'sysfs', chip: found.value.name, label: found.value.label, base: found.value.base ?? 0 });
       return createSysfsDevices({ chip: found.value, specs, pins: system.pins ?? onoffPinFactory, clock, logger });

@@ -1,13 +1,31 @@
 // The GPIO chips the sysfs interface lists (/sys/class/gpio/gpiochip*/base, label, ngpio), read synchronously at
 // start-up. The root is injectable so tests build a fake tree in a temporary directory.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GpioChip } from '../chips.ts';
 
 /** Is the sysfs GPIO interface there at all (kernels without CONFIG_GPIO_SYSFS have no export file)? */
 export function sysfsGpioPresent(sysRoot: string): boolean {
   return existsSync(path.join(sysRoot, 'class', 'gpio', 'export'));
+}
+
+/** The path of the file a pin is exported through. */
+export function sysfsExportFile(sysRoot: string): string {
+  return path.join(sysRoot, 'class', 'gpio', 'export');
+}
+
+/**
+ * May this process export pins? Not under the systemd unit's read-only /sys (EROFS) unless its sysfs drop-in is
+ * installed, nor for a user outside the gpio group (EACCES).
+ */
+export function fileWritable(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every gpiochip under `<sysRoot>/class/gpio` with a readable base, label and ngpio, sorted by base. */

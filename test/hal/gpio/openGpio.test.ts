@@ -63,6 +63,26 @@ describe('openGpio', () => {
     expect(driverLine?.fields).toMatchObject({ driver: 'chardev', label: 'pinctrl-bcm2711' });
   });
 
+  it('auto with sysfs present but read-only (the systemd unit without its sysfs drop-in) takes chardev; sysfs forced says why', () => {
+    const sysRoot = track(fakeSys(PI4_SYS)).root;
+    const asked: string[] = [];
+    const readOnly = (file: string): boolean => {
+      asked.push(file);
+      return false;
+    };
+    const { result, driverLine } = open('auto', {
+      sysRoot, writable: readOnly,
+      devRoot: track(fakeDev(['gpiochip0'])).root,
+      spawn: fakeSpawn().spawn,
+      runSync: fakeRun({ ...V2_INTERACTIVE, gpiodetect: { stdout: GPIODETECT_PI4 } }).run,
+    });
+    expect(result.ok).toBe(true);
+    expect(driverLine?.fields).toMatchObject({ driver: 'chardev', label: 'pinctrl-bcm2711' });
+    expect(asked).toEqual([`${sysRoot}/class/gpio/export`]);
+    const forced = open('sysfs', { sysRoot, writable: readOnly });
+    expect(forced.result).toMatchObject({ ok: false, error: expect.stringContaining('/class/gpio/export is not writable') });
+  });
+
   it('sysfs forced where there is none, chardev forced without tools, auto with nothing: clear errors', () => {
     const noSys = track(fakeSys([], true)).root;
     const dev = track(fakeDev(['gpiochip0'])).root;
