@@ -1,11 +1,11 @@
 // The door's one microphone and one speaker, shared by the calls and the visitor tones. One call's media holds them
 // at a time (a lease); a tone (ringback, busy, door opened) mixes over the call's audio, or plays alone when no call
-// holds the speaker, paced on the injected clock.
+// holds the speaker, paced on the injected clock. The page's self-tests give way at once to a call.
 
 import type { Microphone, SampleRate, Speaker } from '../../hal/audio.ts';
-import type { Clock } from '../platform/Clock.ts';
+import type { Clock, TimerHandle } from '../platform/Clock.ts';
 import type { Logger } from '../platform/Logger.ts';
-import { measureLevel, type MicLevel } from './micLevel.ts';
+import { FLOOR_DBFS, measureLevel, type MicLevel } from './micLevel.ts';
 import { Pacer } from './rtp/Pacer.ts';
 import { createTone, mixInto, type ToneName, type ToneSource } from './tones/index.ts';
 
@@ -40,6 +40,15 @@ interface Tone {
   rate: SampleRate;
 }
 
+/** The microphone self-test's answer: the level heard, or `cancelled` when a call took the devices first. */
+export type MicTestLevel = MicLevel & { readonly cancelled: boolean };
+
+/** The microphone self-test while it runs: its devices' owner, and how to end it at once. */
+interface MicTest {
+  readonly owner: object;
+  cancel(): void;
+}
+
 /** Microphone frames kept for the sender at most (120 ms, two 60 ms packets): beyond that the oldest is dropped. */
 const MIC_QUEUE = 6;
 /** Tones alone play at this rate. */
@@ -55,6 +64,7 @@ export class DoorAudio {
   readonly #toneFrame = new Int16Array(TONE_RATE / 50 * 2);
   /** Owner of the speaker self-test's tone. */
   readonly #selfTest = {};
+  #micTest: MicTest | undefined;
 
   constructor(options: DoorAudioOptions) {
     this.#options = options;
@@ -69,8 +79,15 @@ export class DoorAudio {
     return this.#tone?.name;
   }
 
-  /** The devices for `owner`'s call at `sampleRate`, or undefined while another call holds them. */
+  /**
+   * The devices for `owner`'s call at `sampleRate`, or undefined while another call holds them. A self-test gives way:
+   * the microphone test ends at once (cancelled) and the speaker test's tone stops.
+   */
   claim(owner: object, sampleRate: SampleRate): AudioLease | undefined {
+    if (this.#micTest?.owner !== owner) {
+      this.#micTest?.cancel();
+      this.stopTone(this.#selfTest);
+    }
     const current = this.#lease;
     if (current !== undefined) return current.owner === owner && current.sampleRate === sampleRate ? current : undefined;
     this.#stopTonePacer();
@@ -114,6 +131,8 @@ export class DoorAudio {
    * one until it ends. A different tone replaces the one playing; the same one asked again keeps its cadence.
    */
   startTone(owner: object, name: ToneName): void {
+    // The visitor must hear it now (ringback as a call starts, the door opening), not after the microphone test.
+    if (owner !== this.#selfTest) this.#micTest?.cancel();
     const tone = this.#tone;
     if (tone !== undefined && tone.name === name) {
       tone.owners.add(owner);
@@ -143,15 +162,40 @@ export class DoorAudio {
 
   /**
    * The page's microphone self-test: the devices held at 8 kHz for `ms`, then released, and the level heard.
-   * Undefined while a call (or another test) holds them; a call starting meanwhile finds them taken until the end.
+   * Undefined while a call (or another test) holds them. A call starting meanwhile (its ringback or its media) ends
+   * the test at once: the devices go to the call and the answer is `cancelled`.
    */
-  testMicrophone(ms: number): Promise<MicLevel> | undefined {
-    const lease = this.claim({}, 8000);
-    return lease === undefined ? undefined : measureLevel(lease, this.#options.clock, ms);
+  testMicrophone(ms: number): Promise<MicTestLevel> | undefined {
+    if (this.#micTest !== undefined) return undefined; // one test at a time: a second must not cancel the first
+    const owner = {};
+    const lease = this.claim(owner, 8000);
+    if (lease === undefined) return undefined;
+    const { clock } = this.#options;
+    // measureLevel schedules one timer at a time; the latest is kept so that a cancel leaves none behind.
+    let timer: TimerHandle | undefined;
+    const tracked: Clock = { now: () => clock.now(), setTimer: (after, fn) => (timer = clock.setTimer(after, fn)) };
+    return new Promise((resolve) => {
+      const test: MicTest = {
+        owner,
+        cancel: () => {
+          if (this.#micTest !== test) return;
+          this.#micTest = undefined;
+          timer?.cancel();
+          lease.release();
+          resolve({ levelDbfs: FLOOR_DBFS, frames: 0, cancelled: true });
+        },
+      };
+      this.#micTest = test;
+      measureLevel(lease, tracked, ms).then((level) => {
+        if (this.#micTest === test) this.#micTest = undefined;
+        resolve({ ...level, cancelled: false });
+      }, () => test.cancel());
+    });
   }
 
   /** Stops everything (shutdown). */
   close(): void {
+    this.#micTest?.cancel();
     this.#tone = undefined;
     this.#stopTonePacer();
     if (this.#lease !== undefined) this.#release(this.#lease);

@@ -31,7 +31,8 @@ async function micTest(audio: ActionParts['audio']): Promise<MicTestResult> {
   if (audio === undefined) return NO_AUDIO();
   const pending = audio.testMicrophone(MIC_TEST_MS);
   if (pending === undefined) return AUDIO_BUSY();
-  const { levelDbfs, frames } = await pending;
+  const { levelDbfs, frames, cancelled } = await pending;
+  if (cancelled) return fail('CANCELLED', 'a call started: the microphone and speaker went to the call; test again when it is over');
   if (frames === 0) return fail('MIC_SILENT', 'the microphone delivered no sound (not connected, or failing: see the log)');
   return { ok: true, detail: `microphone level ${levelDbfs.toFixed(1)} dBFS`, levelDbfs };
 }

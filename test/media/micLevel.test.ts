@@ -63,7 +63,7 @@ describe('DoorAudio.testMicrophone', () => {
     expect((await measure(rig({ kind: 'silence' }))).levelDbfs).toBe(FLOOR_DBFS);
   });
 
-  it('is refused while a call holds the devices, and the call keeps them; a call finds them taken during a test', async () => {
+  it('is refused while a call holds the devices, and the call keeps them; a call during a test takes them at once', async () => {
     const r = rig();
     const call = {};
     const lease = r.audio.claim(call, 16000);
@@ -74,10 +74,8 @@ describe('DoorAudio.testMicrophone', () => {
     const pending = r.audio.testMicrophone(2000);
     expect(pending).toBeDefined();
     expect(r.audio.testMicrophone(2000)).toBeUndefined(); // a second test meanwhile
-    expect(r.audio.claim(call, 8000)).toBeUndefined();
-    r.clock.advance(2000);
-    await pending;
-    expect(r.audio.claim(call, 8000)).toBeDefined();
+    expect(r.audio.claim(call, 8000)).toBeDefined(); // the test gives way (DoorAudio.selfTest.test.ts)
+    expect(await pending).toMatchObject({ cancelled: true });
   });
 });
 

@@ -173,6 +173,17 @@ describe('device self-tests', () => {
     call?.release();
   });
 
+  it('a call starting during the microphone test ends it at once: CANCELLED, and the call has the devices', async () => {
+    const { clock, audio } = audioRig();
+    const actions = createDeviceActions(() => ({ station, audio, relays: [], doorRelay: 'door', buttons: [] }), false);
+    const pending = actions.micTest();
+    clock.advance(MIC_TEST_MS / 2);
+    const call = {};
+    expect(audio.claim(call, 8000)).toBeDefined();
+    expect(await pending).toEqual({ ok: false, code: 'CANCELLED', message: 'a call started: the microphone and speaker went to the call; test again when it is over' });
+    expect(audio.holder).toBe(call);
+  });
+
   it('a microphone that delivers nothing is reported as such; without audio parts both tests are unavailable', async () => {
     const { clock, audio } = audioRig({ start: () => {}, stop: () => {} });
     const actions = createDeviceActions(() => ({ station, audio, relays: [], doorRelay: 'door', buttons: [] }), false);
