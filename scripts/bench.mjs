@@ -26,6 +26,9 @@ export const BENCHMARKS = [
   { name: 'media', entry: 'bench/media.bench.ts', nodeFlags: [] },
   // Button edge → INVITE: 2 × (5 + 100) presses, our door and baresip alternating (about 40 s): see the file's header.
   { name: 'press', entry: 'bench/press.bench.ts', nodeFlags: [] },
+  // Spawn → first REGISTER / READY=1 and idle RSS, ours (as the systemd unit starts it) vs bare node and baresip,
+  // 10 runs each one at a time with 5 s idle (about 3 minutes): see the file's header.
+  { name: 'startup', entry: 'bench/startup.bench.ts', nodeFlags: [] },
 ];
 
 /** Output file of a bundled entry: bench/x/y.bench.ts → bench/.out/x/y.bench.mjs. */

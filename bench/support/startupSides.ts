@@ -1,0 +1,154 @@
+// The sides of the start-up benchmark, each started fresh per run and measured from its spawn: our door as the systemd
+// unit starts it (registered at the bench's registrar, READY=1 through a real NOTIFY_SOCKET), a bare `node` idling,
+// baresip registering at the same kind of registrar, and two probes that only start and exit (node alone, and node
+// loading our bundle for `--version`).
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BenchRegistrar } from './benchRegistrar.ts';
+import { bounded, sleep } from './benchRun.ts';
+import { baresipDir } from './doorDirs.ts';
+import { type IdleMemory, type Launched, idleMemory, launch, msBetween } from './launch.ts';
+import type { NotifyListener } from './notifyListener.ts';
+import { type UnitCommand, replaceFlagValues } from './unitCommand.ts';
+
+/** Longest wait for each milestone (first REGISTER, READY=1, registered, a probe's exit). */
+const MILESTONE_MS = 15_000;
+const PASSWORD = 'bench-Pa55word';
+
+/** One run of one side; a milestone the side does not have is undefined. */
+export interface StartupSample {
+  /** Spawn → the first REGISTER's datagram at the registrar. */
+  readonly registerMs?: number;
+  /** Spawn → the READY=1 line from the NOTIFY_SOCKET receiver. */
+  readonly readyMs?: number;
+  /** Spawn → the registrar's 200 (after a 401 and the answer to it). */
+  readonly registeredMs?: number;
+  /** Spawn → exit (the probes). */
+  readonly exitMs?: number;
+  /** After the idle time, registered. */
+  readonly memory?: IdleMemory;
+}
+
+export interface StartupSide {
+  readonly name: string;
+  /** Starts it, takes its milestones, lets it idle `idleMs` (0: no idling, no memory read), stops it. */
+  measure(idleMs: number): Promise<StartupSample>;
+}
+
+/** `launched` is stopped (and `registrar` closed) whatever `body` does. */
+async function stopping<T>(launched: Launched, registrar: BenchRegistrar | undefined, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    // The registrar stays until the door has gone: its un-REGISTER on SIGTERM gets an answer, so the stop is quick.
+    await launched.stop();
+    registrar?.close();
+  }
+}
+
+/** `milestone` raced with the process's early exit, bounded. */
+function awaited<T>(launched: Launched, milestone: Promise<T>, what: string): Promise<T> {
+  return bounded(Promise.race([milestone, launched.exited]), MILESTONE_MS, `${what} did not come within ${MILESTONE_MS} ms; it printed:\n${launched.output()}`);
+}
+
+export interface OursOptions {
+  readonly bundle: string;
+  readonly unit: UnitCommand;
+  readonly notify: NotifyListener;
+  /** A throwaway directory for config/ and state/ (the state kept across runs, as on a device that restarts). */
+  readonly dir: string;
+}
+
+/** Our door: the unit's node flags and arguments, our bundle for its program, `--simulate` (no GPIO here). */
+export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): StartupSide {
+  const configDir = path.join(dir, 'config');
+  const stateDir = path.join(dir, 'state');
+  mkdirSync(configDir, { mode: 0o750 });
+  mkdirSync(stateDir, { mode: 0o700 });
+  const configFile = path.join(configDir, 'config.json');
+  const args = [...unit.nodeFlags, bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
+  return {
+    name: 'ours',
+    async measure(idleMs) {
+      const registrar = await BenchRegistrar.open();
+      const config = {
+        sip: {
+          mode: 'registered',
+          listen: { host: '127.0.0.1', port: 0, transports: ['udp'] },
+          account: { registrar: `sip:127.0.0.1:${registrar.port}`, user: 'door', password: PASSWORD },
+        },
+        web: { listen: 'http://127.0.0.1:0' },
+      };
+      writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+      const from = notify.count;
+      const env = { ...unit.env, NOTIFY_SOCKET: notify.socket, STATE_DIRECTORY: stateDir, CONFIGURATION_DIRECTORY: configDir };
+      const door = launch({ name: 'ours', command: process.execPath, args, env });
+      return stopping(door, registrar, async () => {
+        const [register, ready, registered] = await Promise.all([
+          awaited(door, registrar.firstRegister, 'our first REGISTER'),
+          awaited(door, notify.waitFor(/ READY=1\b/, MILESTONE_MS, from), 'our READY=1'),
+          awaited(door, registrar.registered, 'our registration'),
+        ]);
+        await sleep(idleMs);
+        return {
+          registerMs: msBetween(door.spawnedAt, register),
+          readyMs: msBetween(door.spawnedAt, ready.at),
+          registeredMs: msBetween(door.spawnedAt, registered),
+          ...(idleMs > 0 ? { memory: idleMemory(door.pid) } : {}),
+        };
+      });
+    },
+  };
+}
+
+/** A bare node idling: the floor of a node program's memory. */
+export const bareNodeSide: StartupSide = {
+  name: 'bare node',
+  async measure(idleMs) {
+    const node = launch({ name: 'bare node', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1 << 30)'] });
+    return stopping(node, undefined, async () => {
+      await sleep(idleMs);
+      return idleMs > 0 ? { memory: idleMemory(node.pid) } : {};
+    });
+  },
+};
+
+/** baresip (Debian package): one account registering at the bench's registrar, g711, no audio devices. */
+export const baresipStartupSide: StartupSide = {
+  name: 'baresip',
+  async measure(idleMs) {
+    const registrar = await BenchRegistrar.open();
+    const dir = baresipDir('bench-startup-baresip-', [], () => ({ source: '/dev/null', player: '/dev/null' }));
+    // The AOR's host and port are the registrar (baresip REGISTERs at its account's domain); regint as our expires.
+    writeFileSync(path.join(dir, 'accounts'), `<sip:door@127.0.0.1:${registrar.port};transport=udp>;auth_pass=${PASSWORD};regint=600\n`);
+    const baresip = launch({ name: 'baresip', command: 'baresip', args: ['-f', dir], cwd: dir });
+    return stopping(baresip, registrar, async () => {
+      const [register, registered] = await Promise.all([
+        awaited(baresip, registrar.firstRegister, "baresip's first REGISTER"),
+        awaited(baresip, registrar.registered, "baresip's registration"),
+      ]);
+      await sleep(idleMs);
+      return {
+        registerMs: msBetween(baresip.spawnedAt, register),
+        registeredMs: msBetween(baresip.spawnedAt, registered),
+        ...(idleMs > 0 ? { memory: idleMemory(baresip.pid) } : {}),
+      };
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+  },
+};
+
+/** A probe that starts and exits by itself: spawn → exit, exit code 0 required. */
+export function exitProbe(name: string, args: readonly string[]): StartupSide {
+  return {
+    name,
+    async measure() {
+      const probe = launch({ name, command: process.execPath, args });
+      return stopping(probe, undefined, async () => {
+        const end = await bounded(probe.ended, MILESTONE_MS, `${name} did not exit within ${MILESTONE_MS} ms`);
+        if (end.code !== 0) throw new Error(`${name} exited with code ${end.code} (signal ${end.signal}); it printed:\n${probe.output()}`);
+        return { exitMs: msBetween(probe.spawnedAt, end.at) };
+      });
+    },
+  };
+}
