@@ -1,7 +1,12 @@
 // Login lockout: wrong passwords and wrong setup codes counted per source address and overall; past the limit every
-// attempt (even a right one) is refused until the lock ends. Time comes from the injected Clock.
+// attempt (even a right one) is refused until the lock ends. Time comes from the injected Clock. The counters outlive
+// a restart (a power cut must not clear them): kept in `<stateDir>/lockout.json`, in wall-clock times.
 
+import path from 'node:path';
+import { createFileStore } from '../firmware-app/platform/atomicFile.ts';
 import type { Clock } from '../firmware-app/platform/Clock.ts';
+import { errorMessage } from '../firmware-app/errors.ts';
+import type { Logger } from '../firmware-app/platform/Logger.ts';
 
 export interface LockoutPolicy {
   /** Wrong attempts from one address before it is locked (default 5). */
@@ -31,6 +36,54 @@ interface Counter {
   lockedUntil: number;
 }
 
+/** Where the counters are kept across restarts: a text file loaded at start, saved atomically. */
+export interface LockoutStore {
+  /** The saved text, or undefined when there is none; throws when it cannot be read. */
+  load(): string | undefined;
+  save(text: string): Promise<void>;
+}
+
+export interface LockoutPersistence {
+  readonly store: LockoutStore;
+  /** Wall-clock milliseconds: the monotonic clock starts again with the process, so the file holds wall times. */
+  readonly wallClock: () => number;
+  readonly logger: Logger;
+  /** The file's name for log lines. */
+  readonly name: string;
+}
+
+/** What lockout.json holds: wall-clock times of the failures still remembered and of the locks still running. */
+interface SavedCounter {
+  readonly failures: readonly number[];
+  readonly lockedUntil: number;
+}
+interface SavedLockout {
+  readonly version: 1;
+  readonly overall: SavedCounter;
+  readonly addresses: Readonly<Record<string, SavedCounter>>;
+}
+
+function isSavedCounter(value: unknown): value is SavedCounter {
+  const v = value as Partial<SavedCounter> | null;
+  return typeof v === 'object' && v !== null && typeof v.lockedUntil === 'number' && Number.isFinite(v.lockedUntil)
+    && Array.isArray(v.failures) && v.failures.every((at) => typeof at === 'number' && Number.isFinite(at));
+}
+
+/** The saved state, or why it cannot be used. */
+function parseSaved(text: string): SavedLockout | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  const v = value as Partial<SavedLockout> | null;
+  if (typeof v !== 'object' || v === null || v.version !== 1) return 'not a version 1 lockout file';
+  if (!isSavedCounter(v.overall) || typeof v.addresses !== 'object' || v.addresses === null) return 'counters missing';
+  if (!Object.values(v.addresses).every(isSavedCounter)) return 'an address\'s counter is malformed';
+  return v as SavedLockout;
+}
+
 // Bounds the memory an address-spraying scanner can make us use; the overall counter still catches it.
 const MAX_ADDRESSES = 1024;
 
@@ -39,10 +92,22 @@ export class LoginLockout {
   readonly #policy: LockoutPolicy;
   readonly #byAddress = new Map<string, Counter>();
   readonly #overall: Counter = { failures: [], lockedUntil: 0 };
+  readonly #persistence: LockoutPersistence | undefined;
+  /** A save is running; `#dirty`: the counters changed since it began (one more save follows). */
+  #saving: Promise<void> | undefined;
+  #dirty = false;
 
-  constructor(clock: Clock, policy: LockoutPolicy = DEFAULT_LOCKOUT) {
+  /** With `persistence`, the counters saved by the previous run are loaded; a file that cannot be used is one line. */
+  constructor(clock: Clock, policy: LockoutPolicy = DEFAULT_LOCKOUT, persistence?: LockoutPersistence) {
     this.#clock = clock;
     this.#policy = policy;
+    this.#persistence = persistence;
+    if (persistence !== undefined) this.#restore(persistence);
+  }
+
+  /** Resolves once the counters as they are now are saved (tests; the server's close). */
+  async flush(): Promise<void> {
+    while (this.#saving !== undefined) await this.#saving;
   }
 
   /** The lock that refuses an attempt from `address` now, if any. */
@@ -71,12 +136,13 @@ export class LoginLockout {
       : local
         ? { scope: 'address', retryAfterMs: this.#policy.lockMs }
         : undefined;
+    this.#persist();
     return { lockedNow, failures };
   }
 
   /** A right password from `address` forgets its wrong ones. */
   succeed(address: string): void {
-    this.#byAddress.delete(address);
+    if (this.#byAddress.delete(address)) this.#persist();
   }
 
   /** Records one failure; true when it reaches `limit` and starts a lock. */
@@ -88,4 +154,76 @@ export class LoginLockout {
     counter.lockedUntil = now + this.#policy.lockMs;
     return true;
   }
+
+  /** Saves the counters soon: one save at a time, and one more after it when they changed meanwhile. */
+  #persist(): void {
+    const persistence = this.#persistence;
+    if (persistence === undefined) return;
+    this.#dirty = true;
+    if (this.#saving !== undefined) return;
+    const run = async (): Promise<void> => {
+      while (this.#dirty) {
+        this.#dirty = false;
+        try {
+          await persistence.store.save(`${JSON.stringify(this.#saved(persistence.wallClock()))}\n`);
+        } catch (error) {
+          persistence.logger.warn('lockoutStateNotSaved', { file: persistence.name, error: errorMessage(error) });
+        }
+      }
+    };
+    this.#saving = run().finally(() => {
+      this.#saving = undefined;
+    });
+  }
+
+  /** The counters in wall-clock times, without what is forgotten already. */
+  #saved(wallNow: number): SavedLockout {
+    const now = this.#clock.now();
+    const toWall = (at: number): number => wallNow + (at - now);
+    const counter = (c: Counter): SavedCounter => ({
+      failures: c.failures.filter((at) => now - at < this.#policy.lockMs).map(toWall),
+      lockedUntil: c.lockedUntil > now ? toWall(c.lockedUntil) : 0,
+    });
+    const addresses: Record<string, SavedCounter> = {};
+    for (const [address, c] of this.#byAddress) {
+      const saved = counter(c);
+      if (saved.failures.length > 0 || saved.lockedUntil > 0) addresses[address] = saved;
+    }
+    return { version: 1, overall: counter(this.#overall), addresses };
+  }
+
+  /**
+   * Loads the previous run's counters. A wall clock set back since (a Pi without a real-time clock boots with an old
+   * time) never makes a lock longer than `lockMs` nor a failure younger than now; one set forward ends them sooner.
+   */
+  #restore({ store, wallClock, logger, name }: LockoutPersistence): void {
+    let text: string | undefined;
+    try {
+      text = store.load();
+    } catch (error) {
+      logger.warn('lockoutStateUnusable', { file: name, reason: errorMessage(error) });
+      return;
+    }
+    if (text === undefined) return;
+    const saved = parseSaved(text);
+    if (typeof saved === 'string') {
+      logger.warn('lockoutStateUnusable', { file: name, reason: saved });
+      return;
+    }
+    const now = this.#clock.now();
+    const wallNow = wallClock();
+    const { lockMs } = this.#policy;
+    const restore = (c: SavedCounter): Counter => ({
+      failures: c.failures.map((at) => now - Math.max(0, wallNow - at)).filter((at) => now - at < lockMs),
+      lockedUntil: c.lockedUntil > wallNow ? now + Math.min(lockMs, c.lockedUntil - wallNow) : 0,
+    });
+    Object.assign(this.#overall, restore(saved.overall));
+    for (const [address, c] of Object.entries(saved.addresses).slice(-MAX_ADDRESSES)) this.#byAddress.set(address, restore(c));
+  }
+}
+
+/** The lockout of the page in `stateDir` (`lockout.json`, 0600; the directory 0700), on the system's wall clock. */
+export function openLoginLockout(stateDir: string, options: { readonly clock: Clock; readonly logger: Logger; readonly policy?: LockoutPolicy }): LoginLockout {
+  const file = path.join(stateDir, 'lockout.json');
+  return new LoginLockout(options.clock, options.policy ?? DEFAULT_LOCKOUT, { store: createFileStore(file), wallClock: () => Date.now(), logger: options.logger, name: file });
 }

@@ -16,7 +16,7 @@ import { loadAuthState } from './authState.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, installErrorHandler } from './errors.ts';
 import { listenAddress, listenOn, type ListeningAddress } from './listen.ts';
-import { DEFAULT_LOCKOUT, LoginLockout, type LockoutPolicy } from './lockout.ts';
+import { type LockoutPolicy, openLoginLockout } from './lockout.ts';
 import { DEFAULT_PASSWORD_COST, type PasswordHashCost } from './passwordHash.ts';
 import type { ConfigStoreApi, DeviceActions, EventLogSource, ProvisioningPaths, StatusSource } from './ports.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -125,9 +125,11 @@ export async function createProvisioningServer(options: ProvisioningServerOption
 
   const announceSetupCode = options.announceSetupCode
     ?? (() => logger.warn('setupRequired', { setupCodeFile: auth.setupCodeFile }));
+  // Kept in the state directory: a restart (a power cut) does not reset the counters an attacker ran up.
+  const lockout = openLoginLockout(options.paths.stateDir, { clock, logger, ...(options.lockout !== undefined ? { policy: options.lockout } : {}) });
   const ctx: RouteContext = {
     store: options.store, status: options.status, actions: options.actions, eventLog: options.eventLog, logger, clock, auth, sessions,
-    lockout: new LoginLockout(clock, options.lockout ?? DEFAULT_LOCKOUT), announceSetupCode,
+    lockout, announceSetupCode,
   };
   pageRoutes(app, options.assets);
   authRoutes(app, ctx);
@@ -165,6 +167,7 @@ export async function createProvisioningServer(options: ProvisioningServerOption
         });
       }
       await app.close();
+      await lockout.flush();
     },
   };
 }
