@@ -51,6 +51,12 @@ const FASTIFY_CODES: Readonly<Record<string, readonly [number, string, string]>>
 /** The ApiError for anything a route or plugin threw; unknown errors are our bug (500, logged, no detail sent). */
 export function toApiError(error: unknown, logger: Logger): ApiError {
   if (error instanceof ApiError) return error;
+  // The device's storage refused a save (full, read-only, gone): the owner's fault to fix, not our bug; the log names
+  // the file and the system's reason, the page says what happened and that nothing changed.
+  if (error instanceof DoorbellError && error.code === 'CONFIG_NOT_SAVED') {
+    logger.error('configNotSaved', { error: errorMessage(error) });
+    return new ApiError(500, 'NOT_SAVED', 'the device could not write its configuration file (storage full or read-only?); nothing was changed — the device log says why');
+  }
   const code = (error as Partial<FastifyError> | null)?.code;
   const known = typeof code === 'string' ? FASTIFY_CODES[code] : undefined;
   if (known !== undefined) return new ApiError(known[0], known[1], known[2]);

@@ -1,6 +1,7 @@
 // The JSON API's answers: config sections, field errors, unknown sections, bad JSON, body limit, actions, export,
 // the simulator's button, security headers.
 import { afterEach, describe, expect, it } from 'vitest';
+import { DoorbellError } from '../../firmware-app/errors.ts';
 import { setUpHarness, type Harness } from './support/harness.ts';
 import { FAKE_MIC_LEVEL_DBFS } from './support/fakes.ts';
 
@@ -31,6 +32,19 @@ describe('config sections', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ error: { code: 'INVALID', message: expect.any(String), fields: { 'account.registrar': 'a host name or address' } } });
     expect(h.store.writes).toEqual([]);
+  });
+
+  it('answers a save the storage refused with 500 NOT_SAVED saying nothing changed, logs the file and reason, and keeps serving', async () => {
+    let admin;
+    ({ h, admin } = await setUpHarness());
+    h.store.write = async () => {
+      throw new DoorbellError('CONFIG_NOT_SAVED', "cannot save the configuration to /etc/sip-doorbell/config.json: Error EROFS: read-only file system");
+    };
+    const refused = await admin.send({ method: 'PUT', url: '/api/config/audio', body: { volume: 80 } });
+    expect(refused.statusCode).toBe(500);
+    expect(refused.json()).toEqual({ error: { code: 'NOT_SAVED', message: expect.stringContaining('nothing was changed') } });
+    expect(h.logger.lines.find((line) => line.startsWith('error configNotSaved'))).toContain('EROFS');
+    expect((await admin.get('/api/config/audio')).statusCode).toBe(200);
   });
 
   it('answers 404 for an unknown section', async () => {
