@@ -3,10 +3,9 @@
 // session secret. Written atomically; nothing here is ever sent to a browser or logged.
 
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../firmware-app/platform/atomicFile.ts';
-import { DoorbellError } from '../firmware-app/errors.ts';
 import { hashPassword, verifyPassword, type PasswordHashCost, DEFAULT_PASSWORD_COST } from './passwordHash.ts';
 
 /** What web-auth.json holds. */
@@ -57,9 +56,12 @@ export interface LoadedAuthState {
   readonly state: AuthState;
   /** The setup code made at this start, when setup is pending. */
   readonly setupCode: string | undefined;
+  /** Where an unreadable web-auth.json was moved before setup began again (the caller logs it). */
+  readonly unusableKeptAs?: string;
 }
 
-async function readAuthFile(file: string): Promise<AuthFile | undefined> {
+/** The file's contents; undefined when there is none; 'unusable' when it is not a web-auth file. */
+async function readAuthFile(file: string): Promise<AuthFile | 'unusable' | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -73,8 +75,7 @@ async function readAuthFile(file: string): Promise<AuthFile | undefined> {
   } catch {
     parsed = undefined;
   }
-  if (!isAuthFile(parsed)) throw new DoorbellError('WEB_AUTH_INVALID', `${file} is not a valid web-auth file; delete it to set the page up again`);
-  return parsed;
+  return isAuthFile(parsed) ? parsed : 'unusable';
 }
 
 /**
@@ -86,7 +87,15 @@ export async function loadAuthState(stateDir: string, cost: PasswordHashCost = D
   await chmod(stateDir, 0o700);
   const file = path.join(stateDir, 'web-auth.json');
   const setupCodeFile = path.join(stateDir, 'setup-code');
-  let current: AuthFile = (await readAuthFile(file)) ?? { version: 1, sessionSecret: randomBytes(32).toString('base64url') };
+  const read = await readAuthFile(file);
+  // A damaged file (a power cut on an old card, a hand edit) must not leave the door without its page: it is kept
+  // beside for the owner and setup begins again, with a new code only the owner can read (journal, setup-code file).
+  let unusableKeptAs: string | undefined;
+  if (read === 'unusable') {
+    unusableKeptAs = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(file, unusableKeptAs);
+  }
+  let current: AuthFile = read !== undefined && read !== 'unusable' ? read : { version: 1, sessionSecret: randomBytes(32).toString('base64url') };
 
   const save = async (next: AuthFile): Promise<void> => {
     await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
@@ -130,5 +139,5 @@ export async function loadAuthState(stateDir: string, cost: PasswordHashCost = D
     },
     resetToSetup: startSetup,
   };
-  return { state, setupCode };
+  return { state, setupCode, ...(unusableKeptAs !== undefined ? { unusableKeptAs } : {}) };
 }

@@ -70,7 +70,8 @@ const SESSION_HOURS = 12;
 export async function createProvisioningServer(options: ProvisioningServerOptions): Promise<ProvisioningServer> {
   const { logger } = options;
   const clock = options.clock ?? createSystemClock((error) => logger.error('webTimerFailed', { error: String(error) }));
-  const { state: auth, setupCode } = await loadAuthState(options.paths.stateDir, options.passwordCost ?? DEFAULT_PASSWORD_COST);
+  const { state: auth, setupCode, unusableKeptAs } = await loadAuthState(options.paths.stateDir, options.passwordCost ?? DEFAULT_PASSWORD_COST);
+  if (unusableKeptAs !== undefined) logger.warn('webAuthUnusable', { keptAs: unusableKeptAs, detail: 'the page is set up again with a new setup code' });
   const sessions = createSessionStore();
   const streams = createEventStreams(options.status, clock);
 

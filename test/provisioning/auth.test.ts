@@ -1,5 +1,6 @@
 // Setup with the one-time code, login lockout, logout, password change, factory reset back to setup.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, setUpHarness, startHarness, type Harness } from './support/harness.ts';
@@ -23,6 +24,26 @@ describe('first start and setup', () => {
     expect(readFileSync(authFile, 'utf8')).not.toContain(h.setupCode);
     expect(mode(path.join(h.stateDir, 'setup-code'))).toBe(0o600);
     expect(readFileSync(path.join(h.stateDir, 'setup-code'), 'utf8').trim()).toBe(h.setupCode);
+  });
+
+  it('a damaged web-auth.json is kept beside and setup begins again with a new code, instead of a door without its page', async () => {
+    const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'prov-broken-')), 'state');
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(stateDir, 'web-auth.json'), '{"version":1,"passwordHash":"scr', { mode: 0o600 });
+    try {
+      h = await startHarness({ stateDir });
+      expect(h.setupCode).not.toBe('');
+      const kept = readdirSync(stateDir).filter((name) => name.startsWith('web-auth.json.broken-'));
+      expect(kept).toHaveLength(1);
+      expect(readFileSync(path.join(stateDir, kept[0]!), 'utf8')).toBe('{"version":1,"passwordHash":"scr');
+      expect(h.logger.lines.find((line) => line.startsWith('warn webAuthUnusable'))).toContain(kept[0]);
+      const owner = h.client();
+      expect((await owner.setUp(h.setupCode)).statusCode).toBe(200);
+    } finally {
+      await h?.close();
+      h = undefined;
+      rmSync(path.dirname(stateDir), { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong code and a short password, accepts the right code, logs in, then refuses a second setup', async () => {
