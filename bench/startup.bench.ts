@@ -13,14 +13,15 @@
 // bundle (`--version`: no SIP, no config).
 // The sides run one at a time, alternating (ours, bare node, baresip, probes, ours, …), BENCH_STARTUP_RUNS rounds
 // (default 10) after one warm-up round that is not counted (file cache; our first start writes its state directory).
-// BENCH_STARTUP_SIDES (default: all) picks sides by name.
+// BENCH_STARTUP_SIDES (default: all) picks sides by name; BENCH_DOOR_BUNDLE (a prebuilt bundle) and BENCH_DOOR_NODE_FLAGS
+// (more node flags for ours, e.g. --cpu-prof) are for finding where the time and memory go.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDoor, positiveInt, repoRoot, wantedSides } from './support/benchRun.ts';
 import { NotifyListener } from './support/notifyListener.ts';
-import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, oursStartupSide } from './support/startupSides.ts';
+import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, extraNodeFlags, oursStartupSide } from './support/startupSides.ts';
 import { printStartupResults } from './support/startupReport.ts';
 import { readUnitCommand } from './support/unitCommand.ts';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     console.log(`  ours as the unit starts it: ${unit.execStart}`);
     console.log(`    node flags from the unit: ${unit.nodeFlags.length > 0 ? unit.nodeFlags.join(' ') : '(none)'}; program: this tree's bundle; ` +
       `+ --simulate (no GPIO here: the simulator's buttons, relays and audio); env ${Object.keys(unit.env).join(', ')}, NOTIFY_SOCKET`);
+    if (extraNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${extraNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
     console.log(`  registrar: UDP on 127.0.0.1 in this process (401, then 200); ${RUNS} run(s) per side after 1 warm-up, sides ` +
       `alternating, one at a time; idle ${IDLE_SEC} s once registered, then VmRSS/Pss from /proc`);
     for (let round = 0; round <= RUNS; round++) {

@@ -52,6 +52,14 @@ function awaited<T>(launched: Launched, milestone: Promise<T>, what: string): Pr
   return bounded(Promise.race([milestone, launched.exited]), MILESTONE_MS, `${what} did not come within ${MILESTONE_MS} ms; it printed:\n${launched.output()}`);
 }
 
+/**
+ * BENCH_DOOR_NODE_FLAGS (space-separated): node flags for our door beyond the unit's, e.g. `--cpu-prof --cpu-prof-dir
+ * /tmp/prof` to see where the start goes, or `--import <preload>` to read V8's heap statistics; empty by default.
+ */
+export function extraNodeFlags(): string[] {
+  return (process.env.BENCH_DOOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 export interface OursOptions {
   readonly bundle: string;
   readonly unit: UnitCommand;
@@ -67,7 +75,7 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
   mkdirSync(configDir, { mode: 0o750 });
   mkdirSync(stateDir, { mode: 0o700 });
   const configFile = path.join(configDir, 'config.json');
-  const args = [...unit.nodeFlags, bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
+  const args = [...unit.nodeFlags, ...extraNodeFlags(), bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
   return {
     name: 'ours',
     async measure(idleMs) {
