@@ -317,6 +317,9 @@ async function run(flags: Flags): Promise<number> {
     runtime = next;
     status.rebind(statusDevice(next));
   }, () => stopping);
+  // The first REGISTER's last steps (the local address toward the registrar, the send) wait on the event loop; let
+  // them run before the page's modules load, which take tens of milliseconds of the start without a pause.
+  await new Promise((resolve) => setImmediate(resolve));
   const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, eventLog: events, actions: createDeviceActions(() => actionParts(runtime), simulate) });
   if (simulate) {
     readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
