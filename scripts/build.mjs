@@ -48,6 +48,26 @@ export function pageAssetsPlugin(assets) {
 }
 
 /**
+ * zod's classic API re-exports its 40-odd translations as `z.locales`, which keeps every one of them in the bundle
+ * (~260 KB of the device's one file, parsed at every start). The door's field errors are its own words
+ * (firmware-app/config/issues.ts) and zod's default is English: only English goes in.
+ * @type {esbuild.Plugin}
+ */
+export const zodEnglishOnlyPlugin = {
+  name: 'zod-english-only',
+  setup(plugins) {
+    const zodDir = `${path.sep}node_modules${path.sep}zod${path.sep}`;
+    plugins.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      (args.importer.includes(zodDir) ? { path: path.resolve(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english' } : undefined));
+    plugins.onLoad({ filter: /.*/, namespace: 'zod-english' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};\n`,
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
  * Builds the provisioning page (provisioning/page/build.ts, TypeScript, loaded through tsx).
  * @returns {Promise<{ html: string, js: string, css: string }>}
  */
@@ -79,7 +99,7 @@ export async function build(outfile = OUTFILE, budgetBytes = BUNDLE_BUDGET_BYTES
     sourcemap: true,
     external: EXTERNAL_PACKAGES,
     banner: { js: BANNER },
-    plugins: [pageAssetsPlugin(page)],
+    plugins: [pageAssetsPlugin(page), zodEnglishOnlyPlugin],
     logLevel: 'warning',
   });
   const { size } = await stat(outfile);

@@ -1,7 +1,7 @@
 // scripts/build.mjs: the bundle users run names its errors in the log, as the sources do.
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,12 @@ describe('the bundle', () => {
     const result = spawnSync(process.execPath, [bundle, '--version'], { encoding: 'utf8', timeout: 10_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('carries zod with its English messages only, not its 40-odd translations', () => {
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).toContain('Invalid input'); // zod's English default
+    expect(text).not.toContain('Kreditkartennummer'); // from its German translation
   });
 
   it('logs an error with its class name and code, not a minified name', async () => {
