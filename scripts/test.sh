@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 # sip-tester provides sipp, baresip/linphonec/twinkle-console are indoor phones, Kamailio is the PBX of the
 # tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener),
 # chromium is the browser the configuration page is tested in (driven by playwright-core).
-DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium"
+DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium qemu-user-static:qemu-aarch64-static debootstrap:debootstrap binfmt-support:update-binfmts"
 
 RESULTS=.vitest-results.json
 

@@ -1,7 +1,7 @@
 // Lays out the package's files in a staging tree and writes the .deb with dpkg-deb (files owned by root, times
 // clamped to the commit's, so the same commit gives the same package).
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CompiledAddon } from './addon.ts';
@@ -75,6 +75,9 @@ export function stageFiles(stage: string, input: DebInput): void {
   put(stage, '/usr/bin/sip-doorbell', path.join(debian, 'sip-doorbell'), 0o755);
   put(stage, '/usr/share/sip-doorbell/config.json', path.join(debian, 'config.json'));
   put(stage, `${DOC_DIR}/examples/config.example.jsonc`, path.join(input.repo, 'firmware-app', 'config', 'example.jsonc'));
+  // The drop-in for the sysfs GPIO driver is the administrator's choice (systemd/README.md): shipped as an example.
+  const dropIn = path.join(input.repo, 'systemd', 'sysfs-gpio.conf');
+  if (existsSync(dropIn)) put(stage, `${DOC_DIR}/examples/sysfs-gpio.conf`, dropIn);
   put(stage, `${DOC_DIR}/copyright`, Buffer.from(copyrightText(input.license, input.modules, input.bundled)));
   // Native version (no Debian revision): the changelog is changelog.gz, compressed without a name or time inside.
   put(stage, `${DOC_DIR}/changelog.gz`, gzipSync(changelogText(input.version, input.commit, input.maintainer, input.epochSeconds), { level: 9 }));

@@ -52,8 +52,6 @@ const hexEscaped = (hex: string): string => hex.replace(/../g, (byte) => `\\x${b
 export async function ensureEmulation(arch: DebArch, log: Log): Promise<void> {
   const qemu = qemuName(arch);
   if (qemu === undefined) return;
-  const emulator = `/usr/bin/qemu-${qemu}-static`;
-  if (!existsSync(emulator)) throw new Error(`${emulator} is missing: apt-get install qemu-user-static binfmt-support`);
   if (!existsSync(`${BINFMT}/register`)) {
     log(`mounting binfmt_misc on ${BINFMT}`);
     await run(['mount', '-t', 'binfmt_misc', 'binfmt_misc', BINFMT]);
@@ -65,6 +63,8 @@ export async function ensureEmulation(arch: DebArch, log: Log): Promise<void> {
     if (usable(`qemu-${qemu}`)) return;
   }
   // Registered later than Debian's entry, ours is the one the kernel matches first.
+  const emulator = [`/usr/bin/qemu-${qemu}-static`, `/usr/bin/qemu-${qemu}`].find((file) => existsSync(file));
+  if (emulator === undefined) throw new Error(`no qemu-${qemu}-static: apt-get install qemu-user-static binfmt-support`);
   log(`registering ${emulator} with binfmt_misc`);
   const { magic, mask } = ELF_MATCH[qemu];
   writeFileSync(`${BINFMT}/register`, `:sip-doorbell-${qemu}:M:0:${hexEscaped(magic)}:${hexEscaped(mask)}:${emulator}:F`);

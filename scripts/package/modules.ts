@@ -95,7 +95,9 @@ export function shippedFiles(dir: string): string[] {
 export function bundledPackages(sourceMap: string, mapDir: string): NodePackage[] {
   const { sources } = JSON.parse(sourceMap) as { sources: string[] };
   const dirs = new Map<string, string>();
-  for (const source of sources) {
+  for (const mapped of sources) {
+    // A plugin's module is named `<namespace>:<path>`: the path is what counts.
+    const source = /^[\w-]+:(\/.*)$/.exec(mapped)?.[1] ?? mapped;
     const at = source.lastIndexOf('node_modules/');
     if (at < 0) continue;
     const rest = source.slice(at + 'node_modules/'.length).split('/');
@@ -104,6 +106,7 @@ export function bundledPackages(sourceMap: string, mapDir: string): NodePackage[
   }
   const packages = new Map<string, NodePackage>();
   for (const [dir, name] of dirs) {
+    if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`the source map names ${name} in ${dir}, which has no package.json`);
     const pkg = readPackageAt(name, dir);
     packages.set(`${pkg.name}@${pkg.version}`, pkg);
   }

@@ -40,7 +40,7 @@ describe('the packages shipped beside the bundle', () => {
   });
 
   it('are found in the bundle\'s source map for the copyright file', () => {
-    const map = JSON.stringify({ sources: ['../firmware-app/main.ts', '../node_modules/zod/v4/core/core.js', '../node_modules/@fastify/cookie/plugin.js', '../node_modules/zod/index.js'] });
+    const map = JSON.stringify({ sources: ['../firmware-app/main.ts', '../node_modules/zod/v4/core/core.js', '../node_modules/@fastify/cookie/plugin.js', `zod-english:${nodeModules}/zod/package.json`] });
     const found = bundledPackages(map, path.join(repo, 'dist'));
     expect(found.map((pkg) => pkg.name)).toEqual(['@fastify/cookie', 'zod']);
     const text = copyrightText('MIT', closure(['onoff'], nodeModules), found);
