@@ -46,15 +46,18 @@ async function main(): Promise<void> {
       oursStartupSide({ bundle, unit, notify, dir }),
       bareNodeSide,
       baresipStartupSide,
-      exitProbe('node -e 0', ['-e', '0']),
-      exitProbe('ours --version', [...unit.nodeFlags, bundle, '--version']),
+      // Both under the unit's environment (NODE_OPTIONS, malloc settings): their difference is our bundle's load alone.
+      exitProbe('node -e 0', [...unit.nodeFlags, '-e', '0'], unit.env),
+      exitProbe('ours --version', [...unit.nodeFlags, bundle, '--version'], unit.env),
     ];
     const wanted = wantedSides('BENCH_STARTUP_SIDES', all.map((side) => side.name).join(','));
     const sides = all.filter((side) => wanted.includes(side.name));
     console.log(`startup benchmark: node ${process.version}, ${availableParallelism()} CPUs; load average at start ${load()}`);
     console.log(`  ours as the unit starts it: ${unit.execStart}`);
     console.log(`    node flags from the unit: ${unit.nodeFlags.length > 0 ? unit.nodeFlags.join(' ') : '(none)'}; program: this tree's bundle; ` +
-      `+ --simulate (no GPIO here: the simulator's buttons, relays and audio); env ${Object.keys(unit.env).join(', ')}, NOTIFY_SOCKET`);
+      `+ --simulate (no GPIO here: the simulator's buttons, relays and audio)`);
+    console.log(`    environment from the unit: ${Object.entries(unit.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}; + NOTIFY_SOCKET ` +
+      `(the probes below get the unit's environment too; bare node and baresip get none)`);
     if (extraNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${extraNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
     console.log(`  registrar: UDP on 127.0.0.1 in this process (401, then 200); ${RUNS} run(s) per side after 1 warm-up, sides ` +
       `alternating, one at a time; idle ${IDLE_SEC} s once registered, then VmRSS/Pss from /proc`);

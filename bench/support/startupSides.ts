@@ -146,12 +146,12 @@ export const baresipStartupSide: StartupSide = {
   },
 };
 
-/** A probe that starts and exits by itself: spawn → exit, exit code 0 required. */
-export function exitProbe(name: string, args: readonly string[]): StartupSide {
+/** A probe that starts and exits by itself (node with `args`, `env` added): spawn → exit, exit code 0 required. */
+export function exitProbe(name: string, args: readonly string[], env: Readonly<Record<string, string>>): StartupSide {
   return {
     name,
     async measure() {
-      const probe = launch({ name, command: process.execPath, args });
+      const probe = launch({ name, command: process.execPath, args, env });
       return stopping(probe, undefined, async () => {
         const end = await bounded(probe.ended, MILESTONE_MS, `${name} did not exit within ${MILESTONE_MS} ms`);
         if (end.code !== 0) throw new Error(`${name} exited with code ${end.code} (signal ${end.signal}); it printed:\n${probe.output()}`);
