@@ -222,7 +222,6 @@ async function startWeb(parts: {
 }
 
 async function run(flags: Flags): Promise<number> {
-  compileEagerly();
   // Lines are written together after the current work (setImmediate), so that a press's INVITE leaves before its
   // log lines; whatever waits is written at exit.
   const log = createConsoleLogger({ defer: (flush) => setImmediate(flush) });
@@ -330,6 +329,8 @@ async function run(flags: Flags): Promise<number> {
   const sipStatus = (): string => sipStatusLine(status.snapshot().registration, phonesRegistered(runtime));
   notify.ready(sipStatus());
   notify.follow(sipStatus);
+  // From here on, what runs first (a press, a call) is compiled to baseline code at once; the start itself was not.
+  compileEagerly();
   const signal = await stopRequested;
   log.info('stopping', { signal });
   notify.stopping();
