@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.." || exit 1
 # a package is installed only when dpkg does not have it and its binary (if any) is not found either.
 # sip-tester provides sipp, baresip/linphonec/twinkle-console are indoor phones, Kamailio is the PBX of the
 # tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener),
-# chromium is the browser the configuration page is tested in (driven by playwright-core).
-DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium qemu-user-static:qemu-aarch64-static debootstrap:debootstrap binfmt-support:update-binfmts"
+# chromium is the browser the configuration page is tested in (driven by playwright-core);
+# systemd gives systemd-analyze and systemd-notify (the unit's checks, sd_notify), python3 the test's NOTIFY_SOCKET
+# receiver; qemu-user-static, debootstrap and binfmt-support build the emulated arm64 root of the package test.
+DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium qemu-user-static:qemu-aarch64-static debootstrap:debootstrap binfmt-support:update-binfmts systemd:systemd-notify python3:python3"
 
 RESULTS=.vitest-results.json
 
