@@ -26,6 +26,7 @@ import { writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
 import { compileEagerly } from './platform/v8Flags.ts';
+import { addressForPeople } from './platform/pageAddress.ts';
 import { type Stack, createStack } from './sip/ua/createStack.ts';
 import { mediaFactory, stackOptions } from './sip/ua/stackFromConfig.ts';
 import { type ActionParts, createDeviceActions } from '../provisioning/device/actions.ts';
@@ -212,7 +213,9 @@ async function startWeb(parts: {
       announceSetupCode: (setupCode) => log.info('setupRequired', { setupCode }),
     });
     const { url } = await web.listen(parts.config.web.listen ?? (parts.simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/'));
-    if (web.setupCode !== undefined) log.info('setupRequired', { url, setupCode: web.setupCode });
+    // On a device the page listens on every address: `open` names one a phone on the same network can type.
+    const open = addressForPeople(url);
+    if (web.setupCode !== undefined) log.info('setupRequired', { url, setupCode: web.setupCode, ...(open !== undefined ? { open } : {}) });
     return web;
   } catch (error) {
     log.error('webFailed', { error: errorMessage(error) });

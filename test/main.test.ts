@@ -172,7 +172,7 @@ describe('main.ts', () => {
       ]);
       const lines = events(run.stdout());
       expect(lines[0]).toMatch(/^info started version=\S+ mode=device sipMode=standalone port=5060 pid=\d+$/);
-      expect(lines).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+( open=http:\/\/[A-Za-z0-9-]+\.local:8080\/)?$/));
       const page = await fetchInside(run, 'http://127.0.0.1:8080/');
       expect(page.status).toBe(200);
       expect(page.body).toMatch(/<html/i);
@@ -195,7 +195,7 @@ describe('main.ts', () => {
       await outputContains(run, 'setupRequired url=');
       // Then the factory's button, relay and LED, which have no pins yet, each in one warning.
       expect(events(run.stderr())[0]).toBe(`warn configUnusable file=${config} reason="no such file" running=factory`);
-      expect(events(run.stdout())).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+$/));
+      expect(events(run.stdout())).toContainEqual(expect.stringMatching(/^info setupRequired url=http:\/\/0\.0\.0\.0:8080\/ setupCode=[A-Z0-9-]+( open=http:\/\/[A-Za-z0-9-]+\.local:8080\/)?$/));
       expect((await fetchInside(run, 'http://127.0.0.1:8080/')).status).toBe(200);
       run.child.kill('SIGTERM');
       expect(await run.exited).toEqual({ code: 0, signal: null });
