@@ -49,9 +49,12 @@ describe('the door station from its command line', () => {
     expect(door.lines().at(-1)).toMatch(/(^|\s)info stopped$/);
   }, 20_000);
 
-  it('a broken config file ends the process with exit code 1 and a line naming the problem', async () => {
-    const door = startDoor({ config: '{ "sip": ' });
-    expect(await door.exited).toEqual({ code: 1, signal: null });
-    expect(door.lines().join('\n')).toMatch(/^(\S+ )?error configUnreadable file=\S+config\.json /m);
-  });
+  it('a broken config file: the door runs on its .bak and names the problem (no exit, no restart loop)', async () => {
+    const backup = { sip: { mode: 'standalone', listen: { host: '127.0.0.1', port: 0, transports: ['udp'] }, users: [{ username: 'flat', password: 'flat-secret-1' }] }, web: { listen: 'http://127.0.0.1:0' } };
+    const door = startDoor({ config: '{ "sip": ', backup, simulate: true });
+    expect(await door.port('udp')).toBeGreaterThan(0);
+    const text = door.lines().join('\n');
+    expect(text).toMatch(/(^|\s)warn configFromBackup file=\S+config\.json backup=\S+config\.json\.bak problem="not JSON: /m);
+    expect(await door.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
+  }, 20_000);
 });

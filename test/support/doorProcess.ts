@@ -10,6 +10,8 @@ import { inject, onTestFinished } from 'vitest';
 export interface DoorOptions {
   /** The configuration file's content: an object is written as JSON, a string as it is (to try broken files). */
   readonly config: object | string;
+  /** The `.bak` beside the configuration file (as the last save left it), written as JSON. */
+  readonly backup?: object;
   /** Adds `--simulate`: simulated hardware, and `ring` on stdin presses the bell. */
   readonly simulate?: boolean;
   /** Extra environment variables for the process. */
@@ -86,6 +88,7 @@ export function startDoor(options: DoorOptions): DoorProcess {
   // over the default 8080.
   const config = typeof options.config === 'string' || 'web' in options.config ? options.config : { ...options.config, web: { listen: 'http://127.0.0.1:0' } };
   writeFileSync(configFile, typeof config === 'string' ? config : JSON.stringify(config, null, 2), { mode: 0o600 });
+  if (options.backup !== undefined) writeFileSync(`${configFile}.bak`, JSON.stringify(options.backup, null, 2), { mode: 0o600 });
   const args = ['--enable-source-maps', bundleFile(), '--config', configFile, '--state', stateDir];
   if (options.simulate === true) args.push('--simulate');
   args.push(...(options.args ?? []));
