@@ -329,7 +329,7 @@ async function run(flags: Flags): Promise<number> {
     logSimulatorReady(runtime.stack.transport.boundAddress(protocol), protocol, config, configFile, log, trialCode);
   }
   // SIP and the page listen: ready, with the registration state as the status line.
-  const sipStatus = (): string => sipStatusLine(status.snapshot().registration, phonesRegistered(runtime));
+  const sipStatus = (): string => sipStatusLine(status.registration(), phonesRegistered(runtime));
   notify.ready(sipStatus());
   notify.follow(sipStatus);
   // From here on, what runs first (a press, a call) is compiled to baseline code at once; the start itself was not.

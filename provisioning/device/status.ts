@@ -46,7 +46,12 @@ function callOf(state: DoorState): string | undefined {
   }
 }
 
-export function createStatusSource(parts: StatusParts): StatusSource & { rebind(device: StatusDevice): void; close(): void } {
+export function createStatusSource(parts: StatusParts): StatusSource & {
+  /** The registration part alone (systemd's status line reads it every second; a whole snapshot is not needed). */
+  registration(): DeviceStatus['registration'];
+  rebind(device: StatusDevice): void;
+  close(): void;
+} {
   let device = parts.device;
   let registration: DeviceStatus['registration'] = { state: 'standalone' };
   const listeners = new Set<() => void>();
@@ -102,6 +107,7 @@ export function createStatusSource(parts: StatusParts): StatusSource & { rebind(
   };
   return {
     snapshot,
+    registration: () => registration,
     subscribe(listener) {
       listeners.add(listener);
       if (poll === undefined) {
