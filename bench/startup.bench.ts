@@ -19,9 +19,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildDoor, positiveInt, repoRoot, wantedSides } from './support/benchRun.ts';
+import { buildDoor, doorNodeFlags, positiveInt, repoRoot, wantedSides } from './support/benchRun.ts';
 import { NotifyListener } from './support/notifyListener.ts';
-import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, extraNodeFlags, oursStartupSide } from './support/startupSides.ts';
+import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, oursStartupSide } from './support/startupSides.ts';
 import { printStartupResults } from './support/startupReport.ts';
 import { readUnitCommand } from './support/unitCommand.ts';
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       `+ --simulate (no GPIO here: the simulator's buttons, relays and audio)`);
     console.log(`    environment from the unit: ${Object.entries(unit.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}; + NOTIFY_SOCKET ` +
       `(the probes below get the unit's environment too; bare node and baresip get none)`);
-    if (extraNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${extraNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
+    if (doorNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${doorNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
     console.log(`  registrar: UDP on 127.0.0.1 in this process (401, then 200); ${RUNS} run(s) per side after 1 warm-up, sides ` +
       `alternating, one at a time; idle ${IDLE_SEC} s once registered, then VmRSS/Pss from /proc`);
     for (let round = 0; round <= RUNS; round++) {

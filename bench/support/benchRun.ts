@@ -40,6 +40,20 @@ export async function buildDoor(root: string): Promise<string> {
   return (await build(path.join(root, 'bench', '.out', 'door', 'sip-doorbell.js'))).outfile;
 }
 
+/**
+ * BENCH_DOOR_NODE_FLAGS (space-separated): node flags for our door beyond the usual ones, e.g. `--cpu-prof
+ * --cpu-prof-dir /tmp/prof` to see where a press or the start goes, or `--import <preload>` to read V8's heap
+ * statistics; empty by default.
+ */
+export function doorNodeFlags(): string[] {
+  return (process.env.BENCH_DOOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
+/** Milliseconds from `from` to `to` (hrtime, ns). */
+export function msBetween(from: bigint, to: bigint): number {
+  return Number(to - from) / 1e6;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

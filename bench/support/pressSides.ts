@@ -2,6 +2,7 @@
 // station (the bundle, `--simulate`: each `ring` line presses the simulator's bell button) and baresip (Debian
 // package, its stdio module: `/dial <uri>` typed on stdin).
 
+import { doorNodeFlags } from './benchRun.ts';
 import { baresipDir, oursDoorDir } from './doorDirs.ts';
 import { type Supervised, readyWhen, supervise } from './supervise.ts';
 
@@ -45,9 +46,7 @@ export function oursPressSide(bundle: string): PressSide {
     name: 'ours',
     async start(peerUri) {
       const { dir, args } = oursDoorDir('bench-press-door-', bundle, { buttons: [{ id: '1', plan: [{ targets: [peerUri], ringSec: 30 }] }] });
-      // BENCH_DOOR_NODE_FLAGS (space-separated) goes to our door's node, e.g. `--cpu-prof --cpu-prof-dir /tmp/prof` to see where a press's time goes.
-      const nodeFlags = (process.env.BENCH_DOOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-      const door = supervise({ name: 'ours', command: process.execPath, args: [...nodeFlags, ...args], dir, tailLines: 40 });
+      const door = supervise({ name: 'ours', command: process.execPath, args: [...doorNodeFlags(), ...args], dir, tailLines: 40 });
       return pressable(door, 'ours', 'ring\n', /simulatorReady/);
     },
   };

@@ -29,12 +29,39 @@ export interface Memory {
   readonly rssKb: number;
 }
 
+/** The `name:  N kB` line of a /proc status-like text (`where` names the file in the error). */
+function kbOf(text: string, name: string, where: string): number {
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+  if (m === null) throw new Error(`${where} has no ${name}`);
+  return Number(m[1]);
+}
+
 export function memory(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  const kb = (name: string): number => {
-    const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
-    if (m === null) throw new Error(`/proc/${pid}/status has no ${name}`);
-    return Number(m[1]);
-  };
-  return { peakKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+  const where = `/proc/${pid}/status`;
+  const status = readFileSync(where, 'latin1');
+  return { peakKb: kbOf(status, 'VmHWM', where), rssKb: kbOf(status, 'VmRSS', where) };
+}
+
+/** What an idle process holds in memory now, kB. */
+export interface IdleMemory {
+  /** VmRSS: resident pages, shared ones (libraries, the node binary) counted whole. */
+  readonly rssKb: number;
+  /** RssAnon: the process's own heap and stacks (V8's heap, malloc). */
+  readonly anonKb: number;
+  /** RssFile: mapped files (the executable, libraries). */
+  readonly fileKb: number;
+  /** Pss from smaps_rollup: shared pages divided among their users; undefined when not readable. */
+  readonly pssKb: number | undefined;
+}
+
+export function idleMemory(pid: number): IdleMemory {
+  const where = `/proc/${pid}/status`;
+  const status = readFileSync(where, 'latin1');
+  let pssKb: number | undefined;
+  try {
+    pssKb = kbOf(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'), 'Pss', 'smaps_rollup');
+  } catch {
+    pssKb = undefined; // an older kernel, or not ours to read: the table says so
+  }
+  return { rssKb: kbOf(status, 'VmRSS', where), anonKb: kbOf(status, 'RssAnon', where), fileKb: kbOf(status, 'RssFile', where), pssKb };
 }

@@ -2,7 +2,7 @@
 // share of the start that is node and our bundle's load, and PASS/MISS for the targets.
 
 import { table, times } from './format.ts';
-import type { IdleMemory } from './launch.ts';
+import type { IdleMemory } from './procStats.ts';
 import type { StartupSample } from './startupSides.ts';
 
 /** Our median spawn → first REGISTER (ms). */

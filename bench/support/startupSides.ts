@@ -3,12 +3,13 @@
 // baresip registering at the same kind of registrar, and two probes that only start and exit (node alone, and node
 // loading our bundle for `--version`).
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BenchRegistrar } from './benchRegistrar.ts';
-import { bounded, sleep } from './benchRun.ts';
+import { bounded, doorNodeFlags, msBetween, sleep } from './benchRun.ts';
 import { baresipDir } from './doorDirs.ts';
-import { type IdleMemory, type Launched, idleMemory, launch, msBetween } from './launch.ts';
+import { type IdleMemory, idleMemory } from './procStats.ts';
+import { type Supervised, supervise } from './supervise.ts';
 import type { NotifyListener } from './notifyListener.ts';
 import { type UnitCommand, replaceFlagValues } from './unitCommand.ts';
 
@@ -37,7 +38,7 @@ export interface StartupSide {
 }
 
 /** `launched` is stopped (and `registrar` closed) whatever `body` does. */
-async function stopping<T>(launched: Launched, registrar: BenchRegistrar | undefined, body: () => Promise<T>): Promise<T> {
+async function stopping<T>(launched: Supervised, registrar: BenchRegistrar | undefined, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } finally {
@@ -48,16 +49,8 @@ async function stopping<T>(launched: Launched, registrar: BenchRegistrar | undef
 }
 
 /** `milestone` raced with the process's early exit, bounded. */
-function awaited<T>(launched: Launched, milestone: Promise<T>, what: string): Promise<T> {
+function awaited<T>(launched: Supervised, milestone: Promise<T>, what: string): Promise<T> {
   return bounded(Promise.race([milestone, launched.exited]), MILESTONE_MS, `${what} did not come within ${MILESTONE_MS} ms; it printed:\n${launched.output()}`);
-}
-
-/**
- * BENCH_DOOR_NODE_FLAGS (space-separated): node flags for our door beyond the unit's, e.g. `--cpu-prof --cpu-prof-dir
- * /tmp/prof` to see where the start goes, or `--import <preload>` to read V8's heap statistics; empty by default.
- */
-export function extraNodeFlags(): string[] {
-  return (process.env.BENCH_DOOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
 export interface OursOptions {
@@ -75,7 +68,7 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
   mkdirSync(configDir, { mode: 0o750 });
   mkdirSync(stateDir, { mode: 0o700 });
   const configFile = path.join(configDir, 'config.json');
-  const args = [...unit.nodeFlags, ...extraNodeFlags(), bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
+  const args = [...unit.nodeFlags, ...doorNodeFlags(), bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
   return {
     name: 'ours',
     async measure(idleMs) {
@@ -91,7 +84,7 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
       writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
       const from = notify.count;
       const env = { ...unit.env, NOTIFY_SOCKET: notify.socket, STATE_DIRECTORY: stateDir, CONFIGURATION_DIRECTORY: configDir };
-      const door = launch({ name: 'ours', command: process.execPath, args, env });
+      const door = supervise({ name: 'ours', command: process.execPath, args, env, stdin: 'ignore', tailLines: 40 });
       return stopping(door, registrar, async () => {
         const [register, ready, registered] = await Promise.all([
           awaited(door, registrar.firstRegister, 'our first REGISTER'),
@@ -114,7 +107,7 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
 export const bareNodeSide: StartupSide = {
   name: 'bare node',
   async measure(idleMs) {
-    const node = launch({ name: 'bare node', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1 << 30)'] });
+    const node = supervise({ name: 'bare node', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1 << 30)'], stdin: 'ignore', tailLines: 40 });
     return stopping(node, undefined, async () => {
       await sleep(idleMs);
       return idleMs > 0 ? { memory: idleMemory(node.pid) } : {};
@@ -130,7 +123,7 @@ export const baresipStartupSide: StartupSide = {
     const dir = baresipDir('bench-startup-baresip-', [], () => ({ source: '/dev/null', player: '/dev/null' }));
     // The AOR's host and port are the registrar (baresip REGISTERs at its account's domain); regint as our expires.
     writeFileSync(path.join(dir, 'accounts'), `<sip:door@127.0.0.1:${registrar.port};transport=udp>;auth_pass=${PASSWORD};regint=600\n`);
-    const baresip = launch({ name: 'baresip', command: 'baresip', args: ['-f', dir], cwd: dir });
+    const baresip = supervise({ name: 'baresip', command: 'baresip', args: ['-f', dir], dir, stdin: 'ignore', tailLines: 40 });
     return stopping(baresip, registrar, async () => {
       const [register, registered] = await Promise.all([
         awaited(baresip, registrar.firstRegister, "baresip's first REGISTER"),
@@ -142,7 +135,7 @@ export const baresipStartupSide: StartupSide = {
         registeredMs: msBetween(baresip.spawnedAt, registered),
         ...(idleMs > 0 ? { memory: idleMemory(baresip.pid) } : {}),
       };
-    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    });
   },
 };
 
@@ -151,7 +144,7 @@ export function exitProbe(name: string, args: readonly string[], env: Readonly<R
   return {
     name,
     async measure() {
-      const probe = launch({ name, command: process.execPath, args, env });
+      const probe = supervise({ name, command: process.execPath, args, env, stdin: 'ignore', tailLines: 40 });
       return stopping(probe, undefined, async () => {
         const end = await bounded(probe.ended, MILESTONE_MS, `${name} did not exit within ${MILESTONE_MS} ms`);
         if (end.code !== 0) throw new Error(`${name} exited with code ${end.code} (signal ${end.signal}); it printed:\n${probe.output()}`);

@@ -1,5 +1,6 @@
-// The benchmarks' process supervisor: a door side (our bundle or baresip) spawned in its own directory, its
-// output kept for error messages, its start-up awaited by a line it prints, and its stop bounded.
+// The benchmarks' process supervisor: a door side (our bundle or baresip), or any process a benchmark measures,
+// spawned (in its own directory when it has one), its spawn and exit stamped with process.hrtime.bigint(), its output
+// kept for error messages, its start-up awaited by a line it prints, and its stop bounded.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -7,6 +8,10 @@ import { rmSync } from 'node:fs';
 /** A spawned door side. */
 export interface Supervised {
   readonly pid: number;
+  /** hrtime (ns) just before spawn(). */
+  readonly spawnedAt: bigint;
+  /** Resolves with the exit's hrtime (ns), code and signal once it has exited, however it ended. */
+  readonly ended: Promise<{ readonly at: bigint; readonly code: number | null; readonly signal: string | null }>;
   /** The last lines it printed (stdout and stderr). */
   output(): string;
   /** Rejects when it exits before `stop`. */
@@ -15,7 +20,7 @@ export interface Supervised {
   write(text: string): void;
   /** Resolves once it has printed a line matching `pattern`; rejects after `ms` without one or when it exits. */
   waitFor(pattern: RegExp, ms: number): Promise<void>;
-  /** Ends it (SIGTERM, SIGKILL after 5 s) and removes its directory; safe to call more than once. */
+  /** Ends it (SIGTERM, SIGKILL after 5 s) and removes its directory (if it has one); safe to call more than once. */
   stop(): Promise<void>;
 }
 
@@ -24,15 +29,26 @@ export interface SuperviseOptions {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
-  /** Its working directory, removed by `stop`. */
-  readonly dir: string;
+  /** Its working directory, removed by `stop`; none: this process's, nothing removed. */
+  readonly dir?: string;
   /** How many of its last lines `output()` returns. */
   readonly tailLines: number;
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `ignore`: stdin on /dev/null, as under systemd (`write` then does nothing). Default `pipe`. */
+  readonly stdin?: 'pipe' | 'ignore';
 }
 
 /** Spawns a door side with its output kept (the last 200 lines). */
-export function supervise({ name, command, args, dir, tailLines }: SuperviseOptions): Supervised {
-  const child: ChildProcess = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: dir });
+export function supervise({ name, command, args, dir, tailLines, env = {}, stdin = 'pipe' }: SuperviseOptions): Supervised {
+  const spawnedAt = process.hrtime.bigint();
+  const child: ChildProcess = spawn(command, args, {
+    stdio: [stdin, 'pipe', 'pipe'], env: { ...process.env, ...env }, ...(dir !== undefined ? { cwd: dir } : {}),
+  });
+  const ended = new Promise<{ at: bigint; code: number | null; signal: string | null }>((resolve) => {
+    child.once('error', () => resolve({ at: process.hrtime.bigint(), code: null, signal: null }));
+    child.once('exit', (code, signal) => resolve({ at: process.hrtime.bigint(), code, signal }));
+  });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let partial = '';
@@ -45,7 +61,7 @@ export function supervise({ name, command, args, dir, tailLines }: SuperviseOpti
   };
   child.stdout!.on('data', take);
   child.stderr!.on('data', take);
-  child.stdin!.on('error', () => {});
+  child.stdin?.on('error', () => {});
   let exitInfo: string | undefined;
   const closed = new Promise<void>((resolve) => {
     child.once('error', (error) => {
@@ -65,10 +81,12 @@ export function supervise({ name, command, args, dir, tailLines }: SuperviseOpti
   let stopping: Promise<void> | undefined;
   return {
     pid: child.pid ?? -1,
+    spawnedAt,
+    ended,
     output,
     exited,
     write: (text) => {
-      child.stdin!.write(text);
+      child.stdin?.write(text);
     },
     waitFor: (pattern, ms) =>
       new Promise<void>((resolve, reject) => {
@@ -92,7 +110,7 @@ export function supervise({ name, command, args, dir, tailLines }: SuperviseOpti
         const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await closed;
         clearTimeout(killer);
-        rmSync(dir, { recursive: true, force: true });
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
     },
