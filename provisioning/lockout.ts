@@ -3,7 +3,7 @@
 // a restart (a power cut must not clear them): kept in `<stateDir>/lockout.json`, in wall-clock times.
 
 import path from 'node:path';
-import { createFileStore } from '../firmware-app/platform/atomicFile.ts';
+import { type FileStore, createFileStore } from '../firmware-app/platform/atomicFile.ts';
 import type { Clock } from '../firmware-app/platform/Clock.ts';
 import { errorMessage } from '../firmware-app/errors.ts';
 import type { Logger } from '../firmware-app/platform/Logger.ts';
@@ -36,15 +36,9 @@ interface Counter {
   lockedUntil: number;
 }
 
-/** Where the counters are kept across restarts: a text file loaded at start, saved atomically. */
-export interface LockoutStore {
-  /** The saved text, or undefined when there is none; throws when it cannot be read. */
-  load(): string | undefined;
-  save(text: string): Promise<void>;
-}
-
 export interface LockoutPersistence {
-  readonly store: LockoutStore;
+  /** Where the counters are kept across restarts: loaded at start, saved atomically. */
+  readonly store: FileStore;
   /** Wall-clock milliseconds: the monotonic clock starts again with the process, so the file holds wall times. */
   readonly wallClock: () => number;
   readonly logger: Logger;

@@ -5,7 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../firmware-app/platform/FakeClock.ts';
-import { DEFAULT_LOCKOUT, LoginLockout, type LockoutStore } from '../../provisioning/lockout.ts';
+import type { FileStore } from '../../firmware-app/platform/atomicFile.ts';
+import { DEFAULT_LOCKOUT, LoginLockout } from '../../provisioning/lockout.ts';
 import { memoryLogger } from './support/fakes.ts';
 import { ADMIN_PASSWORD, setUpHarness, startHarness, type Harness } from './support/harness.ts';
 
@@ -18,7 +19,7 @@ function memoryStore(initial?: string) {
   let holding = false;
   const waiting: (() => void)[] = [];
   const saves: string[] = [];
-  const store: LockoutStore & { readonly saves: string[]; text(): string | undefined; hold(): void; release(): void; failing: boolean; unreadable: boolean } = {
+  const store: FileStore & { readonly saves: string[]; text(): string | undefined; hold(): void; release(): void; failing: boolean; unreadable: boolean } = {
     saves,
     failing: false,
     unreadable: false,
@@ -45,7 +46,7 @@ function memoryStore(initial?: string) {
 }
 
 /** A process of the door station: its own monotonic clock (starting anywhere), the wall clock at `wall`. */
-function start(store: LockoutStore, wall: number, monotonicStart = 5_000) {
+function start(store: FileStore, wall: number, monotonicStart = 5_000) {
   const clock = new FakeClock(monotonicStart);
   let wallNow = wall;
   const logger = memoryLogger();
