@@ -5,7 +5,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../firmware-app/platform/atomicFile.ts';
+import { brokenName, writeFileAtomic } from '../firmware-app/platform/atomicFile.ts';
 import { hashPassword, verifyPassword, type PasswordHashCost, DEFAULT_PASSWORD_COST } from './passwordHash.ts';
 
 /** What web-auth.json holds. */
@@ -92,7 +92,7 @@ export async function loadAuthState(stateDir: string, cost: PasswordHashCost = D
   // beside for the owner and setup begins again, with a new code only the owner can read (journal, setup-code file).
   let unusableKeptAs: string | undefined;
   if (read === 'unusable') {
-    unusableKeptAs = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    unusableKeptAs = brokenName(file);
     await rename(file, unusableKeptAs);
   }
   let current: AuthFile = read !== undefined && read !== 'unusable' ? read : { version: 1, sessionSecret: randomBytes(32).toString('base64url') };

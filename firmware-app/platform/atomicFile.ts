@@ -1,7 +1,7 @@
 // Crash-safe file replacement (temp file, fsync, rename, fsync of the directory) and a file-backed text store.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -79,6 +79,17 @@ export async function writeFileAtomic(file: string, text: string, options: Write
   } finally {
     if (!renamed) await unlink(temp).catch(() => {}); // the error that brought us here is the one to report
   }
+}
+
+/**
+ * Where an unusable file is kept for its owner: `<name>.broken-<UTC time>`, with `-2`, `-3` … when a file of that
+ * name is there already (never replaced).
+ */
+export function brokenName(name: string, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let candidate = `${name}.broken-${stamp}`;
+  for (let n = 2; existsSync(candidate); n++) candidate = `${name}.broken-${stamp}-${n}`;
+  return candidate;
 }
 
 /** A text file loaded synchronously at start and saved atomically (the event log's EventStore). */

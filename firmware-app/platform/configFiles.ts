@@ -2,14 +2,14 @@
 // writeFileAtomic (temp file, fsync, rename, fsync of the directory, the old file kept as `.bak`), mode 0600; an
 // unusable file moved aside to `<name>.broken-<time>` before the first save would replace it.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigSection } from '../../provisioning/ports.ts';
 import { type Config, deviceIssues } from '../config/schema.ts';
 import { type CompleteResult, ConfigStore, type ConfigStoreFiles, type PrepareResult } from '../config/store.ts';
 import { DoorbellError, errorMessage } from '../errors.ts';
-import { writeFileAtomic } from './atomicFile.ts';
+import { brokenName, writeFileAtomic } from './atomicFile.ts';
 import { readTlsCa } from './configFile.ts';
 import type { Logger } from './Logger.ts';
 
@@ -17,14 +17,6 @@ import type { Logger } from './Logger.ts';
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** `<name>.broken-<UTC time>`, with `-2`, `-3` … when a file of that name is there already (never replaced). */
-function brokenName(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[:.]/g, '-');
-  let candidate = `${name}.broken-${stamp}`;
-  for (let n = 2; existsSync(candidate); n++) candidate = `${name}.broken-${stamp}-${n}`;
-  return candidate;
 }
 
 /**
