@@ -61,6 +61,22 @@ export interface DeviceStatus {
   readonly startedFromBackup: boolean;
   /** Which configuration runs and why; the page shows a notice unless it is the file with no problems. */
   readonly configOrigin: ConfigOrigin;
+  /**
+   * Present while the door application is not running: the saved configuration could not start (the SIP port taken,
+   * the listen address gone, a GPIO line busy). The page still answers; the device tries again on its own.
+   */
+  readonly notRunning?: NotRunning;
+}
+
+/** Why the door is down and when it tries again; safe to send (an error's words, no values from the config). */
+export interface NotRunning {
+  readonly reason: string;
+  /** Wall-clock milliseconds of the first failed start of this stretch. */
+  readonly since: number;
+  /** Wall-clock milliseconds of the next try. */
+  readonly nextTry: number;
+  /** Failed starts in a row. */
+  readonly attempts: number;
 }
 
 /**
