@@ -16,8 +16,10 @@ export interface SectionFormProps {
   /** What the section is when the device has none yet (`buttons` may be absent). */
   readonly empty?: Json;
   readonly intro?: string;
-  /** Told after every save the device accepted (the screen's other forms may show this section). */
-  readonly onSaved?: () => void;
+  /** Told after every save the device accepted, with the section as saved (the screen's other forms may show it). */
+  readonly onSaved?: (saved: Json) => void;
+  /** What a save the device accepted says (default: saved and applied). */
+  readonly savedText?: string;
   readonly children: (form: Form) => VNode;
 }
 
@@ -43,16 +45,17 @@ export function SectionForm(props: SectionFormProps): VNode {
   const [saving, setSaving] = useState(false);
   const url = `/api/config/${props.section}`;
 
-  const reload = useCallback(async (): Promise<void> => {
+  const reload = useCallback(async (): Promise<Json | undefined> => {
     const result = await props.api.get(url);
     if (!result.ok) {
       setLoad({ state: 'failed', message: result.error.message });
-      return;
+      return undefined;
     }
     const original = result.data ?? props.empty ?? null;
     setLoad({ state: 'loaded', original });
     setDraft(original);
     setErrors({});
+    return original;
   }, [url]);
 
   useEffect(() => {
@@ -81,9 +84,9 @@ export function SectionForm(props: SectionFormProps): VNode {
     const result = await props.api.send('PUT', url, draft);
     setSaving(false);
     if (result.ok) {
-      setNotice({ kind: 'ok', text: 'Saved and applied.' });
-      await reload();
-      props.onSaved?.();
+      setNotice({ kind: 'ok', text: props.savedText ?? 'Saved and applied.' });
+      const saved = await reload();
+      props.onSaved?.(saved ?? draft);
       return;
     }
     setErrors(relative(props.section, result.error.fields ?? {}));

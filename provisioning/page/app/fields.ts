@@ -36,16 +36,26 @@ function aria(props: FieldProps, id: string): Record<string, string | undefined>
   return { id, 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': describedBy(props, id) };
 }
 
-/** A text input; empty removes the key (the schema's default or "absent" applies). */
-export function TextField(props: FieldProps & { readonly placeholder?: string; readonly multiline?: boolean; readonly autocomplete?: string }): VNode {
+/**
+ * A text input; empty removes the key (the schema's default or "absent" applies). `suggestions` are offered while
+ * typing (a datalist): any other text is still sent, for the schema to judge.
+ */
+export function TextField(props: FieldProps & {
+  readonly placeholder?: string;
+  readonly multiline?: boolean;
+  readonly autocomplete?: string;
+  readonly suggestions?: readonly string[];
+}): VNode {
   const id = fieldId(props.form, props.path);
   const onInput = (event: Event): void => {
     const text = inputValue(event);
     props.form.set(props.path, text === '' ? undefined : text);
   };
+  const list = props.suggestions !== undefined && props.suggestions.length > 0 ? `${id}-suggestions` : undefined;
   const common = { ...aria(props, id), value: asString(value(props.form, props.path)), onInput, placeholder: props.placeholder, autocomplete: props.autocomplete ?? 'off' };
   return html`<${Field} ...${props} id=${id}>
-    ${props.multiline === true ? html`<textarea rows="4" spellcheck="false" ...${common} />` : html`<input type="text" spellcheck="false" ...${common} />`}
+    ${props.multiline === true ? html`<textarea rows="4" spellcheck="false" ...${common} />` : html`<input type="text" spellcheck="false" list=${list} ...${common} />`}
+    ${list !== undefined ? html`<datalist id=${list}>${props.suggestions?.map((item) => html`<option value=${item} />`)}</datalist>` : null}
   <//>`;
 }
 
@@ -96,6 +106,30 @@ export function CheckField(props: FieldProps & { readonly fallback?: boolean }):
     <label for=${id}>${props.label}</label>
     ${errors.length > 0 ? html`<div class="error" role="alert">${errors.join(' · ')}</div>` : null}
   </div>`;
+}
+
+/**
+ * Some of fixed values, one checkbox each (`udp`, `tcp`): the list is kept in the options' order; none ticked sends
+ * an empty list, for the schema to name.
+ */
+export function ChoicesField(props: FieldProps & { readonly options: ReadonlyArray<readonly [string, string]> }): VNode {
+  const id = fieldId(props.form, props.path);
+  const chosen = new Set(asArray(value(props.form, props.path)).map((item) => asString(item)));
+  const errors = errorsAt(props.form, [props.path]);
+  const toggle = (choice: string, on: boolean): void => {
+    props.form.set(props.path, props.options.map(([v]) => v).filter((v) => (v === choice ? on : chosen.has(v))));
+  };
+  return html`<fieldset class=${errors.length > 0 ? 'choices invalid' : 'choices'} id=${id}
+      aria-describedby=${[props.hint !== undefined ? `${id}-hint` : '', errors.length > 0 ? `${id}-error` : ''].filter((x) => x !== '').join(' ') || undefined}>
+    <legend>${props.label}</legend>
+    ${props.options.map(([choice, label]) => html`<span class="day">
+      <input type="checkbox" id=${`${id}-${choice}`} checked=${chosen.has(choice)}
+        onChange=${(event: Event) => toggle(choice, (event.currentTarget as HTMLInputElement).checked)} />
+      <label for=${`${id}-${choice}`}>${label}</label>
+    </span>`)}
+    ${props.hint !== undefined ? html`<small class="hint" id=${`${id}-hint`}>${props.hint}</small>` : null}
+    ${errors.length > 0 ? html`<div class="error" id=${`${id}-error`} role="alert">${errors.join(' · ')}</div>` : null}
+  </fieldset>`;
 }
 
 /**
