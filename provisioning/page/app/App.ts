@@ -15,6 +15,7 @@ import { ButtonsScreen } from './screens/buttons.ts';
 import { ChimeScreen, DoorCodesScreen } from './screens/doorbell.ts';
 import { HardwareScreen } from './screens/hardware.ts';
 import { MaintenanceScreen } from './screens/maintenance.ts';
+import { NetworkScreen } from './screens/network.ts';
 import { SchedulesScreen } from './screens/schedules.ts';
 import { SecurityScreen } from './screens/security.ts';
 import { SelfTestScreen } from './screens/selftest.ts';
@@ -48,6 +49,7 @@ const ROUTES: readonly Route[] = [
   { name: 'chime', label: 'Chime', screen: ChimeScreen },
   { name: 'audio', label: 'Audio', screen: AudioScreen },
   { name: 'security', label: 'Security', screen: SecurityScreen },
+  { name: 'network', label: 'Network', screen: NetworkScreen },
   { name: 'hardware', label: 'Hardware', screen: HardwareScreen },
   { name: 'selftest', label: 'Self-test', screen: SelfTestScreen },
   { name: 'maintenance', label: 'Maintenance', screen: MaintenanceScreen },

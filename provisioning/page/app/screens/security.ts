@@ -1,4 +1,4 @@
-// Security: the SIP port, who may call the door (auto-answer, everyone else), the listening tone and SRTP.
+// Security: who may call the door (auto-answer, everyone else), the listening tone and SRTP.
 
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
@@ -6,17 +6,14 @@ import type { ScreenProps } from '../App.ts';
 import { ArrayEditor, CheckField, NumberField, SelectField, TextField } from '../fields.ts';
 import type { Form } from '../form.ts';
 import { scheduleOptions, useSection } from '../options.ts';
+import { href } from '../router.ts';
 import { SectionForm } from '../SectionForm.ts';
 
 export function SecurityScreen({ api }: ScreenProps): VNode {
   const schedules = scheduleOptions(useSection(api, 'schedules'));
   return html`<h1>Security</h1>
-    <${SectionForm} api=${api} section="sip" title="SIP port">
-      ${(form: Form) => html`<div class="row">
-        <${NumberField} form=${form} path="listen.port" label="SIP port (UDP and TCP)" min=${0} max=${65535}
-          hint="5060 is the usual one; another port keeps some scanners away." />
-      </div>`}
-    <//>
+    <p class="muted">The SIP port (another one than 5060 keeps some scanners away) is on the
+      <a href=${href('network')}>Network screen</a>, with the address of this page.</p>
     <${SectionForm} api=${api} section="doorbell" title="Who may call the door">
       ${(form: Form) => html`
         <${ArrayEditor} form=${form} path="incoming.autoAnswer" legend="Answered at once (listen in at the door)" itemName="caller" max=${32}
