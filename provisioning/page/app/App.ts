@@ -13,6 +13,7 @@ import { LoginScreen, SetupScreen } from './screens/auth.ts';
 import { AudioScreen } from './screens/audio.ts';
 import { ButtonsScreen } from './screens/buttons.ts';
 import { ChimeScreen, DoorCodesScreen } from './screens/doorbell.ts';
+import { GeneralScreen } from './screens/general.ts';
 import { HardwareScreen } from './screens/hardware.ts';
 import { MaintenanceScreen } from './screens/maintenance.ts';
 import { NetworkScreen } from './screens/network.ts';
@@ -51,6 +52,7 @@ const ROUTES: readonly Route[] = [
   { name: 'security', label: 'Security', screen: SecurityScreen },
   { name: 'network', label: 'Network', screen: NetworkScreen },
   { name: 'hardware', label: 'Hardware', screen: HardwareScreen },
+  { name: 'general', label: 'General', screen: GeneralScreen },
   { name: 'selftest', label: 'Self-test', screen: SelfTestScreen },
   { name: 'maintenance', label: 'Maintenance', screen: MaintenanceScreen },
   { name: 'simulator', label: 'Simulator', screen: SimulatorScreen, simulatorOnly: true },

@@ -7,6 +7,7 @@ import { ArrayEditor, CheckField, ListField, NumberField, SelectField, TextField
 import type { Form } from '../form.ts';
 import { asArray, asString, getAt } from '../json.ts';
 import { scheduleOptions, useSection, type Options } from '../options.ts';
+import { href } from '../router.ts';
 import { SectionForm } from '../SectionForm.ts';
 
 function Plan(props: { readonly form: Form; readonly path: string; readonly schedules: Options; readonly users: string }): VNode {
@@ -28,6 +29,7 @@ export function ButtonsScreen({ api }: ScreenProps): VNode {
   const sip = useSection(api, 'sip');
   const users = asArray(getAt(sip, 'users')).map((user) => asString(getAt(user, 'username'))).filter((name) => name !== '').join(', ');
   return html`<h1>Buttons</h1>
+    <p class="muted">The debounce of every button and the longest call are on the <a href=${href('general')}>General screen</a>.</p>
     <${SectionForm} api=${api} section="buttons" title="Bell buttons and routing" empty=${[]}
       intro="Each press runs the button's plan: step 1 rings its targets together; if nobody answers in the ring time, the next step.">
       ${(form: Form) => html`<${ArrayEditor} form=${form} path="" legend="Buttons" itemName="button" max=${16}

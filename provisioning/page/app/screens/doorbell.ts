@@ -40,6 +40,11 @@ export function DoorCodesScreen({ api }: ScreenProps): VNode {
             <${NumberField} form=${form} path="codeEntry.lockAfterWrong" label="Wrong codes in a row that lock code entry" min=${1} max=${100} />
             <${NumberField} form=${form} path="codeEntry.lockMinutes" label="Lock for (minutes)" min=${1} max=${1440} />
           </div>
+        </fieldset>
+        <fieldset>
+          <legend>Typing a code</legend>
+          <${NumberField} form=${form} path="codeEntry.submitAfterMs" label="Take the code after a pause of (ms)" min=${1000} max=${30000} step=${100}
+            hint="A code ends with # or with this pause after its last digit (1000 to 30000 ms)." />
         </fieldset>`}
     <//>`;
 }

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { VNode } from 'preact';
 import { fieldErrors } from '../api.ts';
 import type { ScreenProps } from '../App.ts';
+import { href } from '../router.ts';
 import { LabelledInput } from './auth.ts';
 import { ExportWithSecrets, ImportConfig } from './transfer.ts';
 
@@ -74,7 +75,7 @@ export function MaintenanceScreen({ api, status, recheck }: ScreenProps): VNode 
       </section>
       <section class="card">
         <h2>Event log</h2>
-        <p>Button presses, calls, door openings and refused codes, newest first.</p>
+        <p>Button presses, calls, door openings and refused codes, newest first. How many it keeps: <a href=${href('general')}>General screen</a>.</p>
         <p><a class="button" id="log-download" href="/api/log" download="sip-doorbell-log.json">Download log</a></p>
       </section>
       <section class="card">

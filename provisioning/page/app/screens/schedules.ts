@@ -60,7 +60,7 @@ function Schedule({ form, name }: { readonly form: Form; readonly name: string }
 export function SchedulesScreen({ api }: ScreenProps): VNode {
   return html`<h1>Schedules</h1>
     <${SectionForm} api=${api} section="schedules" title="Weekly schedules" empty=${{}}
-      intro="Routing steps, door codes and auto-answer entries can be limited to a schedule (local time of the door station).">
+      intro="Routing steps, door codes and auto-answer entries can be limited to a schedule (local time of the door station, in the time zone set on the General screen).">
       ${(form: Form) => {
         const names = isObject(form.draft) ? Object.keys(form.draft) : [];
         let fresh = names.length + 1;
