@@ -1,9 +1,11 @@
-// The status screen: registration, the current call, the last calls and door openings, refused SIP requests.
+// The status screen: a door that could not start (a red notice on top), registration, the current call, the last
+// calls and door openings, refused SIP requests.
 
 import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { VNode } from 'preact';
 import type { DoorEvent, DoorEventKind } from '../../../../firmware-app/doorbell/ports.ts';
-import type { DeviceStatus } from '../../../ports.ts';
+import type { DeviceStatus, NotRunning } from '../../../ports.ts';
 import type { ScreenProps } from '../App.ts';
 
 const CALL_KINDS: ReadonlySet<DoorEventKind> = new Set(['buttonPressed', 'callStarted', 'callAnswered', 'callEnded', 'callIncoming']);
@@ -62,12 +64,39 @@ function ConfigNotice({ origin }: { readonly origin: DeviceStatus['configOrigin'
       <ul>${origin.problems.map((problem) => html`<li>${problem}</li>`)}</ul></div>` : null}`;
 }
 
+/** Whole seconds from `now` until `at` (both wall-clock milliseconds), rounded up and never negative. */
+export function secondsUntil(at: number, now: number): number {
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** The red notice for a door that could not start, as it reads at `now` (the browser's clock). */
+export function NotRunningBanner({ notRunning, now }: { readonly notRunning: NotRunning; readonly now: number }): VNode {
+  const reason = notRunning.reason.trim().replace(/\.+$/, '') || 'no reason given';
+  // `attempts` have failed so far: the next try is the one after. The countdown changes every second, so only the
+  // notice's arrival is announced, not each tick.
+  return html`<div class="error-box" role="alert" id="not-running">
+    <p><strong>The door is not running: ${reason}. Next try in <span aria-live="off">${secondsUntil(notRunning.nextTry, now)} s</span> (attempt ${notRunning.attempts + 1}).</strong></p>
+    <p>Down since ${time(notRunning.since)}; the door station keeps trying on its own.</p>
+  </div>`;
+}
+
+/** The notice, counting down by the browser's clock once a second while it is shown. */
+function NotRunningNotice({ notRunning }: { readonly notRunning: NotRunning }): VNode {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return html`<${NotRunningBanner} notRunning=${notRunning} now=${now} />`;
+}
+
 export function StatusScreen({ status }: ScreenProps): VNode {
   const registration = status.registration;
   const [label, tone] = REGISTRATION_LABELS[registration.state] ?? [registration.state, 'warn'];
   const refused = Object.entries(status.refused ?? {});
   const events = status.recentEvents ?? [];
   return html`<h1>Status</h1>
+    ${status.notRunning !== undefined ? html`<${NotRunningNotice} notRunning=${status.notRunning} />` : null}
     <${ConfigNotice} origin=${status.configOrigin} />
     <div class="grid">
       <section class="card">
