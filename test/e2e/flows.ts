@@ -62,3 +62,16 @@ export async function openScreen(page: Page, label: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
+
+/** `GET <path>` from inside the page (its session cookie), as JSON: what the device holds now. */
+export async function apiGet(page: Page, path: string): Promise<unknown> {
+  return page.evaluate(async (url) => {
+    const response = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    return response.json() as Promise<unknown>;
+  }, path);
+}
+
+/** The form of one section on the screen, by its title. */
+export function sectionForm(page: Page, title: string): ReturnType<Page['locator']> {
+  return page.locator('form.card', { has: page.getByRole('heading', { level: 2, name: title, exact: true }) });
+}
