@@ -7,7 +7,7 @@ import type { DoorEvent } from '../../firmware-app/doorbell/ports.ts';
 import type { DoorState } from '../../firmware-app/doorbell/DoorStation.ts';
 import type { Clock, TimerHandle } from '../../firmware-app/platform/Clock.ts';
 import type { UserAgent } from '../../firmware-app/sip/ua/UserAgent.ts';
-import type { ConfigOrigin, DeviceStatus, StatusSource } from '../ports.ts';
+import type { ConfigOrigin, DeviceStatus, NotRunning, StatusSource } from '../ports.ts';
 
 /** What one configuration's runtime brings: replaced (`rebind`) when a saved change starts a new one. */
 export interface StatusDevice {
@@ -21,7 +21,12 @@ export interface StatusDevice {
 export interface StatusParts {
   readonly version: string;
   readonly mode: DeviceStatus['mode'];
-  readonly device: StatusDevice;
+  /** Undefined while the door application is not running (`notRunning` says why). */
+  readonly device: StatusDevice | undefined;
+  /** The SIP mode of the configuration that should run, for the status while nothing runs. */
+  readonly sipMode: () => DeviceStatus['sipMode'];
+  /** Why the door application is not running and when it tries again; undefined while it runs. */
+  readonly notRunning?: () => NotRunning | undefined;
   readonly events: { recent(limit?: number): readonly DoorEvent[] };
   /** Which configuration runs (the store's `origin`): file, backup or factory, why, and what the device lacks. */
   readonly configOrigin: () => ConfigOrigin;
@@ -49,7 +54,8 @@ function callOf(state: DoorState): string | undefined {
 export function createStatusSource(parts: StatusParts): StatusSource & {
   /** The registration part alone (systemd's status line reads it every second; a whole snapshot is not needed). */
   registration(): DeviceStatus['registration'];
-  rebind(device: StatusDevice): void;
+  /** A new runtime, or none (`undefined`): the door application could not start. */
+  rebind(device: StatusDevice | undefined): void;
   close(): void;
 } {
   let device = parts.device;
@@ -60,6 +66,10 @@ export function createStatusSource(parts: StatusParts): StatusSource & {
   };
   let offs: Array<() => void> = [];
   const follow = (): void => {
+    if (device === undefined) {
+      offs = [];
+      return;
+    }
     registration = device.sipMode === 'standalone' ? { state: 'standalone' } : { state: 'registering' };
     offs = [
     device.ua.events.on('registering', (info) => {
@@ -78,9 +88,28 @@ export function createStatusSource(parts: StatusParts): StatusSource & {
     ];
   };
   follow();
+  /** While nothing runs: no registration, no door, no relays; the reason instead. */
+  const downRegistration = (down: NotRunning): DeviceStatus['registration'] => ({ state: 'failed', reason: `not running: ${down.reason}` });
   const snapshot = (): DeviceStatus => {
-    const call = callOf(device.door.state);
     const origin = parts.configOrigin();
+    const down = parts.notRunning?.();
+    if (device === undefined) {
+      return {
+        version: parts.version,
+        mode: parts.mode,
+        sipMode: parts.sipMode(),
+        registration: down === undefined ? { state: 'failed', reason: 'not running' } : downRegistration(down),
+        door: { state: 'stopped' },
+        refused: {},
+        recentEvents: parts.events.recent(RECENT),
+        relays: [],
+        leds: [],
+        startedFromBackup: origin.from === 'backup',
+        configOrigin: origin,
+        ...(down !== undefined ? { notRunning: down } : {}),
+      };
+    }
+    const call = callOf(device.door.state);
     return {
       version: parts.version,
       mode: parts.mode,
@@ -107,7 +136,10 @@ export function createStatusSource(parts: StatusParts): StatusSource & {
   };
   return {
     snapshot,
-    registration: () => registration,
+    registration: () => {
+      const down = parts.notRunning?.();
+      return device === undefined && down !== undefined ? downRegistration(down) : registration;
+    },
     subscribe(listener) {
       listeners.add(listener);
       if (poll === undefined) {

@@ -12,10 +12,10 @@ import type { Microphone } from '../../../hal/audio.ts';
 import { FakeMicrophone } from '../../../hal/fake/FakeMicrophone.ts';
 import { FakeSpeaker } from '../../../hal/fake/FakeSpeaker.ts';
 import { DoorAudio } from '../../../firmware-app/media/DoorAudio.ts';
-import { LED_TEST_MS, MIC_TEST_MS, createDeviceActions } from '../../../provisioning/device/actions.ts';
+import { type ActionParts, LED_TEST_MS, MIC_TEST_MS, createDeviceActions } from '../../../provisioning/device/actions.ts';
 import { memoryLogger } from '../support/fakes.ts';
 import { createStatusSource } from '../../../provisioning/device/status.ts';
-import type { ConfigOrigin } from '../../../provisioning/ports.ts';
+import type { ConfigOrigin, NotRunning } from '../../../provisioning/ports.ts';
 
 function statusRig(sipMode: 'standalone' | 'registered') {
   const clock = new FakeClock();
@@ -28,9 +28,10 @@ function statusRig(sipMode: 'standalone' | 'registered') {
   const source = createStatusSource({
     version: '9.9.9', mode: 'simulate', device: { sipMode, ua: { events, refusals }, door, relays: new Map([['door', relay]]), leds: new Map([['status', led]]) },
     events: { recent: () => [{ at: 1, kind: 'buttonPressed', fields: { button: '1' } }] },
-    configOrigin: () => origin, clock,
+    sipMode: () => sipMode, notRunning: () => down, configOrigin: () => origin, clock,
   });
-  return { clock, events, relay, led, source, refusals, door, setOrigin: (next: ConfigOrigin) => (origin = next) };
+  let down: NotRunning | undefined;
+  return { clock, events, relay, led, source, refusals, door, setOrigin: (next: ConfigOrigin) => (origin = next), setDown: (next: NotRunning | undefined) => (down = next) };
 }
 
 describe('status source', () => {
@@ -101,6 +102,33 @@ describe('status source after a saved change', () => {
     expect(rig.source.snapshot()).toMatchObject({ sipMode: 'standalone', registration: { state: 'standalone' }, relays: [] });
     rig.events.emit('registered', { expires: 600, registrar: 'old', publicAddress: undefined });
     expect(rig.source.snapshot().registration.state).toBe('standalone');
+  });
+});
+
+describe('status source while the door application is not running', () => {
+  it('says why and when it tries again, with no door, relays or registration; the registration line says not running', () => {
+    const rig = statusRig('registered');
+    let told = 0;
+    rig.source.subscribe(() => told++);
+    const notRunning: NotRunning = { reason: 'TransportError BIND_FAILED: cannot bind UDP 0.0.0.0:5060: EADDRINUSE', since: 5, nextTry: 2005, attempts: 1 };
+    rig.setDown(notRunning);
+    rig.source.rebind(undefined);
+    expect(told).toBe(1);
+    expect(rig.source.snapshot()).toMatchObject({
+      sipMode: 'registered', notRunning, door: { state: 'stopped' }, relays: [], leds: [], refused: {},
+      registration: { state: 'failed', reason: `not running: ${notRunning.reason}` },
+    });
+    expect(rig.source.registration()).toEqual({ state: 'failed', reason: `not running: ${notRunning.reason}` });
+    // The old UA is no longer heard.
+    rig.events.emit('registered', { expires: 600, registrar: 'old', publicAddress: undefined });
+    expect(rig.source.snapshot().registration.state).toBe('failed');
+    // Back up: the new runtime's status, no notRunning.
+    rig.setDown(undefined);
+    const events = new Emitter<UserAgentEvents>();
+    rig.source.rebind({ sipMode: 'registered', ua: { events, refusals: rig.refusals }, door: rig.door, relays: new Map(), leds: new Map() });
+    const snapshot = rig.source.snapshot();
+    expect(snapshot.notRunning).toBeUndefined();
+    expect(snapshot).toMatchObject({ registration: { state: 'registering' }, door: { state: 'idle' } });
   });
 });
 
@@ -193,5 +221,20 @@ describe('device self-tests', () => {
     const none = createDeviceActions(() => ({ station, relays: [], doorRelay: 'door', buttons: [] }), false);
     expect(none.speakerTest()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
     expect(await none.micTest()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+  });
+});
+
+describe('device actions while the door application is not running', () => {
+  it('every action answers NOT_RUNNING and nothing reaches a station; once running they go through', async () => {
+    const calls: string[] = [];
+    const station = { press: () => (calls.push('press'), true), openDoor: (relay: string, by: string) => (calls.push(`open ${relay} ${by}`), 3000), testRelay: () => (calls.push('test'), 500) };
+    const now: { parts?: ActionParts } = {};
+    const actions = createDeviceActions(() => now.parts, true);
+    for (const result of [actions.openDoor(), actions.testCall(), actions.pulseRelay('door'), actions.ledTest(), actions.speakerTest(), await actions.micTest(), actions.pressButton?.('1')]) {
+      expect(result).toMatchObject({ ok: false, code: 'NOT_RUNNING' });
+    }
+    now.parts = { station, relays: ['door'], doorRelay: 'door', buttons: ['1'] };
+    expect(actions.openDoor()).toMatchObject({ ok: true });
+    expect(calls).toEqual(['open door page']);
   });
 });
