@@ -25,6 +25,7 @@ import { createNodeHasher } from './platform/hash.ts';
 import { writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
+import { type RuntimeSupervisor, type StartResult, createRuntimeSupervisor } from './platform/runtimeSupervisor.ts';
 import { compileEagerly } from './platform/v8Flags.ts';
 import { addressForPeople } from './platform/pageAddress.ts';
 import { type Stack, createStack } from './sip/ua/createStack.ts';
@@ -73,11 +74,13 @@ interface Runtime {
   readonly stack: Stack;
   readonly station: DoorStation;
   readonly audio: DoorAudio;
+  /** A call or a ring in progress: a saved change waits for the door to be idle. */
+  busy(): boolean;
   stop(): Promise<void>;
 }
 
-/** Builds hal → media → SIP stack → door application from `config`; undefined (logged) when a part cannot start. */
-async function startRuntime(config: Config, shared: Shared): Promise<Runtime | undefined> {
+/** Builds hal → media → SIP stack → door application from `config`; the reason (logged) when a part cannot start. */
+async function startRuntime(config: Config, shared: Shared): Promise<StartResult<Runtime>> {
   const { clock, log, simulate, flags, events, wallClock } = shared;
   const made = createHal({
     simulate, audio: config.audio, gpio: config.gpio, buttons: config.buttons, relays: config.relays, leds: config.leds,
@@ -85,7 +88,8 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
   }, { clock, logger: log });
   if (!made.ok) {
     log.error('halFailed', { error: made.error });
-    return undefined;
+    // A --sim-mic file that is no WAV file: a mistake on the command line, which no retry mends.
+    return { ok: false, reason: made.error, final: made.fromFlags === true };
   }
   const hal: Hal = made.hal;
   const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
@@ -99,7 +103,7 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
     audio.close();
     await ports.close();
     hal.close();
-    return undefined;
+    return { ok: false, reason: errorMessage(error) };
   }
   wireEvents(stack, log, simulate);
   const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone, wallClock });
@@ -109,8 +113,9 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
     codes, schedules, events, platform: { clock, wallClock, logger: log },
   });
   station.start();
-  return {
+  return { ok: true, runtime: {
     config, hal, stack, station, audio,
+    busy: () => station.state.kind !== 'idle',
     async stop() {
       station.stop();
       // Un-REGISTER and BYE within a bound: a dead registrar must not hold up the stop. The stack bounds each of them
@@ -127,43 +132,7 @@ async function startRuntime(config: Config, shared: Shared): Promise<Runtime | u
       await ports.close(); // the spare RTP pair kept bound for the next call
       hal.close();
     },
-  };
-}
-
-/**
- * Applies saved configurations one after the other: the running one stops and the next starts (SIP re-registers,
- * buttons and GPIO re-arm) once the door is idle, so a call in progress is never dropped. A configuration that cannot
- * start (a port taken, a pin missing) is logged and the previous one starts again.
- */
-function liveApplier(shared: Shared, current: () => Runtime, replace: (next: Runtime) => void, stopping: () => boolean): (next: Config) => void {
-  let pending: Config | undefined;
-  let applying = false;
-  const idle = async (): Promise<void> => {
-    while (current().station.state.kind !== 'idle' && !stopping()) await new Promise((resolve) => setTimeout(resolve, 500));
-  };
-  const loop = async (): Promise<void> => {
-    for (let next = pending; next !== undefined && !stopping(); next = pending) {
-      await idle();
-      pending = undefined;
-      const previous = current();
-      await previous.stop();
-      const started = (await startRuntime(next, shared)) ?? (await startRuntime(previous.config, shared));
-      if (started === undefined) {
-        shared.log.error('configApplyFailed', { detail: 'neither the new nor the previous configuration could start; restarting' });
-        process.exit(1);
-      }
-      replace(started);
-      shared.log.info(started.config === next ? 'configApplied' : 'configApplyFailed', started.config === next ? {} : { detail: 'the previous configuration runs again' });
-    }
-  };
-  return (next) => {
-    pending = next;
-    if (applying) return;
-    applying = true;
-    loop().catch((error: unknown) => shared.log.error('configApplyFailed', { error: errorMessage(error) })).finally(() => {
-      applying = false;
-    });
-  };
+  } };
 }
 
 /** The parts of the page's status that come from one runtime. */
@@ -234,15 +203,11 @@ async function run(flags: Flags): Promise<number> {
   process.on('unhandledRejection', (reason) => log.error('unhandledRejection', { error: errorMessage(reason) }));
   // Listen for the stop signal from the start: one may arrive while the sockets are being opened.
   let requestStop: (reason: string) => void = () => {};
-  let stopping = false;
   const stopRequested = new Promise<string>((resolve) => {
     requestStop = resolve;
     // SIGHUP (a closed terminal) and SIGQUIT too: Node's default for them ends the process without 'exit' handlers,
     // which would leave a relay driven.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(signal, () => resolve(signal));
-  }).then((reason) => {
-    stopping = true;
-    return reason;
   });
   const simulate = flags.simulate === true;
   const stateDir = path.resolve(flags.state ?? process.env.STATE_DIRECTORY ?? '.sip-doorbell');
@@ -261,7 +226,7 @@ async function run(flags: Flags): Promise<number> {
       if (created !== undefined) log.info('simulatorConfigCreated', { file: configFile, user: created.username });
     }
   }
-  // The page's saves apply live (liveApplier, set once the first runtime runs); `applied` is the last one saved.
+  // The page's saves apply live (the runtime supervisor, set before the first start); `applied` is the last one saved.
   let applyLive: (next: Config) => void = () => {};
   let applied: Config | undefined;
   const opened = openConfigStore(configFile, {
@@ -300,36 +265,47 @@ async function run(flags: Flags): Promise<number> {
   const events = new EventLog({ maxEntries: config.doorbell.eventLog.maxEntries, store: createFileStore(path.join(stateDir, 'events.json')), clock, wallClock, logger: log });
   const shared: Shared = { simulate, flags, stateDir, clock, log, wallClock, rtcpClock: () => epochOffset + clock.now(), events };
   log.info('started', { version: packageJson.version, mode: simulate ? 'simulate' : 'device', sipMode: config.sip.mode, port: config.sip.listen.port, pid: process.pid });
-  const first = await startRuntime(config, shared);
-  if (first === undefined) return 1;
-  let runtime: Runtime = first;
+  // A configuration that cannot start (the SIP port taken, the address gone, a GPIO line busy) leaves the process up
+  // with the page, saying why on the status, and is tried again: exiting would end in systemd's start limit.
+  const status = createStatusSource({
+    version: packageJson.version, mode: simulate ? 'simulate' : 'device', device: undefined, events,
+    sipMode: () => (applied ?? config).sip.mode, notRunning: () => running.notRunning(), configOrigin: () => opened.store.origin, clock,
+  });
+  const running: RuntimeSupervisor<Config, Runtime> = createRuntimeSupervisor<Config, Runtime>({
+    start: (next) => startRuntime(next, shared), clock, wallClock, logger: log,
+    onChange: (next) => status.rebind(next === undefined ? undefined : statusDevice(next)),
+  });
   // A relay must never stay driven when the process ends, however it ends: released synchronously on exit, and an
   // uncaught error (a bug) is logged, the relays released, and the process ends for systemd to restart it.
-  process.on('exit', () => runtime.hal.releaseRelays());
+  process.on('exit', () => running.current()?.hal.releaseRelays());
   process.on('uncaughtException', (error) => {
     log.error('uncaughtException', { error: errorMessage(error) });
-    runtime.hal.releaseRelays();
+    running.current()?.hal.releaseRelays();
     process.exit(70);
   });
-  const status = createStatusSource({
-    version: packageJson.version, mode: simulate ? 'simulate' : 'device', device: statusDevice(runtime), events,
-    configOrigin: () => opened.store.origin, clock,
-  });
-  applyLive = liveApplier(shared, () => runtime, (next) => {
-    runtime = next;
-    status.rebind(statusDevice(next));
-  }, () => stopping);
+  if ((await running.start(config)) === 'impossible') return 1;
+  applyLive = (next) => running.apply(next);
   // The first REGISTER's last steps (the local address toward the registrar, the send) wait on the event loop; let
   // them run before the page's modules load, which take tens of milliseconds of the start without a pause.
   await new Promise((resolve) => setImmediate(resolve));
-  const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, eventLog: events, actions: createDeviceActions(() => actionParts(runtime), simulate) });
+  const actions = createDeviceActions(() => {
+    const now = running.current();
+    return now === undefined ? undefined : actionParts(now);
+  }, simulate);
+  const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, eventLog: events, actions });
   if (simulate) {
-    readSimulatorCommands((id) => runtime.hal.simulator?.pressButton(id) ?? false, () => runtime.config, log, () => requestStop('quit'));
+    readSimulatorCommands((id) => running.current()?.hal.simulator?.pressButton(id) ?? false, () => running.current()?.config ?? applied ?? config, log, () => requestStop('quit'));
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';
-    logSimulatorReady(runtime.stack.transport.boundAddress(protocol), protocol, config, configFile, log, trialCode);
+    const first = running.current();
+    if (first !== undefined) logSimulatorReady(first.stack.transport.boundAddress(protocol), protocol, config, configFile, log, trialCode);
   }
-  // SIP and the page listen: ready, with the registration state as the status line.
-  const sipStatus = (): string => sipStatusLine(status.registration(), phonesRegistered(runtime));
+  // SIP and the page listen (or the page alone, the door down and retrying): ready, with the state as the status line.
+  const sipStatus = (): string => {
+    const down = running.notRunning();
+    if (down !== undefined) return `not running: ${down.reason}; trying again (${down.attempts} failed)`;
+    const now = running.current();
+    return sipStatusLine(status.registration(), now === undefined ? 0 : phonesRegistered(now));
+  };
   notify.ready(sipStatus());
   notify.follow(sipStatus);
   // From here on, what runs first (a press, a call) is compiled to baseline code at once; the start itself was not.
@@ -339,7 +315,7 @@ async function run(flags: Flags): Promise<number> {
   notify.stopping();
   await web?.close().catch((error: unknown) => log.warn('webStopFailed', { error: errorMessage(error) }));
   status.close();
-  await runtime.stop();
+  await running.stop();
   await events.flush().catch((error: unknown) => log.warn('eventLogWriteFailed', { error: errorMessage(error) }));
   await notify.close();
   log.info('stopped');

@@ -62,7 +62,8 @@ export interface Hal {
   close(): void;
 }
 
-export type HalResult = { readonly ok: true; readonly hal: Hal } | { readonly ok: false; readonly error: string };
+/** `fromFlags`: the failure comes from the command line (a --sim-mic file that is no WAV file), not the config. */
+export type HalResult = { readonly ok: true; readonly hal: Hal } | { readonly ok: false; readonly error: string; readonly fromFlags?: boolean };
 
 export interface HalPlatform {
   readonly clock: HalClock;
@@ -80,7 +81,7 @@ export function createHal(config: HalConfig, platform: HalPlatform): HalResult {
   if (config.simulate) {
     if (config.simMic !== undefined) {
       const mic = FakeMicrophone.fromWavFile(config.simMic, { clock });
-      if (!mic.ok) return { ok: false, error: `--sim-mic ${config.simMic}: ${mic.error}` };
+      if (!mic.ok) return { ok: false, error: `--sim-mic ${config.simMic}: ${mic.error}`, fromFlags: true };
       microphone = mic.value;
     } else {
       microphone = new FakeMicrophone({ clock });

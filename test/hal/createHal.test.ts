@@ -101,6 +101,8 @@ describe('createHal (simulator)', () => {
     expect(result.error).toContain('--sim-mic');
     expect(result.error).toContain(missing);
     expect(result.error).toMatch(/ENOENT|no such file/i);
+    // A flag's mistake, not the config's: the door gives up instead of trying again.
+    expect(result.fromFlags).toBe(true);
   });
 
   it('--sim-mic with a file that is not a 16-bit mono WAV: not ok, with a clear error', () => {

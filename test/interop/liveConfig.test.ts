@@ -6,39 +6,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type Baresip, startBaresip } from '../support/baresip.ts';
 import { type DoorProcess, startDoor } from '../support/doorProcess.ts';
+import { type PageApi, setUpPage } from '../support/pageApi.ts';
 import { listenerPort } from '../support/ports.ts';
 
 const PASSWORD = 'flat-Pa55word';
 
-/** A logged-in API client: the session cookie and the CSRF token from setup. */
-interface Api {
-  get(path: string): Promise<Response>;
-  put(path: string, body: unknown): Promise<Response>;
-  post(path: string, body?: unknown): Promise<Response>;
-}
-
-async function setUp(door: DoorProcess): Promise<Api> {
-  const line = await door.waitForLine(/ setupRequired url=\S+ setupCode=\S+/, 10_000);
-  const url = /url=(\S+)/.exec(line)![1]!;
-  const setupCode = /setupCode=(\S+)/.exec(line)![1]!;
-  const setup = await fetch(`${url}api/setup`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode, password: 'owner-password-1' }),
-  });
-  expect(setup.status).toBe(200);
-  const cookie = setup.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await setup.json()) as { csrfToken: string };
-  return {
-    get: (path) => fetch(`${url}${path}`, { headers: { cookie } }),
-    put: (path, body) => fetch(`${url}${path}`, {
-      method: 'PUT', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    }),
-    post: (path, body = {}) => fetch(`${url}${path}`, {
-      method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    }),
-  };
-}
-
-async function startLiveDoor(): Promise<{ door: DoorProcess; port: number; api: Api }> {
+async function startLiveDoor(): Promise<{ door: DoorProcess; port: number; api: PageApi }> {
   const door = startDoor({
     simulate: true,
     config: {
@@ -47,7 +20,7 @@ async function startLiveDoor(): Promise<{ door: DoorProcess; port: number; api: 
     },
   });
   const port = await door.port('udp');
-  return { door, port, api: await setUp(door) };
+  return { door, port, api: await setUpPage(door) };
 }
 
 async function phone(port: number): Promise<Baresip> {
