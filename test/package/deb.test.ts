@@ -1,7 +1,7 @@
 // scripts/package: what goes into the Debian package and how it is described, checked on this machine with dpkg-deb
 // (no Debian root, no emulation: the add-on is a stand-in file here; test/package/arm64.test.ts runs the real one).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,5 +119,33 @@ describe.skipIf(!hasDpkgDeb)('the .deb as dpkg-deb reads it', () => {
     // The bundle is an ES module: node reads it as one only with "type": "module" beside it.
     const packageJson = execFileSync('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xOf - ./usr/lib/sip-doorbell/package.json', 'sh', deb], { encoding: 'utf8' });
     expect(JSON.parse(packageJson)).toMatchObject({ name: 'sip-doorbell', version: '0.1.0', type: 'module' });
+  });
+
+  it('is the same bytes when built again from the same commit at another time', async () => {
+    const dir = path.join(work, 'again');
+    mkdirSync(dir);
+    const build = async (name: string): Promise<Buffer> => {
+      // Inputs written afresh each time, as a new bundle or a cold cache's add-on would be.
+      writeFileSync(path.join(dir, 'sip-doorbell.js'), 'console.log("door");\n');
+      writeFileSync(path.join(dir, 'sip-doorbell.js.map'), '{"version":3,"sources":[],"mappings":""}\n');
+      writeFileSync(path.join(dir, 'epoll.node'), 'stand-in');
+      const stage = path.join(dir, `stage-${name}`);
+      mkdirSync(stage);
+      const deb = await buildDeb({
+        arch: 'armhf', version: '0.1.0', maintainer: 'M <m@example.org>', summary: 'SIP door station', license: 'MIT',
+        nodeEngine: '>=20.19', addonNodeMajor: 20, commit: 'abc1234', epochSeconds: 1_700_000_000,
+        bundle: path.join(dir, 'sip-doorbell.js'), modules: closure(['onoff'], nodeModules),
+        addons: new Map([['epoll', { relative: 'build/Release/epoll.node', file: path.join(dir, 'epoll.node') }]]),
+        bundled: [], repo,
+      }, stage, path.join(dir, `out-${name}`), () => {});
+      return readFileSync(deb);
+    };
+    const first = await build('first');
+    // dpkg-deb and the staging copy stamp the current second where SOURCE_DATE_EPOCH does not rule: the second
+    // build starts in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await build('second');
+    expect(second.length).toBe(first.length);
+    expect(second.equals(first)).toBe(true);
   });
 });
