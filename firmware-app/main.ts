@@ -181,7 +181,7 @@ async function startWeb(parts: {
       logger: log, clock: parts.clock, assets: await loadPageAssets(),
       announceSetupCode: (setupCode) => log.info('setupRequired', { setupCode }),
     });
-    const { url } = await web.listen(parts.config.web.listen ?? (parts.simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/'));
+    const { url } = await web.listen(pageUrl(parts.config, parts.simulate));
     // On a device the page listens on every address: `open` names one a phone on the same network can type.
     const open = addressForPeople(url);
     if (web.setupCode !== undefined) log.info('setupRequired', { url, setupCode: web.setupCode, ...(open !== undefined ? { open } : {}) });
@@ -191,6 +191,35 @@ async function startWeb(parts: {
     await web?.close().catch(() => {});
     return undefined;
   }
+}
+
+/** Where the page listens: `web.listen`, else http://127.0.0.1:8080/ in the simulator, http://0.0.0.0:8080/ on a device. */
+function pageUrl(config: Config, simulate: boolean): string {
+  return config.web.listen ?? (simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/');
+}
+
+/**
+ * A saved `web.listen` moves the page at once (sessions stay), after the save's own answer has gone out; an address
+ * that cannot be listened on leaves the page where it was, and says so.
+ */
+function pageMover(web: ProvisioningServer, first: Config, simulate: boolean, log: Logger): (next: Config) => void {
+  let at = pageUrl(first, simulate);
+  let moving = Promise.resolve();
+  return (next) => {
+    const url = pageUrl(next, simulate);
+    if (url === at) return;
+    const from = at;
+    at = url;
+    moving = moving.then(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      try {
+        await web.move(url);
+      } catch (error) {
+        at = from;
+        log.error('webMoveFailed', { url, error: errorMessage(error) });
+      }
+    });
+  };
 }
 
 async function run(flags: Flags): Promise<number> {
@@ -228,6 +257,7 @@ async function run(flags: Flags): Promise<number> {
   }
   // The page's saves apply live (the runtime supervisor, set before the first start); `applied` is the last one saved.
   let applyLive: (next: Config) => void = () => {};
+  let movePage: (next: Config) => void = () => {};
   let applied: Config | undefined;
   const opened = openConfigStore(configFile, {
     hasher: createScryptCodeHasher(), logger: log, device: !simulate,
@@ -242,6 +272,7 @@ async function run(flags: Flags): Promise<number> {
     },
     onChange: (next) => {
       applied = next;
+      movePage(next);
       const withCa = withTlsCaRead(next, configFile, log);
       if (withCa !== undefined) applyLive(withCa);
     },
@@ -293,6 +324,7 @@ async function run(flags: Flags): Promise<number> {
     return now === undefined ? undefined : actionParts(now);
   }, simulate);
   const web = await startWeb({ config, simulate, stateDir, log, clock, store: opened.store, status, eventLog: events, actions });
+  if (web !== undefined) movePage = pageMover(web, config, simulate, log);
   if (simulate) {
     readSimulatorCommands((id) => running.current()?.hal.simulator?.pressButton(id) ?? false, () => running.current()?.config ?? applied ?? config, log, () => requestStop('quit'));
     const protocol = config.sip.listen.transports.includes('udp') ? 'udp' : 'tcp';

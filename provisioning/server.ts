@@ -59,6 +59,11 @@ export interface ProvisioningServer {
   readonly app: FastifyInstance;
   /** Listens on `http://host:port/` or `https://host:port/` (port 0: any free port); answers the real URL. */
   listen(url: string): Promise<{ readonly url: string }>;
+  /**
+   * Moves the page to another address (a saved `web.listen`): the old address stops answering, sessions stay. When the
+   * new address cannot be listened on, the page goes back to the old one and the error is thrown.
+   */
+  move(url: string): Promise<{ readonly url: string }>;
   /** Ends the event streams and closes the server. */
   close(): Promise<void>;
 }
@@ -142,31 +147,51 @@ export async function createProvisioningServer(options: ProvisioningServerOption
 
   // We listen ourselves (fastify's listen knows only its own HTTP server), so we close the server ourselves too.
   let listening: Server | undefined;
+  let listeningOn: string | undefined;
+  const listen = async (url: string): Promise<{ readonly url: string }> => {
+    if (listening !== undefined) throw new ApiError(500, 'ALREADY_LISTENING', 'the page listens already');
+    const address: ListeningAddress = listenAddress(url);
+    let server: Server;
+    if (address.https) {
+      const tls = await deviceCertificate(options.paths.stateDir, address.host);
+      server = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+    } else {
+      server = app.server;
+    }
+    const actual = await listenOn(server, address);
+    listening = server;
+    listeningOn = url;
+    logger.info('webListening', { url: actual });
+    return { url: actual };
+  };
+  /** Stops listening: event streams ended, open connections cut. */
+  const unlisten = async (): Promise<void> => {
+    streams.closeAll();
+    const server = listening;
+    listening = undefined;
+    if (server?.listening === true) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+  };
   return {
     setupCode,
     app,
-    async listen(url) {
-      if (listening !== undefined) throw new ApiError(500, 'ALREADY_LISTENING', 'the page listens already');
-      const address: ListeningAddress = listenAddress(url);
-      if (address.https) {
-        const tls = await deviceCertificate(options.paths.stateDir, address.host);
-        listening = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
-      } else {
-        listening = app.server;
+    listen,
+    async move(url) {
+      const previous = listeningOn;
+      await unlisten();
+      try {
+        return await listen(url);
+      } catch (error) {
+        if (previous !== undefined) await listen(previous);
+        throw error;
       }
-      const actual = await listenOn(listening, address);
-      logger.info('webListening', { url: actual });
-      return { url: actual };
     },
     async close() {
-      streams.closeAll();
-      const server = listening;
-      if (server?.listening === true) {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-      }
+      await unlisten();
       await app.close();
       await lockout.flush();
     },

@@ -93,6 +93,15 @@ describe('network settings', () => {
     await save(page, 'Address of this page');
     await eventually(() => page.locator('#web-listen-moved a').getAttribute('href')).toBe(`http://127.0.0.1:${port}/`);
     expect(onDisk(door.configFile).web.listen).toBe(`http://127.0.0.1:${port}`);
+
+    // The page moves at once, without a restart: the new address answers, the old one no longer does, and the owner's
+    // session goes with it (a cookie is the host's, whatever the port).
+    await door.waitForLine(new RegExp(` webListening url=http://127\\.0\\.0\\.1:${port}/$`), 5000, mark);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    await expect(fetch(url)).rejects.toThrow();
+    await page.goto(`http://127.0.0.1:${port}/#/network`);
+    expect(await apiGet(page, '/api/config/web')).toEqual({ listen: `http://127.0.0.1:${port}` });
+    expect(door.lines().slice(mark).some((l) => / started /.test(l)), 'no restart of the process').toBe(false);
   }, 30_000);
 });
 

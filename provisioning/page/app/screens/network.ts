@@ -49,7 +49,7 @@ export function NetworkScreen({ api, status }: ScreenProps): VNode {
       ${(form: Form) => html`<${SipListen} form=${form} />`}
     <//>
     <${SectionForm} api=${api} section="web" title="Address of this page" onSaved=${saved}
-      savedText="Saved. The page moves to the new address (at the latest when the door station starts again).">
+      savedText="Saved. The page moves to the new address now; open it there.">
       ${(form: Form) => html`<${PageListen} form=${form} simulator=${simulator} />`}
     <//>
     ${moved !== undefined ? html`<p class="card" role="status" id="web-listen-moved">The page's address is now
