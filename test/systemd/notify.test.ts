@@ -113,6 +113,26 @@ describe('sd_notify from the running door station', () => {
     expect(registrarNotify.messages().filter((m) => !/ BARRIER=1$/.test(m.line)).at(-1)?.line).toMatch(/\bSTOPPING=1\b/);
   }, 40_000);
 
+  it('with its SIP port held by another program: READY=1 with the page, STATUS= says why, WATCHDOG=1 goes on (no restart loop)', async () => {
+    const notify = await startNotifyReceiver();
+    const busy = createSocket('udp4');
+    await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
+    onTestFinished(() => busy.close());
+    const door = startDoor({
+      simulate: true,
+      env: { NOTIFY_SOCKET: notify.socket, WATCHDOG_USEC },
+      config: { sip: { mode: 'standalone', listen: { host: '127.0.0.1', port: busy.address().port, transports: ['udp'] } } },
+    });
+    const ready = await notify.waitFor(/ READY=1\b/);
+    expect(ready.line).toMatch(/ STATUS=not running: TransportError BIND_FAILED: cannot bind UDP 127\.0\.0\.1:\d+: .*; trying again \(1 failed\)/);
+    expect(lineIndex(door, / setupRequired url=/), 'the page answers').toBeGreaterThanOrEqual(0);
+    // The watchdog is fed while the door is down: systemd would not restart it (a restart could not help).
+    const before = notify.messages().filter((m) => /WATCHDOG=1/.test(m.line)).length;
+    await notify.waitFor(/ STATUS=not running: .*\(2 failed\)/, 6000);
+    expect(notify.messages().filter((m) => /WATCHDOG=1/.test(m.line)).length).toBeGreaterThan(before);
+    expect((await door.stop('SIGTERM')).code).toBe(0);
+  }, 30_000);
+
   it('without NOTIFY_SOCKET spawns no systemd-notify, however short WATCHDOG_USEC is', async () => {
     // A systemd-notify first on PATH that leaves a mark when it runs.
     const bin = mkdtempSync(path.join(tmpdir(), 'fake-notify-'));
