@@ -21,9 +21,38 @@ const mib = (bytes) => (bytes / (1024 * 1024)).toFixed(2);
 // JavaScript and goes into the bundle. scripts/package ships these with what they need at run time.
 export const EXTERNAL_PACKAGES = ['onoff', 'epoll'];
 
-// Bundled CommonJS dependencies call require(), which an ES module does not have until we give it one.
-const BANNER = "import { createRequire as __sipDoorbellCreateRequire } from 'node:module';\n" +
-  'const require = __sipDoorbellCreateRequire(import.meta.url);';
+// The bundle is written as a script (esbuild's CommonJS format) that is also a valid ES module: it has no import or
+// export statements and no `import.meta`. node runs it either way (the package's package.json says "module"; without
+// one node reads it as CommonJS), and `node --build-snapshot` can take it, which runs only scripts (README: the startup
+// snapshot). A script is handed `require`; an ES module gets one made here. `import.meta.url` (hal's onoff loader) is
+// read when used, from process.argv[1], the bundle's path in every mode: from a snapshot too, where node keeps the
+// path given after --snapshot-blob <blob> as argv[1].
+const BANNER = [
+  "'use strict';",
+  "var require = typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(process.argv[1]);",
+  "var __sipDoorbellImportMeta = { get url() { return require('node:url').pathToFileURL(process.argv[1]).href; } };",
+].join('\n');
+
+/**
+ * node:tls, node:http and node:https cannot be in a startup snapshot (node 20 aborts serializing their native
+ * bindings), yet SIP's TLS transport imports node:tls at its top. Each of them becomes an object whose properties load
+ * the real module when first read: a module that only names `connect` at its top, and calls it later, loads nothing.
+ * @type {esbuild.Plugin}
+ */
+export const lazyBuiltinsPlugin = {
+  name: 'lazy-builtins',
+  setup(plugins) {
+    plugins.onResolve({ filter: /^(node:)?(tls|https?)$/ }, (args) => (args.namespace === 'lazy-builtin'
+      ? { path: args.path, external: true }
+      : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    plugins.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const id = `node:${args.path}`;
+      const names = Object.keys(await import(id)).filter((name) => name !== 'default');
+      const getters = names.map((name) => `Object.defineProperty(module.exports, ${JSON.stringify(name)}, { enumerable: true, get: () => real()[${JSON.stringify(name)}] });`);
+      return { contents: [`let loaded;`, `const real = () => (loaded ??= require(${JSON.stringify(id)}));`, ...getters].join('\n'), loader: 'js' };
+    });
+  },
+};
 
 const PAGE_ASSETS_MODULE = path.join(root, 'provisioning', 'page', 'assets.ts');
 
@@ -91,7 +120,7 @@ export async function build(outfile = OUTFILE, budgetBytes = BUNDLE_BUDGET_BYTES
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     minify: true,
     // Minified class names would turn `TransportError` into `he` in every log line (errors.ts errorMessage).
@@ -99,7 +128,8 @@ export async function build(outfile = OUTFILE, budgetBytes = BUNDLE_BUDGET_BYTES
     sourcemap: true,
     external: EXTERNAL_PACKAGES,
     banner: { js: BANNER },
-    plugins: [pageAssetsPlugin(page), zodEnglishOnlyPlugin],
+    define: { 'import.meta.url': '__sipDoorbellImportMeta.url' },
+    plugins: [pageAssetsPlugin(page), zodEnglishOnlyPlugin, lazyBuiltinsPlugin],
     logLevel: 'warning',
   });
   const { size } = await stat(outfile);
