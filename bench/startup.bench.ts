@@ -10,7 +10,10 @@
 // account registers at one just like it. Once registered, each side idles BENCH_STARTUP_IDLE_SEC (default 5) and its
 // VmRSS (and Pss) is read from /proc; a bare `node -e "setInterval(…)"` idles as long: the floor of any node program.
 // Two probes that only start and exit tell what part of the start is node itself (`node -e 0`) and node loading our
-// bundle (`--version`: no SIP, no config).
+// bundle (`--version`: no SIP, no config); `node floor` is node started as the unit starts ours sending one fixed
+// REGISTER at once: no node program can register sooner. `ours (snapshot)` is ours started from a startup snapshot of
+// the same bundle (bench/support/snapshotBlob.ts builds it as a device would); it is left out, with the reason printed,
+// when the bundle cannot make one.
 // The sides run one at a time, alternating (ours, bare node, baresip, probes, ours, …), BENCH_STARTUP_RUNS rounds
 // (default 10) after one warm-up round that is not counted (file cache; our first start writes its state directory).
 // BENCH_STARTUP_SIDES (default: all) picks sides by name; BENCH_DOOR_BUNDLE (a prebuilt bundle) and BENCH_DOOR_NODE_FLAGS
@@ -21,7 +24,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDoor, doorNodeFlags, positiveInt, repoRoot, wantedSides } from './support/benchRun.ts';
 import { NotifyListener } from './support/notifyListener.ts';
-import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, oursStartupSide } from './support/startupSides.ts';
+import { buildSnapshotBlob } from './support/snapshotBlob.ts';
+import { type StartupSample, type StartupSide, bareNodeSide, baresipStartupSide, exitProbe, nodeFloorSide, oursStartupSide } from './support/startupSides.ts';
 import { printStartupResults } from './support/startupReport.ts';
 import { readUnitCommand } from './support/unitCommand.ts';
 
@@ -42,8 +46,16 @@ async function main(): Promise<void> {
   const failures = new Map<string, number>();
   try {
     notify = await NotifyListener.open(root);
+    // Ours again, started from a startup snapshot of the same bundle (node --build-snapshot, as a device would build
+    // one), when the bundle can make one.
+    const snapshot = buildSnapshotBlob(bundle, unit, dir);
+    const fromSnapshot = snapshot.ok
+      ? [oursStartupSide({ name: 'ours (snapshot)', nodeFlags: ['--snapshot-blob', snapshot.blob], bundle, unit, notify, dir: path.join(dir, 'snapshot') })]
+      : [];
     const all: StartupSide[] = [
       oursStartupSide({ bundle, unit, notify, dir }),
+      ...fromSnapshot,
+      nodeFloorSide(unit),
       bareNodeSide,
       baresipStartupSide,
       // Both under the unit's environment (NODE_OPTIONS, malloc settings): their difference is our bundle's load alone.
@@ -59,6 +71,10 @@ async function main(): Promise<void> {
     console.log(`    environment from the unit: ${Object.entries(unit.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}; + NOTIFY_SOCKET ` +
       `(the probes below get the unit's environment too; bare node and baresip get none)`);
     if (doorNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${doorNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
+    console.log(snapshot.ok
+      ? `  ours (snapshot): the same, with --snapshot-blob <a blob of the bundle built in ${snapshot.ms.toFixed(0)} ms, ${unit.nodeFlags.join(' ')} and the unit's environment>`
+      : `  ours (snapshot): not measured, no blob: ${snapshot.reason}`);
+    console.log('  node floor: node as the unit starts it, sending one fixed REGISTER at once (the least any node program takes)');
     console.log(`  registrar: UDP on 127.0.0.1 in this process (401, then 200); ${RUNS} run(s) per side after 1 warm-up, sides ` +
       `alternating, one at a time; idle ${IDLE_SEC} s once registered, then VmRSS/Pss from /proc`);
     for (let round = 0; round <= RUNS; round++) {

@@ -54,6 +54,10 @@ function awaited<T>(launched: Supervised, milestone: Promise<T>, what: string): 
 }
 
 export interface OursOptions {
+  /** The side's name ('ours' unless it starts otherwise than the unit). */
+  readonly name?: string;
+  /** Node flags beyond the unit's (a startup snapshot's --snapshot-blob <blob>). */
+  readonly nodeFlags?: readonly string[];
   readonly bundle: string;
   readonly unit: UnitCommand;
   readonly notify: NotifyListener;
@@ -62,15 +66,15 @@ export interface OursOptions {
 }
 
 /** Our door: the unit's node flags and arguments, our bundle for its program, `--simulate` (no GPIO here). */
-export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): StartupSide {
+export function oursStartupSide({ name = 'ours', nodeFlags = [], bundle, unit, notify, dir }: OursOptions): StartupSide {
   const configDir = path.join(dir, 'config');
   const stateDir = path.join(dir, 'state');
-  mkdirSync(configDir, { mode: 0o750 });
-  mkdirSync(stateDir, { mode: 0o700 });
+  mkdirSync(configDir, { recursive: true, mode: 0o750 });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const configFile = path.join(configDir, 'config.json');
-  const args = [...unit.nodeFlags, ...doorNodeFlags(), bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
+  const args = [...unit.nodeFlags, ...nodeFlags, ...doorNodeFlags(), bundle, ...replaceFlagValues(unit.programArgs, { '--config': configFile, '--state': stateDir }), '--simulate'];
   return {
-    name: 'ours',
+    name,
     async measure(idleMs) {
       const registrar = await BenchRegistrar.open();
       const config = {
@@ -84,7 +88,7 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
       writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
       const from = notify.count;
       const env = { ...unit.env, NOTIFY_SOCKET: notify.socket, STATE_DIRECTORY: stateDir, CONFIGURATION_DIRECTORY: configDir };
-      const door = supervise({ name: 'ours', command: process.execPath, args, env, stdin: 'ignore', tailLines: 40 });
+      const door = supervise({ name, command: process.execPath, args, env, stdin: 'ignore', tailLines: 40 });
       return stopping(door, registrar, async () => {
         const [register, ready, registered] = await Promise.all([
           awaited(door, registrar.firstRegister, 'our first REGISTER'),
@@ -99,6 +103,31 @@ export function oursStartupSide({ bundle, unit, notify, dir }: OursOptions): Sta
           ...(idleMs > 0 ? { memory: idleMemory(door.pid) } : {}),
         };
       });
+    },
+  };
+}
+
+/**
+ * The floor of any node program's first REGISTER: node started as the unit starts ours (its flags and environment)
+ * runs a script that sends one fixed REGISTER at once, nothing loaded but node:dgram, and then idles.
+ */
+export function nodeFloorSide(unit: UnitCommand): StartupSide {
+  const script = [
+    "const port = Number(process.argv[1]);",
+    "const lines = ['REGISTER sip:127.0.0.1 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKfloor', 'Max-Forwards: 70',",
+    "  'From: <sip:floor@127.0.0.1>;tag=f', 'To: <sip:floor@127.0.0.1>', 'Call-ID: floor', 'CSeq: 1 REGISTER',",
+    "  'Contact: <sip:floor@127.0.0.1:9>', 'Content-Length: 0', '', ''];",
+    "const socket = require('node:dgram').createSocket('udp4');",
+    "socket.send(lines.join('\\r\\n'), port, '127.0.0.1');",
+    // Kept running until stopped, like the other sides: its exit must not race the datagram's arrival.
+    "setInterval(() => {}, 1 << 30);",
+  ].join('\n');
+  return {
+    name: 'node floor',
+    async measure() {
+      const registrar = await BenchRegistrar.open();
+      const floor = supervise({ name: 'node floor', command: process.execPath, args: [...unit.nodeFlags, '-e', script, String(registrar.port)], env: unit.env, stdin: 'ignore', tailLines: 40 });
+      return stopping(floor, registrar, async () => ({ registerMs: msBetween(floor.spawnedAt, await awaited(floor, registrar.firstRegister, "the floor's REGISTER")) }));
     },
   };
 }
