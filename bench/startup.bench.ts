@@ -72,7 +72,8 @@ async function main(): Promise<void> {
       `(the probes below get the unit's environment too; bare node and baresip get none)`);
     if (doorNodeFlags().length > 0) console.log(`    + BENCH_DOOR_NODE_FLAGS for ours: ${doorNodeFlags().join(' ')} (not the unit's: figures not comparable)`);
     console.log(snapshot.ok
-      ? `  ours (snapshot): the same, with --snapshot-blob <a blob of the bundle built in ${snapshot.ms.toFixed(0)} ms, ${unit.nodeFlags.join(' ')} and the unit's environment>`
+      ? `  ours (snapshot): the same, with --snapshot-blob <a blob of the bundle, built in ${snapshot.ms.toFixed(0)} ms under the unit's ` +
+        `${unit.nodeFlags.length > 0 ? `node flags and ` : ''}environment>`
       : `  ours (snapshot): not measured, no blob: ${snapshot.reason}`);
     console.log('  node floor: node as the unit starts it, sending one fixed REGISTER at once (the least any node program takes)');
     console.log(`  registrar: UDP on 127.0.0.1 in this process (401, then 200); ${RUNS} run(s) per side after 1 warm-up, sides ` +

@@ -24,9 +24,9 @@ export const EXTERNAL_PACKAGES = ['onoff', 'epoll'];
 // The bundle is written as a script (esbuild's CommonJS format) that is also a valid ES module: it has no import or
 // export statements and no `import.meta`. node runs it either way (the package's package.json says "module"; without
 // one node reads it as CommonJS), and `node --build-snapshot` can take it, which runs only scripts
-// (firmware-app/platform/startupSnapshot.ts). A script is handed `require`; an ES module gets one made here. `import.meta.url` (hal's onoff loader) is
-// read when used, from process.argv[1], the bundle's path in every mode: from a snapshot too, where node keeps the
-// path given after --snapshot-blob <blob> as argv[1].
+// (firmware-app/platform/startupSnapshot.ts). A script is handed `require`; an ES module gets one made here.
+// `import.meta.url` (hal's onoff loader) is read when used, from process.argv[1], the bundle's path in every mode: from
+// a snapshot too, where node keeps the path given after --snapshot-blob <blob> as argv[1].
 const BANNER = [
   "'use strict';",
   "var require = typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(process.argv[1]);",
