@@ -117,7 +117,9 @@ describe('sd_notify from the running door station', () => {
     const notify = await startNotifyReceiver();
     const busy = createSocket('udp4');
     await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
-    onTestFinished(() => busy.close());
+    onTestFinished(() => {
+      busy.close();
+    });
     const door = startDoor({
       simulate: true,
       env: { NOTIFY_SOCKET: notify.socket, WATCHDOG_USEC },
