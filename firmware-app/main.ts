@@ -26,6 +26,7 @@ import { writePrivate } from './platform/identity.ts';
 import { type Logger, createConsoleLogger } from './platform/Logger.ts';
 import { logSimulatorReady, readSimulatorCommands } from './platform/simulatorConsole.ts';
 import { type RuntimeSupervisor, type StartResult, createRuntimeSupervisor } from './platform/runtimeSupervisor.ts';
+import { runNowOrFromSnapshot } from './platform/startupSnapshot.ts';
 import { compileEagerly } from './platform/v8Flags.ts';
 import { addressForPeople } from './platform/pageAddress.ts';
 import { type Stack, createStack } from './sip/ua/createStack.ts';
@@ -354,21 +355,28 @@ async function run(flags: Flags): Promise<number> {
   return 0;
 }
 
-const flags = readFlags(process.argv.slice(2));
-if (flags === undefined) {
-  process.exitCode = 2;
-} else if (flags.help === true) {
-  process.stdout.write(USAGE);
-} else if (flags.version === true) {
-  process.stdout.write(`${packageJson.version}\n`);
-} else if (flags['hash-door-code'] === true) {
-  printDoorCodeHash().then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`sip-doorbell: ${errorMessage(error)}\n`);
-    process.exit(1);
-  });
-} else {
-  run(flags).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`sip-doorbell: internal error: ${errorMessage(error)}\n`);
-    process.exit(70);
-  });
+/** The command line: usage, version, a door code's hash, or the door station. */
+function main(): void {
+  const flags = readFlags(process.argv.slice(2));
+  if (flags === undefined) {
+    process.exitCode = 2;
+  } else if (flags.help === true) {
+    process.stdout.write(USAGE);
+  } else if (flags.version === true) {
+    process.stdout.write(`${packageJson.version}\n`);
+  } else if (flags['hash-door-code'] === true) {
+    printDoorCodeHash().then((code) => process.exit(code), (error: unknown) => {
+      process.stderr.write(`sip-doorbell: ${errorMessage(error)}\n`);
+      process.exit(1);
+    });
+  } else {
+    run(flags).then((code) => process.exit(code), (error: unknown) => {
+      process.stderr.write(`sip-doorbell: internal error: ${errorMessage(error)}\n`);
+      process.exit(70);
+    });
+  }
 }
+
+// The package starts the bundle from a startup snapshot of it when it can (systemd/sip-doorbell-start): main then runs
+// at that start, not while node builds the snapshot.
+runNowOrFromSnapshot(main);
