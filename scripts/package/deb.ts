@@ -78,6 +78,9 @@ export function stageFiles(stage: string, input: DebInput): void {
   // The drop-in for the sysfs GPIO driver is the administrator's choice (systemd/README.md): shipped as an example.
   const dropIn = path.join(input.repo, 'systemd', 'sysfs-gpio.conf');
   if (existsSync(dropIn)) put(stage, `${DOC_DIR}/examples/sysfs-gpio.conf`, dropIn);
+  // So is the start from a V8 startup snapshot: its start script beside the bundle, its drop-in as an example.
+  put(stage, `${LIB_DIR}/start`, path.join(input.repo, 'systemd', 'sip-doorbell-start'), 0o755);
+  put(stage, `${DOC_DIR}/examples/startup-snapshot.conf`, path.join(input.repo, 'systemd', 'startup-snapshot.conf'));
   put(stage, `${DOC_DIR}/copyright`, Buffer.from(copyrightText(input.license, input.modules, input.bundled)));
   // Native version (no Debian revision): the changelog is changelog.gz, compressed without a name or time inside.
   put(stage, `${DOC_DIR}/changelog.gz`, gzipSync(changelogText(input.version, input.commit, input.maintainer, input.epochSeconds), { level: 9 }));

@@ -107,6 +107,9 @@ describe.skipIf(!hasDpkgDeb)('the .deb as dpkg-deb reads it', () => {
       ['/usr/share/doc/sip-doorbell/copyright', '-rw-r--r--'],
       ['/usr/share/doc/sip-doorbell/changelog.gz', '-rw-r--r--'],
       ['/usr/share/doc/sip-doorbell/examples/config.example.jsonc', '-rw-r--r--'],
+      // The opt-in start from a startup snapshot (systemd/README.md): the script beside the bundle, the drop-in.
+      ['/usr/lib/sip-doorbell/start', '-rwxr-xr-x'],
+      ['/usr/share/doc/sip-doorbell/examples/startup-snapshot.conf', '-rw-r--r--'],
     ] as const) {
       expect(entry(file), file).toMatch(new RegExp(`^${mode.replace(/-/g, '\\-')} root/root `));
     }
