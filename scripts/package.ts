@@ -2,7 +2,7 @@
 // architecture, written as dist/deb/sip-doorbell_<version>_<arch>.deb. The bundle is built once; onoff's native epoll
 // add-on is compiled for each architecture inside an emulated Debian trixie root of that architecture (kept in
 // /var/cache/sip-doorbell-build, or $SIP_DOORBELL_CACHE), so nothing is compiled on the device. Needs root the first
-// time (debootstrap, chroot) and Debian's dpkg-deb, debootstrap, qemu-user-static and binfmt-support.
+// time (mmdebstrap, chroot) and Debian's dpkg-deb, mmdebstrap, qemu-user-static and binfmt-support.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Running the Debian tools the packaging needs (debootstrap, chroot, mount, dpkg-deb) as child processes: output
+// Running the Debian tools the packaging needs (mmdebstrap, apt-get, chroot, mount, dpkg-deb) as child processes: output
 // streamed to a log function or collected, a failure thrown with the command and the tail of what it printed.
 import { spawn } from 'node:child_process';
 

@@ -1,8 +1,8 @@
 // The arm64 Debian package on an emulated Debian trixie arm64 system (what Raspberry Pi OS Lite is made of): built by
 // scripts/package.ts, installed with apt into a copy of the cached trixie root, its unit checked with the root's own
 // systemd-analyze, the program started as its user from the unit's command line (simulated hardware) and spoken to
-// over SIP and HTTP, then purged without a trace. Needs root (debootstrap, chroot, mount); the roots are cached in
-// /var/cache/sip-doorbell-build, so only a fresh machine pays for building them.
+// over SIP and HTTP, then purged without a trace. Needs root (mmdebstrap, chroot, mount); the roots are cached in
+// /var/cache/sip-doorbell-build (or $SIP_DOORBELL_CACHE), so only a fresh machine pays for building them.
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { makeWorkRoot, snapshot, startInRoot, userInRoot, type RootProcess, type
 const isRoot = process.getuid?.() === 0;
 const USER = 'sip-doorbell';
 const UNIT = '/usr/lib/systemd/system/sip-doorbell.service';
-// Cold: debootstrap and the roots' packages under emulation, the add-on compiled (about 15 minutes on 2 cores).
+// Cold: the base root, then the test and build roots under emulation and the add-on compiled (about 6 minutes on 2
+// cores; 40 is the bound for a loaded machine).
 const COLD_MS = 40 * 60_000;
 const STEP_MS = 5 * 60_000;
 

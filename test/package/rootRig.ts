@@ -34,14 +34,13 @@ async function removeStaleWorkRoots(log: Log): Promise<void> {
 }
 
 /**
- * Makes sure the cached roots exist (base first, then the build and test roots side by side: two cores) and copies
- * the test root for this run, with /proc mounted in it until remove().
+ * Makes sure the cached test root exists and copies it for this run, with /proc mounted in it until remove(). (The
+ * build root is packageDebs' business.)
  */
 export async function makeWorkRoot(arch: DebArch, log: Log): Promise<WorkRoot> {
   const dir = path.join(cacheDir(), `work-${process.pid}-${arch}`);
   await withCacheLock(log, async () => {
-    await ensureRoot('base', arch, log);
-    await Promise.all([ensureRoot('build', arch, log), ensureRoot('test', arch, log)]);
+    await ensureRoot('test', arch, log);
     await removeStaleWorkRoots(log);
     await removeTree(dir);
     await run(['cp', '-a', rootDir('test', arch), dir]);
