@@ -15,7 +15,7 @@ import { withCacheLock } from './package/lock.ts';
 import { bundledPackages, closure } from './package/modules.ts';
 import { removeTree } from './package/mounts.ts';
 import { ensureRoot, rootReady } from './package/roots.ts';
-import type { Log } from './package/run.ts';
+import { allSettled, type Log } from './package/run.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const nodeModules = path.join(repo, 'node_modules');
@@ -73,36 +73,35 @@ export async function packageDebs(options: PackageOptions): Promise<string[]> {
     const modules = closure(script.EXTERNAL_PACKAGES, nodeModules);
     const bundled = bundledPackages(readFileSync(`${outfile}.map`, 'utf8'), path.dirname(outfile));
     const { commit, epochSeconds } = commitOf();
-    const debs: string[] = [];
-    await withCacheLock(log, async () => {
-      for (const arch of options.arches) {
-        const started = Date.now();
-        const root = await ensureRoot('build', arch, log);
-        const addons = new Map<string, CompiledAddon>();
-        for (const pkg of modules.filter((candidate) => candidate.native)) {
-          addons.set(pkg.name, await compileAddon(pkg, nodeModules, root, arch, log));
-        }
-        const nodeMajor = Number(/^(?:\d+:)?(\d+)\./.exec(installedVersion(root, 'nodejs'))?.[1]);
-        const deb = await buildDeb({
-          arch,
-          version: manifest.version,
-          maintainer: maintainerOf(manifest),
-          summary: manifest.description.split(':')[0]!.trim(),
-          license: manifest.license,
-          nodeEngine: manifest.engines.node,
-          addonNodeMajor: addons.size > 0 ? nodeMajor : undefined,
-          commit,
-          epochSeconds,
-          bundle: outfile,
-          modules,
-          addons,
-          bundled,
-          repo,
-        }, mkdtempSync(path.join(work, `stage-${arch}-`)), options.outDir, log);
-        log(`wrote ${path.relative(process.cwd(), deb)} in ${Math.round((Date.now() - started) / 1000)} s`);
-        debs.push(deb);
+    // Each architecture's build root (made when missing), add-on and package side by side: most of the time is one
+    // emulated process per architecture, and the machine has more than one core.
+    const debs = await withCacheLock(log, () => allSettled(options.arches.map(async (arch) => {
+      const root = await ensureRoot('build', arch, log);
+      const started = Date.now();
+      const addons = new Map<string, CompiledAddon>();
+      for (const pkg of modules.filter((candidate) => candidate.native)) {
+        addons.set(pkg.name, await compileAddon(pkg, nodeModules, root, arch, log));
       }
-    });
+      const nodeMajor = Number(/^(?:\d+:)?(\d+)\./.exec(installedVersion(root, 'nodejs'))?.[1]);
+      const deb = await buildDeb({
+        arch,
+        version: manifest.version,
+        maintainer: maintainerOf(manifest),
+        summary: manifest.description.split(':')[0]!.trim(),
+        license: manifest.license,
+        nodeEngine: manifest.engines.node,
+        addonNodeMajor: addons.size > 0 ? nodeMajor : undefined,
+        commit,
+        epochSeconds,
+        bundle: outfile,
+        modules,
+        addons,
+        bundled,
+        repo,
+      }, mkdtempSync(path.join(work, `stage-${arch}-`)), options.outDir, log);
+      log(`wrote ${path.relative(process.cwd(), deb)} in ${Math.round((Date.now() - started) / 1000)} s`);
+      return deb;
+    })));
     return debs;
   } finally {
     await removeTree(work);

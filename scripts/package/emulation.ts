@@ -44,12 +44,25 @@ function usable(name: string): boolean {
 
 const hexEscaped = (hex: string): string => hex.replace(/../g, (byte) => `\\x${byte}`);
 
+/** One check per architecture and process: roots of one architecture are made side by side. */
+const checked = new Map<DebArch, Promise<void>>();
+
 /**
  * Makes sure the kernel runs `arch` programs through qemu-user-static: mounts binfmt_misc if it is not (a system
  * facility that stays mounted, as binfmt-support would leave it), enables Debian's registration, and else registers
  * the emulator under a name of our own.
  */
-export async function ensureEmulation(arch: DebArch, log: Log): Promise<void> {
+export function ensureEmulation(arch: DebArch, log: Log): Promise<void> {
+  let check = checked.get(arch);
+  if (check === undefined) {
+    check = enableEmulation(arch, log);
+    checked.set(arch, check);
+    check.catch(() => checked.delete(arch)); // a failed check is tried again by the next caller
+  }
+  return check;
+}
+
+async function enableEmulation(arch: DebArch, log: Log): Promise<void> {
   const qemu = qemuName(arch);
   if (qemu === undefined) return;
   if (!existsSync(`${BINFMT}/register`)) {

@@ -76,3 +76,12 @@ export async function haveProgram(name: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Waits for every job to end (none left running behind a failure, e.g. past the cache lock), then throws the first
+ * failure or gives the results in order. */
+export async function allSettled<T>(jobs: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(jobs);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}

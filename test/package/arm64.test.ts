@@ -9,14 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkElf } from '../../scripts/package/addon.ts';
+import { withCacheLock } from '../../scripts/package/lock.ts';
+import { allSettled } from '../../scripts/package/run.ts';
 import { packageDebs } from '../../scripts/package.ts';
 import { makeWorkRoot, snapshot, startInRoot, userInRoot, type RootProcess, type WorkRoot } from './rootRig.ts';
 
 const isRoot = process.getuid?.() === 0;
 const USER = 'sip-doorbell';
 const UNIT = '/usr/lib/systemd/system/sip-doorbell.service';
-// Cold: the base root, then the test and build roots under emulation and the add-on compiled (about 6 minutes on 2
-// cores; 40 is the bound for a loaded machine).
+// Cold: the base root, then the build and test roots side by side under emulation and the add-on compiled (about
+// 4 to 5 minutes with the test on an idle 2-core machine; 40 is the bound for a loaded one).
 const COLD_MS = 40 * 60_000;
 const STEP_MS = 5 * 60_000;
 
@@ -61,10 +63,17 @@ describe.skipIf(!isRoot)('the arm64 package on Debian trixie arm64 (emulated)', 
   let before = new Set<string>();
 
   beforeAll(async () => {
-    root = await makeWorkRoot('arm64', log);
-    [deb] = await packageDebs({ arches: ['arm64'], outDir: out, log });
-    before = snapshot(root.dir);
-    log(`work root ${root.dir} ready`);
+    // The test root is made (after the base both share) and copied while the build root is made and the add-on
+    // compiled in it: two cores, two emulated jobs.
+    await withCacheLock(log, async () => {
+      // root is kept as soon as it exists, so that afterAll removes it even when packaging fails.
+      const made = makeWorkRoot('arm64', log).then((work) => (root = work));
+      const packaged = packageDebs({ arches: ['arm64'], outDir: out, log });
+      await allSettled<unknown>([made, packaged]);
+      [deb] = await packaged;
+    });
+    before = snapshot(root!.dir);
+    log(`work root ${root!.dir} ready`);
   }, COLD_MS);
 
   afterAll(async () => {

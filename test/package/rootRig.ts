@@ -35,7 +35,7 @@ async function removeStaleWorkRoots(log: Log): Promise<void> {
 
 /**
  * Makes sure the cached test root exists and copies it for this run, with /proc mounted in it until remove(). (The
- * build root is packageDebs' business.)
+ * build root is packageDebs' business: a caller holding the cache lock may run both side by side.)
  */
 export async function makeWorkRoot(arch: DebArch, log: Log): Promise<WorkRoot> {
   const dir = path.join(cacheDir(), `work-${process.pid}-${arch}`);
