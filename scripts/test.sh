@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.." || exit 1
 # tests that run the door station against a real registrar (kamailio-tls-modules adds its TLS listener),
 # chromium is the browser the configuration page is tested in (driven by playwright-core);
 # systemd gives systemd-analyze and systemd-notify (the unit's checks, sd_notify), python3 the test's NOTIFY_SOCKET
-# receiver; qemu-user-static, debootstrap and binfmt-support build the emulated arm64 root of the package test.
-DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium qemu-user-static:qemu-aarch64-static debootstrap:debootstrap binfmt-support:update-binfmts systemd:systemd-notify python3:python3"
+# receiver; qemu-user-static, mmdebstrap and binfmt-support build the emulated arm64 roots of the package test.
+DEB_PACKAGES="sip-tester:sipp baresip:baresip kamailio:kamailio kamailio-tls-modules linphone-cli:linphonec twinkle-console:twinkle-console ffmpeg:ffmpeg chromium:chromium qemu-user-static:qemu-aarch64-static mmdebstrap:mmdebstrap binfmt-support:update-binfmts systemd:systemd-notify python3:python3"
 
 RESULTS=.vitest-results.json
 
