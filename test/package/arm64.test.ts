@@ -186,6 +186,22 @@ describe.skipIf(!isRoot)('the arm64 package on Debian trixie arm64 (emulated)', 
     expect(door.lines().join('\n')).toMatch(/\bstopped\b/);
   }, STEP_MS);
 
+  it('starts from a startup snapshot with Debian\'s node (the opt-in drop-in): made at the first start, used after', async () => {
+    const w = root!;
+    // What systemd makes for CacheDirectory=sip-doorbell: the user's own directory, 0700. Purge removes it.
+    const cache = '/var/cache/sip-doorbell';
+    await w.exec(['install', '-d', '-m', '0700', '-o', USER, '-g', USER, cache]);
+    const asUser = ['setpriv', `--reuid=${USER}`, `--regid=${USER}`, '--init-groups', '--', 'env', `CACHE_DIRECTORY=${cache}`, 'NODE_OPTIONS=--max-semi-space-size=1'];
+    const startScript = '/usr/lib/sip-doorbell/start';
+    expect((await w.exec([...asUser, startScript, '--version'])).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(existsSync(w.file(`${cache}/snapshot.blob`)), readFileSync(w.file(`${cache}/snapshot.log`), 'utf8').slice(-2000)).toBe(true);
+    expect(statSync(w.file(`${cache}/snapshot.blob`)).uid).toBe(userInRoot(w.dir, USER)!.uid);
+    // Made once: the second start finds the stamp and runs node from the snapshot (sh -x shows the exec).
+    const traced = await w.exec([...asUser, 'sh', '-x', startScript, '--version']);
+    expect(traced).toMatch(/exec \S*node --snapshot-blob \/var\/cache\/sip-doorbell\/snapshot\.blob \/usr\/lib\/sip-doorbell\/sip-doorbell\.js --version/);
+    expect(traced).not.toMatch(/--build-snapshot/);
+  }, STEP_MS);
+
   it('purges without a trace: files, configuration, state, user, group and the unit\'s enablement', async () => {
     const w = root!;
     expect(await w.exec(['dpkg', '--purge', 'sip-doorbell'])).toMatch(/Purging configuration files for sip-doorbell/);
