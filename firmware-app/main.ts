@@ -95,25 +95,28 @@ async function startRuntime(config: Config, shared: Shared): Promise<StartResult
   const hal: Hal = made.hal;
   const audio = new DoorAudio({ clock, microphone: hal.audio.microphone, speaker: hal.audio.speaker, logger: log });
   const ports = createUdpMediaPorts({ min: config.media.rtpPorts.min, max: config.media.rtpPorts.max, listenHost: config.sip.listen.host, logger: log });
-  let stack: Stack;
+  let stack: Stack | undefined;
+  let station: DoorStation;
   try {
     const media = mediaFactory(config, { clock, wallClock: shared.rtcpClock, audio, ports });
     stack = await createStack(stackOptions(config, shared.stateDir, media), { clock, logger: log, hasher: createNodeHasher() });
+    wireEvents(stack, log, simulate);
+    const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone, wallClock });
+    const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
+    station = new DoorStation({
+      buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,
+      codes, schedules, events, platform: { clock, wallClock, logger: log },
+    });
+    station.start();
   } catch (error) {
+    // Everything this start opened is let go (sockets, RTP ports, GPIO lines and their tools): the next try needs them.
     log.error('startFailed', { error: errorMessage(error) });
+    await stack?.close().catch(() => {});
     audio.close();
-    await ports.close();
+    await ports.close().catch(() => {});
     hal.close();
     return { ok: false, reason: errorMessage(error) };
   }
-  wireEvents(stack, log, simulate);
-  const schedules = new Schedules({ schedules: config.schedules, timeZone: config.doorbell.timeZone, wallClock });
-  const codes = new DoorCodes({ codes: config.doorbell.doorCodes, entry: config.doorbell.codeEntry, hasher: createScryptCodeHasher(), schedules, clock, logger: log, events });
-  const station = new DoorStation({
-    buttons: config.buttons, doorbell: config.doorbell, sipMode: config.sip.mode, phone: stack.ua, hardware: hal, tones: audio,
-    codes, schedules, events, platform: { clock, wallClock, logger: log },
-  });
-  station.start();
   return { ok: true, runtime: {
     config, hal, stack, station, audio,
     busy: () => station.state.kind !== 'idle',
@@ -182,7 +185,7 @@ async function startWeb(parts: {
       logger: log, clock: parts.clock, assets: await loadPageAssets(),
       announceSetupCode: (setupCode) => log.info('setupRequired', { setupCode }),
     });
-    const { url } = await web.listen(pageUrl(parts.config, parts.simulate));
+    const { url } = await listenOrDefault(web, parts.config, parts.simulate, log);
     // On a device the page listens on every address: `open` names one a phone on the same network can type.
     const open = addressForPeople(url);
     if (web.setupCode !== undefined) log.info('setupRequired', { url, setupCode: web.setupCode, ...(open !== undefined ? { open } : {}) });
@@ -200,23 +203,41 @@ function pageUrl(config: Config, simulate: boolean): string {
 }
 
 /**
+ * The page on `web.listen`; when that cannot be listened on (an address the Pi no longer has after a DHCP change, a
+ * port another program took), on the default address instead, so that the owner can still reach the page and fix it.
+ */
+async function listenOrDefault(web: ProvisioningServer, config: Config, simulate: boolean, log: Logger): Promise<{ readonly url: string }> {
+  const configured = pageUrl(config, simulate);
+  const fallback = pageUrl({ ...config, web: {} }, simulate);
+  try {
+    return await web.listen(configured);
+  } catch (error) {
+    if (configured === fallback) throw error;
+    log.error('webListenFailed', { url: configured, error: errorMessage(error), instead: fallback });
+    return web.listen(fallback);
+  }
+}
+
+/**
  * A saved `web.listen` moves the page at once (sessions stay), after the save's own answer has gone out; an address
  * that cannot be listened on leaves the page where it was, and says so.
  */
 function pageMover(web: ProvisioningServer, first: Config, simulate: boolean, log: Logger): (next: Config) => void {
+  /** Where the page listens now (changed only by a move that worked), and where the newest save wants it. */
   let at = pageUrl(first, simulate);
+  let wanted = at;
   let moving = Promise.resolve();
   return (next) => {
-    const url = pageUrl(next, simulate);
-    if (url === at) return;
-    const from = at;
-    at = url;
+    wanted = pageUrl(next, simulate);
     moving = moving.then(async () => {
+      if (wanted === at) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
+      const url = wanted;
+      if (url === at) return;
       try {
         await web.move(url);
+        at = url;
       } catch (error) {
-        at = from;
         log.error('webMoveFailed', { url, error: errorMessage(error) });
       }
     });

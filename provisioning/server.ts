@@ -148,7 +148,9 @@ export async function createProvisioningServer(options: ProvisioningServerOption
   // We listen ourselves (fastify's listen knows only its own HTTP server), so we close the server ourselves too.
   let listening: Server | undefined;
   let listeningOn: string | undefined;
+  let closed = false;
   const listen = async (url: string): Promise<{ readonly url: string }> => {
+    if (closed) throw new ApiError(500, 'CLOSED', 'the page server is closed');
     if (listening !== undefined) throw new ApiError(500, 'ALREADY_LISTENING', 'the page listens already');
     const address: ListeningAddress = listenAddress(url);
     let server: Server;
@@ -181,16 +183,24 @@ export async function createProvisioningServer(options: ProvisioningServerOption
     app,
     listen,
     async move(url) {
+      if (closed) throw new ApiError(500, 'CLOSED', 'the page server is closed');
       const previous = listeningOn;
       await unlisten();
       try {
         return await listen(url);
       } catch (error) {
-        if (previous !== undefined) await listen(previous);
+        if (previous === undefined) throw error;
+        try {
+          await listen(previous);
+        } catch (back) {
+          const said = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+          throw new Error(`${said(error)}; and back at ${previous}: ${said(back)} (the page listens nowhere)`, { cause: error });
+        }
         throw error;
       }
     },
     async close() {
+      closed = true;
       await unlisten();
       await app.close();
       await lockout.flush();

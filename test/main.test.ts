@@ -187,6 +187,25 @@ describe('main.ts', () => {
     }
   });
 
+  it.skipIf(!ISOLATION)('on a device whose addresses are gone (a DHCP change): the page on the default address, the door retrying', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
+    const config = path.join(dir, 'config.json');
+    // 192.0.2.10 (TEST-NET-1) is not an address of the run's namespace, which has only a loopback interface.
+    writeFileSync(config, JSON.stringify({ sip: { listen: { host: '192.0.2.10', port: 5060, transports: ['udp'] } }, web: { listen: 'http://192.0.2.10:8080' } }));
+    try {
+      const run = runIsolated('--config', config, '--state', path.join(dir, 'state'));
+      await outputContains(run, 'setupRequired url=');
+      const errors = events(run.stderr());
+      expect(errors).toContainEqual(expect.stringMatching(/^error notRunning reason="TransportError BIND_FAILED: cannot bind UDP 192\.0\.2\.10:5060: .*EADDRNOTAVAIL.*" attempt=1 retryInSec=2$/));
+      expect(errors).toContainEqual(expect.stringMatching(/^error webListenFailed url=http:\/\/192\.0\.2\.10:8080 error=".*EADDRNOTAVAIL.*" instead=http:\/\/0\.0\.0\.0:8080\/$/));
+      expect((await fetchInside(run, 'http://127.0.0.1:8080/')).status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!ISOLATION)('on a device without a config file (a fresh install): the factory configuration and the setup page, nothing written', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'doorbell-main-'));
     const config = path.join(dir, 'nonexistent-dir', 'config.json');

@@ -88,6 +88,7 @@ export class DoorStation {
    * and recorded like a code's opening, `by` naming who. Returns the milliseconds granted, 0 when nothing opened.
    */
   openDoor(relay: string, by: string): number {
+    if (this.#state.kind === 'stopped') return 0;
     const ms = this.#o.doorbell.doorCodes.find((code) => code.relay === relay)?.pulseMs ?? 3000;
     const granted = this.#relays.pulse(relay, ms, 'door');
     if (granted <= 0) return 0;
@@ -99,6 +100,7 @@ export class DoorStation {
 
   /** The page's hardware self-test: relay `relay` for `ms` (cut to its maximum by the HAL); the milliseconds granted. */
   testRelay(relay: string, ms: number): number {
+    if (this.#state.kind === 'stopped') return 0;
     return this.#relays.pulse(relay, ms, 'selfTest');
   }
 

@@ -71,11 +71,30 @@ export function createRuntimeSupervisor<C, R extends SupervisedRuntime<C>>(optio
   /** Runs `step` after every earlier step; a step that throws (a bug) is logged, the queue goes on. */
   const enqueue = (step: () => Promise<void>): Promise<void> => {
     queue = queue.then(step).catch((error: unknown) => {
-      logger.error('supervisorFailed', { error: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('supervisorFailed', { error: message });
+      // Nothing runs and nothing is due: down, with a retry, rather than silent for good.
+      if (!stopping && running === undefined && retry === undefined) wentDown(`supervisor: ${message}`);
     });
     return queue;
   };
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimer(ms, resolve));
+  /** A start that throws (a bug) counts as one that failed: it is logged and tried again like the rest. */
+  const startSafely = async (config: C): Promise<StartResult<R>> => {
+    try {
+      return await options.start(config);
+    } catch (error) {
+      return { ok: false, reason: `start failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  };
+  /** A stop that throws is logged; the runtime counts as stopped (what it held is what the next start may lack). */
+  const stopSafely = async (runtime: R): Promise<void> => {
+    try {
+      await runtime.stop();
+    } catch (error) {
+      logger.error('stopFailed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
 
   const wentDown = (reason: string): void => {
     retry?.cancel();
@@ -102,9 +121,9 @@ export function createRuntimeSupervisor<C, R extends SupervisedRuntime<C>>(optio
   /** A start while nothing runs (the first, a retry, or a change that arrived while down). */
   const tryWanted = async (): Promise<void> => {
     if (stopping || running !== undefined || wanted === undefined) return;
-    const result = await options.start(wanted);
+    const result = await startSafely(wanted);
     if (stopping) {
-      if (result.ok) await result.runtime.stop();
+      if (result.ok) await stopSafely(result.runtime);
       return;
     }
     if (result.ok) cameUp(result.runtime);
@@ -119,15 +138,15 @@ export function createRuntimeSupervisor<C, R extends SupervisedRuntime<C>>(optio
     while (previous.busy() && !stopping) await sleep(idlePollMs);
     const next = wanted;
     if (stopping || next === undefined || next === previous.config) return;
-    await previous.stop();
+    await stopSafely(previous);
     running = undefined;
-    const started = await options.start(next);
+    const started = await startSafely(next);
     if (started.ok) {
       cameUp(started.runtime);
       logger.info('configApplied');
       return;
     }
-    const again = await options.start(previous.config);
+    const again = await startSafely(previous.config);
     if (again.ok) {
       // The saved change stays saved (a restart tries it); now the old configuration runs.
       cameUp(again.runtime);
@@ -162,9 +181,9 @@ export function createRuntimeSupervisor<C, R extends SupervisedRuntime<C>>(optio
       retry?.cancel();
       retry = undefined;
       await queue;
-      const last = running;
+      // Still `current()` while it stops: the exit handler can put its relays to rest should the process end now.
+      if (running !== undefined) await stopSafely(running);
       running = undefined;
-      await last?.stop();
     },
   };
 }

@@ -234,6 +234,15 @@ describe('DoorStation: what the page may do', () => {
     expect(rig.station.testRelay('box', 200)).toBe(200);
     expect(rig.lines('relayPulsed').at(-1)).toBe('info relayPulsed relay=box ms=200 for=selfTest');
   });
+
+  it('once stopped (a saved change replaces it), neither openDoor nor testRelay drives a relay', () => {
+    const rig = doorRig();
+    rig.station.stop();
+    expect(rig.station.openDoor('door', 'page')).toBe(0);
+    expect(rig.station.testRelay('box', 200)).toBe(0);
+    expect(rig.relay('door').pulses).toEqual([]);
+    expect(rig.lines('doorOpened')).toEqual([]);
+  });
 });
 
 describe('DoorStation: LED self-test', () => {

@@ -190,3 +190,39 @@ describe('runtime supervisor: a final failure', () => {
     expect(await rig(new Set()).supervisor.start({ name: 'a' })).toBe('running');
   });
 });
+
+describe('runtime supervisor: bugs in a start or a stop', () => {
+  it('a start that throws counts as a failed start: said, and tried again on the back-off', async () => {
+    const clock = new FakeClock(0);
+    const logger = memoryLogger();
+    let tries = 0;
+    const supervisor = createRuntimeSupervisor<Cfg, FakeRuntime>({
+      clock, wallClock: () => clock.now(), logger, onChange: () => {}, retryMs: [1000],
+      start: async (config) => {
+        tries++;
+        if (tries === 1) throw new Error('boom');
+        return { ok: true, runtime: new FakeRuntime(config) };
+      },
+    });
+    expect(await supervisor.start({ name: 'a' })).toBe('retrying');
+    expect(supervisor.notRunning()).toMatchObject({ reason: 'start failed: boom', attempts: 1 });
+    clock.advance(1000);
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(supervisor.current()?.config.name).toBe('a');
+  });
+
+  it('the runtime stays current while the final stop runs (the exit handler can still reach its relays)', async () => {
+    const r = rig(new Set());
+    await r.supervisor.start({ name: 'a' });
+    const runtime = r.made[0]!;
+    let currentDuringStop: FakeRuntime | undefined;
+    runtime.stop = async () => {
+      currentDuringStop = r.supervisor.current();
+      throw new Error('stop went wrong');
+    };
+    await r.supervisor.stop();
+    expect(currentDuringStop).toBe(runtime);
+    expect(r.supervisor.current()).toBeUndefined();
+    expect(r.logger.lines.at(-1)).toMatch(/error stopFailed error="stop went wrong"/);
+  });
+});

@@ -77,3 +77,11 @@ it('moves to another address keeping sessions; an address it cannot listen on le
     holder.close();
   }
 });
+
+it('refuses to listen or move once closed', async () => {
+  h = await startHarness();
+  await h.server.listen('http://127.0.0.1:0/');
+  await h.server.close();
+  await expect(h.server.move('http://127.0.0.1:0/')).rejects.toThrow(/closed/);
+  await expect(h.server.listen('http://127.0.0.1:0/')).rejects.toThrow(/closed/);
+});
