@@ -35,6 +35,7 @@ import { type ActionParts, createDeviceActions } from '../provisioning/device/ac
 import { type StatusDevice, createStatusSource } from '../provisioning/device/status.ts';
 import type { ConfigStoreApi, DeviceActions, EventLogSource, StatusSource } from '../provisioning/ports.ts';
 import type { ProvisioningServer } from '../provisioning/server.ts';
+import { listenOrDefault, pageMover } from '../provisioning/placement.ts';
 
 /** Longest a stop may take (the stack's own bounds are 5 s, BYEs and un-REGISTER running side by side). */
 const STOP_BOUND_MS = 6000;
@@ -195,53 +196,6 @@ async function startWeb(parts: {
     await web?.close().catch(() => {});
     return undefined;
   }
-}
-
-/** Where the page listens: `web.listen`, else http://127.0.0.1:8080/ in the simulator, http://0.0.0.0:8080/ on a device. */
-function pageUrl(config: Config, simulate: boolean): string {
-  return config.web.listen ?? (simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/');
-}
-
-/**
- * The page on `web.listen`; when that cannot be listened on (an address the Pi no longer has after a DHCP change, a
- * port another program took), on the default address instead, so that the owner can still reach the page and fix it.
- */
-async function listenOrDefault(web: ProvisioningServer, config: Config, simulate: boolean, log: Logger): Promise<{ readonly url: string }> {
-  const configured = pageUrl(config, simulate);
-  const fallback = pageUrl({ ...config, web: {} }, simulate);
-  try {
-    return await web.listen(configured);
-  } catch (error) {
-    if (configured === fallback) throw error;
-    log.error('webListenFailed', { url: configured, error: errorMessage(error), instead: fallback });
-    return web.listen(fallback);
-  }
-}
-
-/**
- * A saved `web.listen` moves the page at once (sessions stay), after the save's own answer has gone out; an address
- * that cannot be listened on leaves the page where it was, and says so.
- */
-function pageMover(web: ProvisioningServer, first: Config, simulate: boolean, log: Logger): (next: Config) => void {
-  /** Where the page listens now (changed only by a move that worked), and where the newest save wants it. */
-  let at = pageUrl(first, simulate);
-  let wanted = at;
-  let moving = Promise.resolve();
-  return (next) => {
-    wanted = pageUrl(next, simulate);
-    moving = moving.then(async () => {
-      if (wanted === at) return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const url = wanted;
-      if (url === at) return;
-      try {
-        await web.move(url);
-        at = url;
-      } catch (error) {
-        log.error('webMoveFailed', { url, error: errorMessage(error) });
-      }
-    });
-  };
 }
 
 async function run(flags: Flags): Promise<number> {
