@@ -4,11 +4,12 @@
 import { errorMessage } from '../firmware-app/errors.ts';
 import type { Config } from '../firmware-app/config/schema.ts';
 import type { Logger } from '../firmware-app/platform/Logger.ts';
+import { defaultPageListen } from './page/app/address.ts';
 import type { ProvisioningServer } from './server.ts';
 
 /** Where the page listens: `web.listen`, else http://127.0.0.1:8080/ in the simulator, http://0.0.0.0:8080/ on a device. */
-export function pageUrl(config: Config, simulate: boolean): string {
-  return config.web.listen ?? (simulate ? 'http://127.0.0.1:8080/' : 'http://0.0.0.0:8080/');
+function pageUrl(config: Config, simulate: boolean): string {
+  return config.web.listen ?? `${defaultPageListen(simulate)}/`;
 }
 
 /**
@@ -17,7 +18,7 @@ export function pageUrl(config: Config, simulate: boolean): string {
  */
 export async function listenOrDefault(web: ProvisioningServer, config: Config, simulate: boolean, log: Logger): Promise<{ readonly url: string }> {
   const configured = pageUrl(config, simulate);
-  const fallback = pageUrl({ ...config, web: {} }, simulate);
+  const fallback = `${defaultPageListen(simulate)}/`;
   try {
     return await web.listen(configured);
   } catch (error) {

@@ -2,7 +2,7 @@
 // address is no place to go, so the host the browser uses now stands in for it. Only for showing a link: whether the
 // text is a valid listen address is the schema's to say.
 
-/** `web.listen` when the config has none (firmware-app/main.ts): every address on a device, loopback in the simulator. */
+/** `web.listen` when the config has none (provisioning/placement.ts uses it too): every address on a device, loopback in the simulator. */
 export function defaultPageListen(simulator: boolean): string {
   return simulator ? 'http://127.0.0.1:8080' : 'http://0.0.0.0:8080';
 }
