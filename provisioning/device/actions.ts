@@ -40,54 +40,47 @@ async function micTest(audio: ActionParts['audio']): Promise<MicTestResult> {
 /** While the door application is not running, nothing can be done with its hardware or calls. */
 const NOT_RUNNING = (): ActionResult & { readonly ok: false } => fail('NOT_RUNNING', 'the door application is not running (the status page says why); it starts again on its own');
 
-/** The parts of a door that does nothing: every action answers NOT_RUNNING. */
-const DOWN: ActionParts = { station: { press: () => false, openDoor: () => 0, testRelay: () => 0 }, relays: [], doorRelay: 'door', buttons: [] };
-
 /**
  * `running` gives the parts of now, undefined while the door application is not running: a saved configuration
  * replaces the door application and its relays.
  */
 export function createDeviceActions(running: () => ActionParts | undefined, simulator: boolean): DeviceActions {
-  const current = (): ActionParts => running() ?? DOWN;
-  const down = (): boolean => running() === undefined;
-  const press = simulator ? (id: string): boolean => current().pressVirtualButton?.(id) ?? false : undefined;
+  /** `act` with the parts of now; NOT_RUNNING while there are none. */
+  const withParts = <T>(act: (parts: ActionParts) => T): T | ReturnType<typeof NOT_RUNNING> => {
+    const parts = running();
+    return parts === undefined ? NOT_RUNNING() : act(parts);
+  };
   return {
-    openDoor(relay = current().doorRelay) {
-      if (down()) return NOT_RUNNING();
-      const parts = current();
+    openDoor: (asked) => withParts((parts) => {
+      const relay = asked ?? parts.doorRelay;
       if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
       const ms = parts.station.openDoor(relay, 'page');
       return ms > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${ms} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
-    },
-    testCall(button = current().buttons[0]) {
-      if (down()) return NOT_RUNNING();
-      const parts = current();
+    }),
+    testCall: (asked) => withParts((parts) => {
+      const button = asked ?? parts.buttons[0];
       if (button === undefined || !parts.station.press(button)) return fail('UNKNOWN_BUTTON', `no button ${button ?? ''}`.trim());
       return { ok: true, detail: `button ${button}'s plan rings` };
-    },
-    pulseRelay(relay, ms = 500) {
-      if (down()) return NOT_RUNNING();
-      const parts = current();
+    }),
+    pulseRelay: (relay, ms = 500) => withParts((parts) => {
       if (!parts.relays.includes(relay)) return fail('UNKNOWN_RELAY', `no relay ${relay}`);
       if (!Number.isInteger(ms) || ms <= 0) return fail('INVALID', 'ms must be a positive whole number');
       const granted = parts.station.testRelay(relay, ms);
       return granted > 0 ? { ok: true, detail: `relay ${relay} pulsed for ${granted} ms` } : fail('RELAY_FAILED', `relay ${relay} could not be pulsed (not wired?)`);
-    },
-    ledTest() {
-      if (down()) return NOT_RUNNING();
-      const station = current().station;
+    }),
+    ledTest: () => withParts(({ station }) => {
       if (station.testLeds === undefined) return fail('UNAVAILABLE', 'this device has no LED self-test');
       return station.testLeds(LED_TEST_MS) ? { ok: true, detail: `every LED blinks fast for ${LED_TEST_MS / 1000} s` } : fail('STOPPED', 'the door application is not running');
-    },
-    speakerTest() {
-      if (down()) return NOT_RUNNING();
-      const audio = current().audio;
+    }),
+    speakerTest: () => withParts(({ audio }) => {
       if (audio === undefined) return NO_AUDIO();
       return audio.testSpeaker() ? { ok: true, detail: 'the speaker plays the door-opened tone' } : AUDIO_BUSY();
-    },
-    micTest: async () => (down() ? NOT_RUNNING() : micTest(current().audio)),
-    ...(press !== undefined
-      ? { pressButton: (id: string): ActionResult => (down() ? NOT_RUNNING() : press(id) ? { ok: true, detail: `button ${id} pressed` } : fail('UNKNOWN_BUTTON', `no button ${id}`)) }
+    }),
+    micTest: async () => withParts(({ audio }) => micTest(audio)),
+    ...(simulator
+      ? {
+        pressButton: (id: string): ActionResult => withParts((parts) => (parts.pressVirtualButton?.(id) === true ? { ok: true, detail: `button ${id} pressed` } : fail('UNKNOWN_BUTTON', `no button ${id}`))),
+      }
       : {}),
   };
 }

@@ -90,36 +90,33 @@ export function createStatusSource(parts: StatusParts): StatusSource & {
   follow();
   /** While nothing runs: no registration, no door, no relays; the reason instead. */
   const downRegistration = (down: NotRunning): DeviceStatus['registration'] => ({ state: 'failed', reason: `not running: ${down.reason}` });
-  const snapshot = (): DeviceStatus => {
-    const origin = parts.configOrigin();
-    const down = parts.notRunning?.();
+  /** What the running door application (or its absence) adds to the status. */
+  const deviceFacts = (): Pick<DeviceStatus, 'sipMode' | 'registration' | 'door' | 'refused' | 'relays' | 'leds' | 'notRunning'> => {
     if (device === undefined) {
+      const down = parts.notRunning?.();
       return {
-        version: parts.version,
-        mode: parts.mode,
-        sipMode: parts.sipMode(),
+        sipMode: parts.sipMode(), door: { state: 'stopped' }, refused: {}, relays: [], leds: [],
         registration: down === undefined ? { state: 'failed', reason: 'not running' } : downRegistration(down),
-        door: { state: 'stopped' },
-        refused: {},
-        recentEvents: parts.events.recent(RECENT),
-        relays: [],
-        leds: [],
-        startedFromBackup: origin.from === 'backup',
-        configOrigin: origin,
         ...(down !== undefined ? { notRunning: down } : {}),
       };
     }
     const call = callOf(device.door.state);
     return {
-      version: parts.version,
-      mode: parts.mode,
       sipMode: device.sipMode,
       registration,
       door: { state: device.door.state.kind, ...(call !== undefined ? { call } : {}) },
       refused: { ...device.ua.refusals },
-      recentEvents: parts.events.recent(RECENT),
       relays: [...device.relays.values()].map((relay) => ({ id: relay.id, active: relay.active })),
       leds: [...device.leds.values()].map((led) => ({ id: led.id, pattern: describePattern(led.pattern) })),
+    };
+  };
+  const snapshot = (): DeviceStatus => {
+    const origin = parts.configOrigin();
+    return {
+      version: parts.version,
+      mode: parts.mode,
+      ...deviceFacts(),
+      recentEvents: parts.events.recent(RECENT),
       startedFromBackup: origin.from === 'backup',
       configOrigin: origin,
     };
